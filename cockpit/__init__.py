@@ -1,0 +1,1 @@
+"""cockpit: a terminal cockpit for leads of remote ML teams."""

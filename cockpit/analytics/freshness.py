@@ -1,0 +1,90 @@
+"""How old each source's data is, and whether to trust it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Freshness(StrEnum):
+    FRESH = "fresh"
+    STALE = "stale"
+    FAILED = "failed"
+    OFFLINE = "offline"
+    NEVER = "no data"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    source: str
+    kind: str
+    state: Freshness
+    taken_at: datetime | None
+    age_seconds: float | None
+    error: str = ""
+
+    @property
+    def age(self) -> str:
+        return format_age(self.age_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFacts:
+    """What freshness needs to know about one configured source."""
+
+    name: str
+    kind: str
+    uses_network: bool
+    stale_after_seconds: float
+
+
+def format_age(seconds: float | None) -> str:
+    """A short, honest age: 'now', '45s', '12m', '3h', '2d'. None means never synced."""
+    if seconds is None:
+        return "never"
+    seconds = max(seconds, 0.0)
+    if seconds < 10:
+        return "now"
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
+
+
+def source_state(
+    facts: SourceFacts,
+    taken_at: datetime | None,
+    last_status: str | None,
+    last_error: str,
+    last_attempt_at: datetime | None,
+    now: datetime,
+    *,
+    offline: bool,
+) -> SourceState:
+    age = (now - taken_at).total_seconds() if taken_at else None
+    failed_since_data = last_status == "failed" and (
+        taken_at is None or (last_attempt_at is not None and last_attempt_at > taken_at)
+    )
+    if offline and facts.uses_network:
+        state = Freshness.OFFLINE if taken_at else Freshness.NEVER
+    elif failed_since_data:
+        state = Freshness.FAILED
+    elif taken_at is None:
+        state = Freshness.NEVER
+    elif age is not None and age > facts.stale_after_seconds:
+        state = Freshness.STALE
+    else:
+        state = Freshness.FRESH
+    return SourceState(
+        facts.name, facts.kind, state, taken_at, age, last_error if failed_since_data else ""
+    )
+
+
+def oldest_age(states: list[SourceState]) -> float | None:
+    """The age a panel fed by several sources must admit to: its oldest input's."""
+    ages = [s.age_seconds for s in states if s.age_seconds is not None]
+    return max(ages) if ages else None

@@ -1,0 +1,164 @@
+"""Sprint essentials for the dashboard: progress, issues by status, blockers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from cockpit.models import Issue, Sprint, SprintData, StatusCategory
+
+STALE_AFTER = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCount:
+    status: str
+    category: StatusCategory
+    issues: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    key: str
+    summary: str
+    assignee: str
+    reason: str  # "flagged", "blocked" or "no update for 4d"
+
+
+@dataclass(frozen=True, slots=True)
+class SprintSummary:
+    board: str
+    sprint: str
+    goal: str
+    state: str  # "active"; "none" when the board has no active sprint
+    start: date | None
+    end: date | None
+    days_left: int | None  # working days, today included
+    unit: str  # "pts", or "issues" when the board has no estimation field
+    total: float
+    done: float
+    in_progress: float
+    issue_count: int
+    by_status: tuple[StatusCount, ...]
+    blockers: tuple[Blocker, ...]
+    velocity: float | None  # mean completed over the last 3 closed sprints
+    next_sprint: str = ""
+
+    @property
+    def percent_done(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+
+def working_days(start: date, end: date) -> int:
+    """Weekdays from start to end, both included."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    full_weeks, extra = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(extra):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def _weight(issue: Issue, by_points: bool) -> float:
+    return (issue.points or 0.0) if by_points else 1.0
+
+
+def _blockers(issues: list[Issue], now: datetime, limit: int) -> tuple[Blocker, ...]:
+    found: list[tuple[int, Blocker]] = []
+    for issue in issues:
+        if issue.category is StatusCategory.DONE:
+            continue
+        who = issue.assignee or "unassigned"
+        if issue.flagged:
+            found.append((0, Blocker(issue.key, issue.summary, who, "flagged")))
+        elif issue.status.lower() == "blocked":
+            found.append((1, Blocker(issue.key, issue.summary, who, "blocked")))
+        elif (
+            issue.category is StatusCategory.IN_PROGRESS
+            and issue.updated is not None
+            and now - issue.updated >= STALE_AFTER
+        ):
+            idle = (now - issue.updated).days
+            found.append((2, Blocker(issue.key, issue.summary, who, f"no update for {idle}d")))
+    found.sort(key=lambda pair: pair[0])
+    return tuple(blocker for _, blocker in found[:limit])
+
+
+def _velocity(sprints: tuple[Sprint, ...]) -> float | None:
+    closed = [s for s in sprints if s.state == "closed" and s.completed_points is not None]
+    closed.sort(key=lambda s: (s.end.timestamp() if s.end else 0.0, s.id))
+    recent = [s.completed_points for s in closed[-3:] if s.completed_points is not None]
+    return sum(recent) / len(recent) if recent else None
+
+
+def summarize_sprint(data: SprintData, now: datetime, *, blocker_limit: int = 5) -> SprintSummary:
+    by_points = data.points_field is not None
+    unit = "pts" if by_points else "issues"
+    active = next((s for s in data.sprints if s.state == "active"), None)
+    future = next((s for s in data.sprints if s.state == "future"), None)
+    velocity = _velocity(data.sprints)
+    if active is None:
+        return SprintSummary(
+            data.board.name,
+            "no active sprint",
+            "",
+            "none",
+            None,
+            None,
+            None,
+            unit,
+            0.0,
+            0.0,
+            0.0,
+            0,
+            (),
+            (),
+            velocity,
+            future.name if future else "",
+        )
+    issues = [i for i in data.issues if i.sprint_id == active.id]
+    order = {name: index for index, name in enumerate(data.board.columns)}
+    counts: dict[str, StatusCount] = {}
+    for issue in issues:
+        prior = counts.get(issue.status)
+        weight = _weight(issue, by_points)
+        counts[issue.status] = StatusCount(
+            issue.status,
+            issue.category,
+            (prior.issues if prior else 0) + 1,
+            (prior.points if prior else 0.0) + weight,
+        )
+    by_status = tuple(
+        sorted(
+            counts.values(),
+            key=lambda c: (list(StatusCategory).index(c.category), order.get(c.status, len(order))),
+        )
+    )
+    total = sum(_weight(i, by_points) for i in issues)
+    done = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.DONE)
+    doing = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.IN_PROGRESS)
+    today = now.date()
+    end = active.end.date() if active.end else None
+    days_left = working_days(today, end) if end else None
+    return SprintSummary(
+        board=data.board.name,
+        sprint=active.name,
+        goal=active.goal,
+        state="active",
+        start=active.start.date() if active.start else None,
+        end=end,
+        days_left=days_left,
+        unit=unit,
+        total=total,
+        done=done,
+        in_progress=doing,
+        issue_count=len(issues),
+        by_status=by_status,
+        blockers=_blockers(issues, now, blocker_limit),
+        velocity=velocity,
+        next_sprint=future.name if future else "",
+    )

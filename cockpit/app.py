@@ -1,0 +1,202 @@
+"""The Textual app: paints from the store, then syncs each source in its own worker.
+
+One worker per source does "sync, then repaint" in sequence, and re-arms its poll timer only
+when it has finished, so syncs of one source never overlap and a slow source never holds up
+the others. The UI never waits on the network: the first paint comes from the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from cockpit.clock import Clock
+from cockpit.dashboard import Dashboard
+from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
+from cockpit.screens.detail import DetailScreen
+from cockpit.sync import SyncJob, sync_one
+from cockpit.workspace import Workspace
+from widgets.panel import Panel
+
+AGE_TICK_SECONDS = 10.0  # how often the on-screen ages are recomputed
+
+
+class CockpitApp(App[None]):
+    CSS_PATH = Path(__file__).parent / "cockpit.tcss"
+    TITLE = "cockpit"
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        clock: Clock,
+        *,
+        offline: bool = False,
+        sync_on_start: bool = True,
+        poll: bool = True,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.clock = clock
+        self.offline = offline
+        self.sync_on_start = sync_on_start
+        self.poll = poll
+        self.syncing: set[str] = set()
+        self._poll_timers: dict[str, Timer] = {}
+        self.sub_title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
+        self.dashboard: Dashboard | None = None
+        self.suspended = False
+
+    def get_default_screen(self) -> Screen[None]:
+        return DashboardScreen()
+
+    def on_mount(self) -> None:
+        self.app_suspend_signal.subscribe(self, self._on_suspend)
+        self.app_resume_signal.subscribe(self, self._on_resume)
+        self.call_after_refresh(self.repaint)
+        self.set_interval(AGE_TICK_SECONDS, self.repaint, name="age-tick")
+        if self.sync_on_start:
+            for job in self.workspace.jobs():
+                self.sync_source(job)
+
+    # --- painting ---------------------------------------------------------------------
+
+    def repaint(self) -> None:
+        """Rebuild every view-model from the store and hand it to the visible screen."""
+        self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        screen = self.screen
+        if isinstance(screen, (DashboardScreen, DetailScreen)):
+            screen.show(self.dashboard, frozenset(self.syncing))
+
+    # --- syncing ----------------------------------------------------------------------
+
+    def sync_source(self, job: SyncJob) -> Worker[None]:
+        """One exclusive worker per source: a new sync of a source replaces a pending one."""
+        return self.run_worker(
+            self._sync_then_paint(job),
+            name=f"sync:{job.source.name}",
+            group=f"sync:{job.source.name}",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _sync_then_paint(self, job: SyncJob) -> None:
+        name = job.source.name
+        if timer := self._poll_timers.pop(name, None):
+            timer.stop()
+        self.syncing.add(name)
+        self.repaint()
+        try:
+            from cockpit.secrets import lookup_secret
+
+            outcome = await sync_one(
+                job, self.workspace.store, self.clock, offline=self.offline, secret=lookup_secret
+            )
+        finally:
+            self.syncing.discard(name)
+        self.repaint()
+        if outcome.status == "failed":
+            self.notify(outcome.error, title=f"{name} sync failed", severity="warning", timeout=8)
+        self._arm_poll(job)
+
+    def _arm_poll(self, job: SyncJob) -> None:
+        if not self.poll:
+            return
+        settings = self.workspace.config.sources.get(job.source.name)
+        minutes = settings.refresh_minutes if settings else 15.0
+        self._poll_timers[job.source.name] = self.set_timer(
+            minutes * 60, lambda: self._poll(job), name=f"poll:{job.source.name}"
+        )
+
+    def _poll(self, job: SyncJob) -> None:
+        # While the app is suspended (ctrl+z) nobody is looking: wait for the next poll.
+        if self.suspended:
+            self._arm_poll(job)
+            return
+        self.sync_source(job)
+
+    def _on_suspend(self, _app: App[None]) -> None:
+        self.suspended = True
+
+    def _on_resume(self, _app: App[None]) -> None:
+        self.suspended = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures become something the user sees."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            self.notify(
+                f"{type(error).__name__}: {error}",
+                title=event.worker.name,
+                severity="error",
+                timeout=10,
+            )
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self.offline:
+            self.notify("Offline: showing the cached data.", severity="warning")
+            self.repaint()
+            return
+        for job in self.workspace.jobs():
+            self.sync_source(job)
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def on_panel_opened(self, message: Panel.Opened) -> None:
+        if isinstance(self.screen, DashboardScreen):
+            self.push_screen(DetailScreen(message.panel_id))
+            self.call_after_refresh(self.repaint)
+
+    def open_panel(self, panel_id: str) -> None:
+        if not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        self.push_screen(DetailScreen(panel_id))
+        self.call_after_refresh(self.repaint)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Refresh", "Sync every source now", self.action_refresh)
+        for panel_id, panel_type in PANEL_TYPES.items():
+            yield SystemCommand(
+                f"Open {panel_type.TITLE}",
+                f"Show the {panel_type.TITLE} panel full-screen",
+                lambda panel_id=panel_id: self.open_panel(panel_id),
+            )
+
+
+def run_app(workspace: Workspace, clock: Clock, *, offline: bool = False) -> None:
+    CockpitApp(workspace, clock, offline=offline).run()
+
+
+def render_screenshot(
+    workspace: Workspace, clock: Clock, *, size: tuple[int, int], offline: bool = False
+) -> str:
+    """The dashboard as SVG, rendered headless from the store (no sync)."""
+
+    async def capture() -> str:
+        app = CockpitApp(workspace, clock, offline=offline, sync_on_start=False, poll=False)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            app.screen.set_focus(None)
+            await pilot.pause()
+            return app.export_screenshot(title="cockpit")
+
+    return asyncio.run(capture())

@@ -1,0 +1,368 @@
+"""The `cockpit` command. Headless commands never import Textual; only the TUI does.
+
+Exit codes: 0 success, 1 an error of another kind, 2 a config or usage error,
+3 a sync where some sources failed (their cached data is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cockpit.clock import Clock
+    from cockpit.workspace import Workspace
+
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_PARTIAL = 0, 1, 2, 3
+
+DESCRIPTION = """\
+A terminal cockpit for leads of remote ML teams: sprints, experiments, OKRs, cloud cost and
+team time zones in one dashboard, served from a local cache that works offline."""
+
+EPILOG = """\
+Start with `cockpit demo` to look around, then `cockpit init` to write your own config.
+Tokens: `cockpit auth set SOURCE`, or COCKPIT_<SOURCE>_TOKEN on machines without a keyring."""
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help="config file (default: $COCKPIT_CONFIG, then the platform's config folder)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="never touch the network; show the cached data",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        _global_options(sub, suppress=True)
+        return sub
+
+    demo = command("demo", "open the dashboard on the built-in demo workspace (no network)")
+    demo.add_argument("--store", metavar="PATH", help="keep the demo cache here (default: private)")
+    demo.add_argument("--still", action="store_true", help="do not simulate live changes")
+
+    sync = command("sync", "sync sources into the local cache")
+    sync.add_argument("--source", action="append", metavar="NAME", help="only this source")
+    sync.add_argument("--demo", action="store_true", help="use the demo workspace")
+
+    status = command("status", "one-screen summary of all five areas from the cache")
+    status.add_argument("--json", action="store_true", help="print the documented JSON object")
+    status.add_argument("--demo", action="store_true", help="use the demo workspace")
+
+    export = command("export", "weekly status summary from the cache")
+    export.add_argument("--week", metavar="ISO-WEEK", help="e.g. 2026-W48 (default: this week)")
+    export.add_argument("--format", choices=("md", "html", "json"), default="md")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--demo", action="store_true", help="use the demo workspace")
+
+    shot = command("screenshot", "render the dashboard headless to an SVG file")
+    shot.add_argument("-o", "--output", metavar="FILE.svg", default="cockpit.svg")
+    shot.add_argument("--demo", action="store_true", help="use the demo workspace")
+    shot.add_argument("--size", default="160x48", metavar="COLSxROWS", help="terminal size")
+    shot.add_argument("--at", metavar="ISO-TIME", help="render as of this UTC moment")
+
+    doctor = command("doctor", "check the config, credentials and each source")
+    doctor.add_argument("--demo", action="store_true", help="check the demo workspace")
+
+    init = command("init", "write a commented config template")
+    init.add_argument("--force", action="store_true", help="overwrite an existing config")
+
+    auth = command("auth", "store or remove a source's token in the OS keyring")
+    auth.add_argument("action", choices=("set", "clear"))
+    auth.add_argument("source", metavar="SOURCE", help="the source name from the config")
+    return parser
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _clock(at: str | None = None) -> Clock:
+    from cockpit.clock import FrozenClock, SystemClock
+
+    if not at:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise CliError(f"--at {at!r}: expected an ISO time such as 2026-11-23T09:30", 2) from None
+    if moment.tzinfo is None:
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    return FrozenClock(moment)
+
+
+def _workspace(args: argparse.Namespace, clock: Clock, *, demo: bool = False) -> Workspace:
+    from cockpit.config import ConfigError
+    from cockpit.store import StoreError
+    from cockpit.workspace import open_demo_workspace, open_user_workspace, warm_demo
+
+    if demo or getattr(args, "demo", False):
+        workspace = open_demo_workspace()
+        try:
+            warm_demo(workspace, clock)
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
+        return workspace
+    try:
+        return open_user_workspace(args.config)
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(output).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc}") from None
+    print(f"wrote {path}", file=sys.stderr)
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    import asyncio
+
+    clock = _clock()
+    workspace = _workspace(args, clock)
+    names = set(workspace.config.enabled_sources())
+    unknown = [n for n in args.source or [] if n not in names]
+    if unknown:
+        raise CliError(
+            f"no enabled source named {', '.join(unknown)}; configured: {', '.join(sorted(names))}",
+            EXIT_CONFIG,
+        )
+    if not names:
+        raise CliError("the config lists no sources; add a [sources.NAME] block", EXIT_CONFIG)
+    outcomes = asyncio.run(workspace.sync(clock, only=args.source, offline=args.offline))
+    width = max(len(o.source) for o in outcomes)
+    for outcome in outcomes:
+        detail = f"{outcome.seconds:.2f}s"
+        if outcome.requests:
+            detail += f", {outcome.requests} requests, {outcome.bytes_in / 1024:.0f} KiB"
+        line = f"{outcome.source:<{width}}  {outcome.status:<7} {detail}"
+        if outcome.error:
+            line += f"  {outcome.error}"
+        print(line)
+    return EXIT_PARTIAL if any(o.status == "failed" for o in outcomes) else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from cockpit.report import status_json, status_lines
+
+    clock = _clock()
+    workspace = _workspace(args, clock)
+    dashboard = workspace.dashboard(clock.now(), offline=args.offline)
+    if args.json:
+        print(json.dumps(status_json(dashboard), indent=2, ensure_ascii=False))
+    else:
+        title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
+        print("\n".join(status_lines(dashboard, title)))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from cockpit.export.weekly import ExportError, current_week, parse_week, render
+
+    clock = _clock()
+    now = clock.now()
+    try:
+        week = parse_week(args.week) if args.week else current_week(now)
+    except ExportError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    if week.monday > now.date():
+        raise CliError(f"--week {week.label} has not started yet", EXIT_CONFIG)
+    workspace = _workspace(args, clock)
+    past = week.end < now
+    dashboard = workspace.dashboard(week.end if past else now, as_of_past=past)
+    _write_output(render(dashboard, week, args.format), args.output)
+    return EXIT_OK
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    try:
+        columns, rows = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        raise CliError(f"--size {args.size!r}: expected COLSxROWS, e.g. 160x48", 2) from None
+    clock = _clock(args.at)
+    workspace = _workspace(args, clock)
+    from cockpit.app import render_screenshot
+
+    svg = render_screenshot(workspace, clock, size=(columns, rows), offline=args.offline)
+    _write_output(svg, args.output)
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from cockpit.doctor import run_doctor
+
+    clock = _clock()
+    workspace = _workspace(args, clock)
+    rows = run_doctor(workspace, clock.now(), offline=args.offline)
+    width = max(len(r.check) for r in rows)
+    for row in rows:
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[row.level]
+        print(f"{mark}  {row.check:<{width}}  {row.detail}")
+        if row.fix:
+            print(f"{'':<{width + 8}}fix: {row.fix}")
+    return EXIT_ERROR if any(r.level == "fail" for r in rows) else EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from cockpit.config import CONFIG_TEMPLATE, resolve_config_path
+
+    path = resolve_config_path(args.config)
+    if path.exists() and not args.force:
+        print(f"{path} already exists; edit it, or use --force to start over.")
+        return EXIT_OK
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc}") from None
+    print(f"wrote a config template to {path}")
+    print("Edit it to add your sources, then run `cockpit doctor` and `cockpit sync`.")
+    return EXIT_OK
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    from cockpit.models import Secret
+    from cockpit.secrets import SecretsError, clear_secret, env_var_for, store_secret
+
+    try:
+        if args.action == "clear":
+            removed = clear_secret(args.source)
+            print(
+                f"removed the {args.source} token" if removed else f"no {args.source} token stored"
+            )
+            return EXIT_OK
+        if sys.stdin.isatty():
+            import getpass
+
+            value = getpass.getpass(f"{args.source} token (input hidden): ")
+        else:
+            value = sys.stdin.readline()
+        value = value.strip()
+        if not value:
+            raise CliError("no token given; nothing stored", EXIT_CONFIG)
+        store_secret(args.source, Secret(value))
+    except SecretsError as exc:
+        raise CliError(str(exc)) from None
+    print(f"stored the {args.source} token in the OS keyring (service 'cockpit')")
+    print(f"on machines without a keyring, set {env_var_for(args.source)} instead")
+    return EXIT_OK
+
+
+def _greeting(path: Path) -> str:
+    return (
+        "Welcome to cockpit.\n\n"
+        f"There is no config at {path} yet.\n"
+        "  cockpit demo   look around the built-in demo workspace (no network, no tokens)\n"
+        "  cockpit init   write a commented config template there\n"
+        "Then `cockpit doctor` checks it and `cockpit` opens your dashboard.\n"
+    )
+
+
+def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
+    from cockpit.clock import SystemClock
+
+    clock = SystemClock()
+    if demo:
+        from cockpit.workspace import open_demo_workspace, warm_demo
+
+        store = Path(args.store).expanduser() if getattr(args, "store", None) else None
+        live_since = None if getattr(args, "still", False) else clock.now()
+        workspace = open_demo_workspace(store, live_since=live_since)
+        warm_demo(workspace, clock)
+    else:
+        from cockpit.config import resolve_config_path
+
+        path = resolve_config_path(args.config)
+        if not path.exists():
+            print(_greeting(path))
+            return EXIT_OK
+        workspace = _workspace(args, clock)
+    from cockpit.app import run_app
+
+    run_app(workspace, clock, offline=args.offline)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"cockpit {version('cockpit')}")
+        return EXIT_OK
+    handlers = {
+        "sync": cmd_sync,
+        "status": cmd_status,
+        "export": cmd_export,
+        "screenshot": cmd_screenshot,
+        "doctor": cmd_doctor,
+        "init": cmd_init,
+        "auth": cmd_auth,
+    }
+    from cockpit.store import StoreError
+
+    try:
+        if args.command in (None, "demo"):
+            return cmd_tui(args, demo=args.command == "demo")
+        return handlers[args.command](args)
+    except CliError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return exc.code
+    except StoreError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("COCKPIT_DEBUG"):
+            raise
+        print(
+            f"cockpit: unexpected {type(exc).__name__}: {exc}\n"
+            "Set COCKPIT_DEBUG=1 to see the full traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,0 +1,237 @@
+"""The user's TOML config: where it lives, what it may say, and errors that name the key.
+
+Tokens never live here; see `cockpit.secrets`. Unknown keys are errors, not silently ignored,
+because a misspelt `board_id` that falls back to a default shows the wrong team's sprint.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import msgspec
+
+from cockpit.schema_errors import explain_validation_error
+
+CONFIG_ENV = "COCKPIT_CONFIG"
+CONFIG_FILENAME = "config.toml"
+
+
+class ConfigError(Exception):
+    """The config cannot be used. The message names the file and the key."""
+
+
+Minutes = Annotated[float, msgspec.Meta(gt=0, le=24 * 60)]
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class SourceSettings(msgspec.Struct, forbid_unknown_fields=True, tag_field="kind", kw_only=True):
+    """Settings every source has. `kind` picks the integration."""
+
+    refresh_minutes: Minutes = 15.0
+    connect_timeout: Seconds = 5.0
+    read_timeout: Seconds = 20.0
+    deadline: Seconds = 60.0
+    enabled: bool = True
+
+    @property
+    def kind(self) -> str:
+        return str(self.__struct_config__.tag)
+
+
+class DemoSettings(SourceSettings, tag="demo"):
+    seed: int = 7
+    live: bool = False
+
+
+class OkrFileSettings(SourceSettings, tag="okr-file"):
+    path: NonEmpty
+
+
+class RosterFileSettings(SourceSettings, tag="roster-file"):
+    path: NonEmpty
+
+
+AnySourceSettings = DemoSettings | OkrFileSettings | RosterFileSettings
+SOURCE_KINDS: tuple[str, ...] = ("demo", "okr-file", "roster-file")
+
+
+class BudgetSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: NonEmpty
+    monthly: Annotated[float, msgspec.Meta(gt=0)]
+    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "USD"
+    provider: str = ""
+
+
+class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    store: str = ""
+    stale_after_minutes: Minutes = 60.0
+    timezone: str = ""
+
+
+class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    cockpit: GeneralSettings = msgspec.field(default_factory=GeneralSettings)
+    sources: dict[str, AnySourceSettings] = msgspec.field(default_factory=dict)
+    budgets: list[BudgetSettings] = msgspec.field(default_factory=list)
+    path: Path | None = None  # where it was read from; not a TOML key
+
+    def enabled_sources(self) -> dict[str, AnySourceSettings]:
+        return {name: s for name, s in self.sources.items() if s.enabled}
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("cockpit")) / CONFIG_FILENAME
+
+
+def resolve_config_path(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    if env := os.environ.get(CONFIG_ENV):
+        return Path(env).expanduser()
+    return default_config_path()
+
+
+def load_config(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no config file here; run `cockpit init` to write one") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    _reject_inline_secrets(data, path)
+    if "path" in data:
+        raise ConfigError(f"{path}: unknown key `path`")
+    raw_sources = data.pop("sources", {})
+    if not isinstance(raw_sources, dict):
+        raise ConfigError(f"{path}: `sources` must be a table of [sources.NAME] blocks")
+    sources = {name: _convert_source(name, value, path) for name, value in raw_sources.items()}
+    try:
+        config = msgspec.convert(data, Config, strict=True)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {explain_validation_error(str(exc), SOURCE_KINDS)}") from None
+    config.sources = sources
+    _check_semantics(config, path)
+    config.path = path
+    return config
+
+
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+
+def _convert_source(name: str, value: object, path: Path) -> AnySourceSettings:
+    # Converted one by one: msgspec's error paths do not name dict keys, and the user needs
+    # to know which [sources.NAME] block is wrong.
+    if not _SOURCE_NAME.match(name):
+        raise ConfigError(
+            f"{path}: `sources.{name}`: a source name is lower-case letters, digits, - and _, "
+            "starting with a letter"
+        )
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: `sources.{name}` must be a table with a `kind` key")
+    try:
+        return msgspec.convert(value, AnySourceSettings, strict=True)
+    except msgspec.ValidationError as exc:
+        return _raise_with_prefix(path, f"sources.{name}", str(exc))
+
+
+def _raise_with_prefix(path: Path, prefix: str, message: str) -> NoReturn:
+    message = re.sub(r" - at `\$", f" - at `$.{prefix}", message)
+    if " - at `" not in message:
+        message += f" - at `$.{prefix}`"
+    raise ConfigError(f"{path}: {explain_validation_error(message, SOURCE_KINDS)}")
+
+
+_SECRET_KEY = re.compile(r"(token|password|secret|api[_-]?key)$", re.IGNORECASE)
+
+
+def _reject_inline_secrets(data: object, path: Path, where: str = "") -> None:
+    """A token pasted into the config would end up in backups and screen shares."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            key_path = f"{where}.{key}" if where else str(key)
+            if _SECRET_KEY.search(str(key)):
+                source = key_path.split(".")[1] if key_path.startswith("sources.") else "SOURCE"
+                raise ConfigError(
+                    f"{path}: `{key_path}` looks like a credential; tokens never go in the "
+                    f"config. Remove it and run `cockpit auth set {source}` instead"
+                )
+            _reject_inline_secrets(value, path, key_path)
+
+
+def _check_semantics(config: Config, path: Path) -> None:
+    for name, source in config.sources.items():
+        if source.connect_timeout > source.deadline or source.read_timeout > source.deadline:
+            raise ConfigError(
+                f"{path}: `sources.{name}`: connect_timeout and read_timeout must not exceed "
+                f"deadline ({source.deadline:g}s)"
+            )
+    if config.cockpit.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(config.cockpit.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{path}: `cockpit.timezone`: unknown time zone {config.cockpit.timezone!r}; "
+                "use an IANA name such as 'Europe/Berlin'"
+            ) from None
+
+
+def store_path(config: Config, profile: str = "default") -> Path:
+    if config.cockpit.store:
+        return Path(config.cockpit.store).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("cockpit")) / f"{profile}.sqlite"
+
+
+CONFIG_TEMPLATE = """\
+# cockpit configuration. Tokens never go in this file: run `cockpit auth set SOURCE`
+# (or set COCKPIT_<SOURCE>_TOKEN on a machine without a keyring).
+
+[cockpit]
+# Where the local cache lives. Keep it out of synced folders (Dropbox, iCloud, NFS):
+# SQLite's WAL mode does not work there. Empty means the platform's cache folder.
+store = ""
+# Data older than this is marked stale on screen.
+stale_after_minutes = 60
+# Your own IANA time zone for the Team panel; empty means this machine's zone.
+timezone = ""
+
+# Each [sources.NAME] block is one source. `kind` picks the integration; every source also
+# takes refresh_minutes, connect_timeout, read_timeout and deadline (seconds), and enabled.
+
+# The built-in demo workspace: lifelike data for all five panels, no network needed.
+# [sources.demo]
+# kind = "demo"
+
+# Objectives and key results, kept in a TOML file next to this one.
+# [sources.okrs]
+# kind = "okr-file"
+# path = "~/.config/cockpit/okrs.toml"
+
+# The team roster: names, time zones and working hours.
+# [sources.team]
+# kind = "roster-file"
+# path = "~/.config/cockpit/team.toml"
+
+# Monthly cloud budgets shown in the Cost panel.
+# [[budgets]]
+# name = "ML platform"
+# monthly = 60000
+# currency = "USD"
+"""

@@ -1,0 +1,157 @@
+"""From the store to the view-models every surface shows: TUI panels, `status`, exports.
+
+Several sources may feed one area (two cost accounts, a roster plus Jira's time zones), so the
+latest snapshot of every configured source is merged per area here, and each area carries the
+age of its oldest input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cockpit.analytics.cost import CostSummary, summarize_cost
+from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
+from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, source_state
+from cockpit.analytics.okrs import OkrSummary, summarize_okrs
+from cockpit.analytics.sprint import SprintSummary, summarize_sprint
+from cockpit.analytics.team import TeamSummary, summarize_team
+from cockpit.models import (
+    AREAS,
+    Budget,
+    CostData,
+    ExperimentData,
+    OkrData,
+    Person,
+    Snapshot,
+    SprintData,
+    TeamData,
+)
+from cockpit.store import Store, StoredSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInputs:
+    """One area's merged records and the states of the sources behind them."""
+
+    sources: tuple[SourceState, ...]
+
+    @property
+    def age_seconds(self) -> float | None:
+        return oldest_age(list(self.sources))
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    now: datetime
+    offline: bool
+    sources: tuple[SourceState, ...]
+    areas: dict[str, AreaInputs]
+    sprint: SprintSummary | None
+    experiments: ExperimentsSummary | None
+    okrs: OkrSummary | None
+    cost: CostSummary | None
+    team: TeamSummary | None
+
+    def age_of(self, area: str) -> float | None:
+        inputs = self.areas.get(area)
+        return inputs.age_seconds if inputs else None
+
+
+def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ()) -> Snapshot:
+    """One snapshot per area from many sources; the first source listed wins single-valued areas."""
+    sprint: SprintData | None = next((s.sprint for s in snapshots if s.sprint), None)
+    okrs: OkrData | None = next((s.okrs for s in snapshots if s.okrs), None)
+    experiment_parts = [s.experiments for s in snapshots if s.experiments]
+    experiments = None
+    if experiment_parts:
+        experiments = ExperimentData(
+            tracker=", ".join(dict.fromkeys(p.tracker for p in experiment_parts)),
+            experiments=tuple(e for p in experiment_parts for e in p.experiments),
+            runs=tuple(r for p in experiment_parts for r in p.runs),
+            models=tuple(m for p in experiment_parts for m in p.models),
+        )
+    cost_parts = [s.cost for s in snapshots if s.cost]
+    cost = None
+    if cost_parts or budgets:
+        own = tuple(b for p in cost_parts for b in p.budgets)
+        cost = CostData(
+            rows=tuple(r for p in cost_parts for r in p.rows),
+            # Budgets from the user's config replace whatever a source suggested.
+            budgets=budgets or own,
+        )
+    people: dict[str, Person] = {}
+    for part in (s.team for s in snapshots if s.team):
+        for person in part.people:
+            people.setdefault(person.id, person)
+    team = TeamData(tuple(people.values())) if people else None
+    return Snapshot(sprint=sprint, experiments=experiments, okrs=okrs, cost=cost, team=team)
+
+
+def build_dashboard(
+    stored: dict[str, StoredSnapshot],
+    states: list[SourceState],
+    now: datetime,
+    *,
+    offline: bool = False,
+    budgets: tuple[Budget, ...] = (),
+) -> Dashboard:
+    order = [state.source for state in states]
+    snapshots = [stored[name].snapshot for name in order if name in stored]
+    merged = merge_snapshots(snapshots, budgets)
+    by_name = {state.source: state for state in states}
+    areas: dict[str, AreaInputs] = {}
+    for area in AREAS:
+        feeding = tuple(
+            by_name[name]
+            for name in order
+            if name in stored and getattr(stored[name].snapshot, area) is not None
+        )
+        areas[area] = AreaInputs(feeding)
+    cost = merged.cost
+    return Dashboard(
+        now=now,
+        offline=offline,
+        sources=tuple(states),
+        areas=areas,
+        sprint=summarize_sprint(merged.sprint, now) if merged.sprint else None,
+        experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
+        okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
+        cost=summarize_cost(cost, now) if cost and cost.rows else None,
+        team=summarize_team(merged.team, now) if merged.team else None,
+    )
+
+
+def load_dashboard(
+    store: Store,
+    facts: list[SourceFacts],
+    now: datetime,
+    *,
+    offline: bool = False,
+    budgets: tuple[Budget, ...] = (),
+    as_of_past: bool = False,
+) -> Dashboard:
+    """Read the store once and build every view-model. No network, ever.
+
+    With `as_of_past`, `now` is a moment in the past (a finished week): the snapshots taken by
+    then are used, and later sync failures are not held against them.
+    """
+    names = [f.name for f in facts]
+    stored = store.latest_all(names, at=now if as_of_past else None)
+    attempts = {} if as_of_past else store.last_attempts()
+    states = []
+    for fact in facts:
+        snap = stored.get(fact.name)
+        attempt = attempts.get(fact.name)
+        states.append(
+            source_state(
+                fact,
+                snap.taken_at if snap else None,
+                attempt.status if attempt else None,
+                attempt.error if attempt else "",
+                attempt.finished_at if attempt else None,
+                now,
+                offline=offline,
+            )
+        )
+    return build_dashboard(stored, states, now, offline=offline, budgets=budgets)

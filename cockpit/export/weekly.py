@@ -1,0 +1,201 @@
+"""The weekly status summary a lead sends upward, as Markdown, HTML or JSON.
+
+Built from the store alone, so it works on a plane. A past week is reported as the store saw it
+at the end of that week; the current week as it stands now. Every section says how old its data
+was when the report was made.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from cockpit.analytics.freshness import format_age
+from cockpit.dashboard import Dashboard
+from cockpit.report import metric, money, number, status_json
+
+FORMATS = ("md", "html", "json")
+
+
+class ExportError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    year: int
+    week: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.sunday, time.max, UTC)
+
+
+def parse_week(text: str) -> Week:
+    match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
+    if not match:
+        raise ExportError(f"--week {text!r}: expected an ISO week such as 2026-W48")
+    year, week = int(match[1]), int(match[2])
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ExportError(f"--week {text!r}: {year} has no week {week}") from None
+    return Week(year, week)
+
+
+def current_week(now: datetime) -> Week:
+    iso = now.date().isocalendar()
+    return Week(iso.year, iso.week)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    age: str
+    lines: tuple[str, ...]
+
+
+def _age(dashboard: Dashboard, area: str) -> str:
+    seconds = dashboard.age_of(area)
+    return "no data" if seconds is None else f"data {format_age(seconds)} old"
+
+
+def build_sections(d: Dashboard) -> list[Section]:
+    sections: list[Section] = []
+    if s := d.sprint:
+        lines = []
+        if s.state == "active":
+            lines.append(
+                f"{s.sprint}: {number(s.done)} of {number(s.total)} {s.unit} done "
+                f"({s.percent_done:.0f}%), {s.days_left} working days left"
+            )
+            if s.goal:
+                lines.append(f"Goal: {s.goal}")
+            lines.append("By status: " + ", ".join(f"{c.status} {c.issues}" for c in s.by_status))
+            if s.velocity is not None:
+                lines.append(f"Velocity (last 3 sprints): {number(round(s.velocity, 1))} {s.unit}")
+            for b in s.blockers:
+                lines.append(f"Blocker {b.key} ({b.reason}, {b.assignee}): {b.summary}")
+        else:
+            lines.append(f"No active sprint on {s.board}; next: {s.next_sprint or 'none planned'}")
+        sections.append(Section("Sprint", _age(d, "sprint"), tuple(lines)))
+    if e := d.experiments:
+        lines = [
+            f"{e.runs_total} runs, {e.running_total} running, {e.finished_last_day} finished in 24h"
+        ]
+        for board in e.boards:
+            if not board.top:
+                lines.append(f"{board.experiment}: no finished runs")
+                continue
+            best = board.top[0]
+            text = f"{board.experiment}: best {board.metric} {metric(best.value)} ({best.name})"
+            if board.champion:
+                text += f"; champion {metric(board.champion.value)} ({board.champion.name})"
+            lines.append(text)
+        sections.append(Section("Experiments", _age(d, "experiments"), tuple(lines)))
+    if o := d.okrs:
+        lines = [f"{o.period}: {o.elapsed:.0%} of the period gone, {o.days_left} days left"]
+        for obj in o.objectives:
+            lines.append(f"{obj.progress:.0%} {obj.status}: {obj.title}")
+            for kr in obj.key_results:
+                lines.append(
+                    f"  {kr.progress:.0%} {kr.status}: {kr.title} "
+                    f"({number(kr.current)}{kr.unit} → {number(kr.target)}{kr.unit})"
+                )
+        sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
+    if c := d.cost:
+        text = f"{c.month}: {money(c.month_to_date, c.currency)} month to date"
+        if c.budget:
+            text += f" of {money(c.budget, c.currency)} ({c.budget_used:.0%})"
+        lines = [
+            text,
+            f"Forecast for the month: {money(c.forecast, c.currency)}"
+            + (f" ({c.forecast_vs_budget:.0%} of budget)" if c.budget else ""),
+            f"GPU share: {c.gpu_share:.0%}; run rate {money(c.run_rate, c.currency)}/day",
+            "By provider: "
+            + ", ".join(f"{name} {money(amount, c.currency)}" for name, amount in c.by_provider),
+        ]
+        sections.append(Section("Cost", _age(d, "cost"), tuple(lines)))
+    if t := d.team:
+        lines = [f"{len(t.people)} people across {t.zones} time zones"]
+        if t.best_overlap:
+            w = t.best_overlap
+            lines.append(
+                f"Best overlap: {w.start:%H:%M}–{w.end:%H:%M} UTC with {len(w.people)} people"
+            )
+        sections.append(Section("Team", _age(d, "team"), tuple(lines)))
+    return sections
+
+
+def _title(week: Week) -> str:
+    return f"Weekly status {week.label} ({week.monday:%d %b} – {week.sunday:%d %b %Y})"
+
+
+def render_markdown(d: Dashboard, week: Week) -> str:
+    out = [f"# {_title(week)}", "", f"_Generated {d.now:%Y-%m-%d %H:%M} UTC from the local cache._"]
+    for section in build_sections(d):
+        out += ["", f"## {section.title}", "", f"_{section.age}_", ""]
+        for line in section.lines:
+            indent = "  " if line.startswith("  ") else ""
+            out.append(f"{indent}- {line.strip()}")
+    if not build_sections(d):
+        out += ["", "No data in the cache for this week."]
+    return "\n".join(out) + "\n"
+
+
+def render_html(d: Dashboard, week: Week) -> str:
+    esc = html.escape
+    body = [
+        f"<h1>{esc(_title(week))}</h1>",
+        f"<p><em>Generated {d.now:%Y-%m-%d %H:%M} UTC from the local cache.</em></p>",
+    ]
+    for section in build_sections(d):
+        body.append(f"<h2>{esc(section.title)}</h2><p><em>{esc(section.age)}</em></p><ul>")
+        for line in section.lines:
+            cls = ' class="sub"' if line.startswith("  ") else ""
+            body.append(f"<li{cls}>{esc(line.strip())}</li>")
+        body.append("</ul>")
+    style = (
+        "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;line-height:1.5}"
+        "li.sub{margin-left:1.5rem;list-style:circle}h2{border-bottom:1px solid #ccc}"
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{esc(_title(week))}'
+        f"</title><style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )
+
+
+def render_json(d: Dashboard, week: Week) -> str:
+    payload = status_json(d)
+    payload["schema"] = "cockpit.weekly/1"
+    payload["week"] = {
+        "label": week.label,
+        "start": week.monday.isoformat(),
+        "end": week.sunday.isoformat(),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(d: Dashboard, week: Week, fmt: str) -> str:
+    if fmt == "md":
+        return render_markdown(d, week)
+    if fmt == "html":
+        return render_html(d, week)
+    if fmt == "json":
+        return render_json(d, week)
+    raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")

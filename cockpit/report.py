@@ -1,0 +1,260 @@
+"""`cockpit status`: one screen of plain text, or a documented JSON object for scripts.
+
+The JSON shape is versioned by its `schema` key; docs/status-json.md describes every field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cockpit.analytics.freshness import format_age
+from cockpit.dashboard import Dashboard
+
+STATUS_SCHEMA = "cockpit.status/1"
+
+
+def money(amount: float, currency: str) -> str:
+    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
+    return f"{symbol}{amount:,.0f}" if symbol else f"{amount:,.0f} {currency}"
+
+
+def number(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def metric(value: float) -> str:
+    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+
+
+def _age_tag(dashboard: Dashboard, area: str) -> str:
+    inputs = dashboard.areas.get(area)
+    if not inputs or not inputs.sources:
+        return "[no data]"
+    states = {s.state.value for s in inputs.sources}
+    worst = next((s for s in ("failed", "offline", "stale") if s in states), "fresh")
+    age = format_age(inputs.age_seconds)
+    return f"[{worst}, {'just now' if age == 'now' else age + ' old'}]"
+
+
+def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
+    d = dashboard
+    label = 14
+    lines = [f"cockpit status · {d.now:%Y-%m-%d %H:%M} UTC" + (f" · {title}" if title else "")]
+    if d.offline:
+        lines[0] += " · offline"
+    lines.append("")
+
+    def row(name: str, text: str, area: str) -> None:
+        lines.append(f"{name:<{label}}{text}  {_age_tag(d, area)}")
+
+    s = d.sprint
+    if s is None:
+        row("Sprint", "no sprint data yet", "sprint")
+    elif s.state != "active":
+        row("Sprint", f"{s.board}: no active sprint; next: {s.next_sprint or 'none'}", "sprint")
+    else:
+        left = f"{s.days_left} working days left" if s.days_left is not None else "no end date"
+        row(
+            "Sprint",
+            f"{s.sprint} · {left} · {number(s.done)}/{number(s.total)} {s.unit} done "
+            f"({s.percent_done:.0f}%) · {len(s.blockers)} blockers",
+            "sprint",
+        )
+        lines.append(" " * label + " · ".join(f"{c.status} {c.issues}" for c in s.by_status))
+    e = d.experiments
+    if e is None:
+        row("Experiments", "no experiment data yet", "experiments")
+    else:
+        row(
+            "Experiments",
+            f"{e.runs_total} runs on {e.tracker} · {e.running_total} running · "
+            f"{e.finished_last_day} finished in 24h",
+            "experiments",
+        )
+        for board in e.boards:
+            best = board.top[0] if board.top else None
+            text = f"{board.experiment} {board.metric}: "
+            text += f"best {metric(best.value)} ({best.name})" if best else "no finished runs"
+            if board.champion and board.best_vs_champion is not None:
+                text += f", champion {metric(board.champion.value)}"
+            lines.append(" " * label + text)
+    o = d.okrs
+    if o is None:
+        row("OKRs", "no OKR data yet", "okrs")
+    else:
+        row("OKRs", f"{o.period} · {o.elapsed:.0%} of the period gone", "okrs")
+        for objective in o.objectives:
+            lines.append(
+                " " * label + f"{objective.progress:>4.0%} {objective.status:<9} {objective.title}"
+            )
+    c = d.cost
+    if c is None:
+        row("Cost", "no cost data yet", "cost")
+    else:
+        text = f"{c.month} · {money(c.month_to_date, c.currency)} month to date"
+        if c.budget:
+            text += f" of {money(c.budget, c.currency)} ({c.budget_used:.0%})"
+            text += f" · forecast {money(c.forecast, c.currency)} ({c.forecast_vs_budget:.0%})"
+        else:
+            text += f" · forecast {money(c.forecast, c.currency)}"
+        text += f" · GPU {c.gpu_share:.0%}"
+        row("Cost", text, "cost")
+    t = d.team
+    if t is None:
+        row("Team", "no roster yet", "team")
+    else:
+        text = f"{t.working_now} of {len(t.people)} working now across {t.zones} time zones"
+        if t.best_overlap:
+            w = t.best_overlap
+            text += f" · best overlap {w.start:%H:%M}–{w.end:%H:%M} UTC ({len(w.people)} people)"
+        row("Team", text, "team")
+    lines.append("")
+    lines.append(
+        "Sources".ljust(label)
+        + " · ".join(
+            f"{s.source}: {s.state.value}, "
+            + ("just now" if s.age == "now" else s.age if s.age == "never" else f"{s.age} ago")
+            + (f" ({s.error})" if s.error else "")
+            for s in d.sources
+        )
+    )
+    return lines
+
+
+def status_json(dashboard: Dashboard) -> dict[str, Any]:
+    d = dashboard
+
+    def age(area: str) -> float | None:
+        value = d.age_of(area)
+        return round(value, 1) if value is not None else None
+
+    out: dict[str, Any] = {
+        "schema": STATUS_SCHEMA,
+        "generated_at": d.now.isoformat(),
+        "offline": d.offline,
+        "sources": [
+            {
+                "name": s.source,
+                "kind": s.kind,
+                "state": s.state.value,
+                "taken_at": s.taken_at.isoformat() if s.taken_at else None,
+                "age_seconds": round(s.age_seconds, 1) if s.age_seconds is not None else None,
+                "error": s.error or None,
+            }
+            for s in d.sources
+        ],
+        "sprint": None,
+        "experiments": None,
+        "okrs": None,
+        "cost": None,
+        "team": None,
+    }
+    if s := d.sprint:
+        categories = {"todo": 0, "in_progress": 0, "done": 0}
+        for count in s.by_status:
+            categories[count.category.value] += count.issues
+        out["sprint"] = {
+            "age_seconds": age("sprint"),
+            "board": s.board,
+            "name": s.sprint if s.state == "active" else None,
+            "goal": s.goal,
+            "end": s.end.isoformat() if s.end else None,
+            "days_left": s.days_left,
+            "unit": s.unit,
+            "done": s.done,
+            "total": s.total,
+            "percent_done": round(s.percent_done, 1),
+            "issues": s.issue_count,
+            "issues_by_status": {c.status: c.issues for c in s.by_status},
+            "issues_by_category": categories,
+            "blockers": len(s.blockers),
+            "velocity": s.velocity,
+        }
+    if e := d.experiments:
+        out["experiments"] = {
+            "age_seconds": age("experiments"),
+            "tracker": e.tracker,
+            "runs": e.runs_total,
+            "running": e.running_total,
+            "finished_last_24h": e.finished_last_day,
+            "experiments": [
+                {
+                    "name": b.experiment,
+                    "metric": b.metric,
+                    "higher_is_better": b.higher_is_better,
+                    "runs": b.total_runs,
+                    "best": {
+                        "run": b.top[0].name,
+                        "run_id": b.top[0].run_id,
+                        "value": b.top[0].value,
+                    }
+                    if b.top
+                    else None,
+                    "champion": {
+                        "run": b.champion.name,
+                        "run_id": b.champion.run_id,
+                        "value": b.champion.value,
+                    }
+                    if b.champion
+                    else None,
+                }
+                for b in e.boards
+            ],
+        }
+    if o := d.okrs:
+        out["okrs"] = {
+            "age_seconds": age("okrs"),
+            "period": o.period,
+            "elapsed": round(o.elapsed, 3),
+            "objectives": [
+                {
+                    "id": obj.id,
+                    "title": obj.title,
+                    "progress": round(obj.progress, 3),
+                    "status": obj.status,
+                    "key_results": [
+                        {
+                            "id": kr.id,
+                            "title": kr.title,
+                            "current": kr.current,
+                            "target": kr.target,
+                            "unit": kr.unit,
+                            "progress": round(kr.progress, 3),
+                            "status": kr.status,
+                        }
+                        for kr in obj.key_results
+                    ],
+                }
+                for obj in o.objectives
+            ],
+        }
+    if c := d.cost:
+        out["cost"] = {
+            "age_seconds": age("cost"),
+            "currency": c.currency,
+            "month": c.month,
+            "month_to_date": round(c.month_to_date, 2),
+            "budget": c.budget,
+            "budget_used": round(c.budget_used, 3) if c.budget_used is not None else None,
+            "forecast": round(c.forecast, 2),
+            "forecast_vs_budget": round(c.forecast_vs_budget, 3)
+            if c.forecast_vs_budget is not None
+            else None,
+            "gpu_share": round(c.gpu_share, 3),
+            "by_provider": {name: round(amount, 2) for name, amount in c.by_provider},
+        }
+    if t := d.team:
+        out["team"] = {
+            "age_seconds": age("team"),
+            "people": len(t.people),
+            "working_now": t.working_now,
+            "time_zones": t.zones,
+            "best_overlap": {
+                "start": t.best_overlap.start.isoformat(),
+                "end": t.best_overlap.end.isoformat(),
+                "people": list(t.best_overlap.people),
+            }
+            if t.best_overlap
+            else None,
+        }
+    return out

@@ -1,0 +1,86 @@
+"""The dashboard: five panels in a grid that reflows with the terminal's width."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from cockpit.dashboard import Dashboard
+from widgets.cost_panel import CostPanel
+from widgets.experiments_panel import ExperimentsPanel
+from widgets.okr_panel import OkrPanel
+from widgets.panel import Panel, PanelAge
+from widgets.sprint_panel import SprintPanel
+from widgets.status_bar import SourceStatusBar
+from widgets.team_panel import TeamPanel
+
+PANEL_TYPES: dict[str, type[Panel]] = {
+    "sprint": SprintPanel,
+    "experiments": ExperimentsPanel,
+    "okrs": OkrPanel,
+    "cost": CostPanel,
+    "team": TeamPanel,
+}
+WIDE_FROM = 140  # columns; below this the grid has two columns
+
+
+def panel_age(dashboard: Dashboard, area: str) -> PanelAge | None:
+    from cockpit.analytics.freshness import format_age
+
+    inputs = dashboard.areas.get(area)
+    if inputs is None or not inputs.sources:
+        return None
+    states = {s.state.value for s in inputs.sources}
+    worst = next((s for s in ("failed", "offline", "stale") if s in states), "fresh")
+    names = ", ".join(s.source for s in inputs.sources)
+    return PanelAge(worst, format_age(inputs.age_seconds), names)
+
+
+def feed_panel(panel: Panel, dashboard: Dashboard) -> None:
+    """Hand a panel its view-model and its age; the panel re-renders itself."""
+    panel.summary = getattr(dashboard, panel.PANEL_ID)  # type: ignore[attr-defined]
+    panel.age = panel_age(dashboard, panel.PANEL_ID)
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("1", "focus_panel('sprint')", "Sprint", show=False, id="dashboard.sprint"),
+        Binding(
+            "2", "focus_panel('experiments')", "Experiments", show=False, id="dashboard.experiments"
+        ),
+        Binding("3", "focus_panel('okrs')", "OKRs", show=False, id="dashboard.okrs"),
+        Binding("4", "focus_panel('cost')", "Cost", show=False, id="dashboard.cost"),
+        Binding("5", "focus_panel('team')", "Team", show=False, id="dashboard.team"),
+        Binding("right,l", "app.focus_next", "Next panel", show=False, id="dashboard.next"),
+        Binding(
+            "left,h", "app.focus_previous", "Previous panel", show=False, id="dashboard.previous"
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="panels"):
+            for panel_type in PANEL_TYPES.values():
+                yield panel_type()
+        yield SourceStatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query(Panel).first().focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.query_one("#panels").set_class(event.size.width >= WIDE_FROM, "-wide")
+
+    def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
+        for panel in self.query(Panel):
+            feed_panel(panel, dashboard)
+        for bar in self.query(SourceStatusBar):
+            bar.states = dashboard.sources
+            bar.offline = dashboard.offline
+            bar.syncing = syncing
+
+    def action_focus_panel(self, panel_id: str) -> None:
+        self.query_one(f"#{panel_id}", Panel).focus()

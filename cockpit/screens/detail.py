@@ -1,0 +1,42 @@
+"""A panel's detail screen: the same view, full-screen and with everything shown.
+
+Later issues give each area its own richer screen (board, leaderboard, budgets…).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from cockpit.dashboard import Dashboard
+from cockpit.screens.dashboard import PANEL_TYPES, feed_panel
+from widgets.panel import Panel
+from widgets.status_bar import SourceStatusBar
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+    ]
+
+    def __init__(self, panel_id: str) -> None:
+        super().__init__(name=f"detail-{panel_id}")
+        self.panel_id = panel_id
+
+    def compose(self) -> ComposeResult:
+        yield PANEL_TYPES[self.panel_id](detailed=True, id=f"detail-{self.panel_id}")
+        yield SourceStatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Panel).focus()
+
+    def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
+        for panel in self.query(Panel):
+            feed_panel(panel, dashboard)
+        for bar in self.query(SourceStatusBar):
+            bar.states = dashboard.sources
+            bar.offline = dashboard.offline
+            bar.syncing = syncing

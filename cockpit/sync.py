@@ -1,0 +1,136 @@
+"""The sync engine: every source at once, each under its own deadline, only complete results kept.
+
+httpx timeouts measure inactivity, so a server that trickles bytes could outlive them; the
+overall deadline (`asyncio.timeout`) is what bounds a source. A failed source leaves its last
+good snapshot in place and records why it failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from cockpit.clock import Clock
+from cockpit.models import Secret
+from cockpit.store import Store, SyncAttempt
+from integrations.base import FetchContext, Source, SourceDeadlineExceeded, SourceError
+
+if TYPE_CHECKING:
+    from integrations.http import HttpClient
+
+
+@dataclass(frozen=True, slots=True)
+class SyncJob:
+    source: Source
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    source: str
+    status: str  # "ok", "failed" or "offline"
+    seconds: float
+    error: str = ""
+    requests: int = 0
+    bytes_in: int = 0
+    areas: tuple[str, ...] = field(default=())
+
+
+def _no_secrets(_source: str) -> Secret | None:
+    return None
+
+
+async def sync_all(
+    jobs: Sequence[SyncJob],
+    store: Store,
+    clock: Clock,
+    *,
+    offline: bool = False,
+    secret: Callable[[str], Secret | None] = _no_secrets,
+) -> list[SyncOutcome]:
+    """Sync every job concurrently; one source failing never stops the others."""
+    return list(
+        await asyncio.gather(
+            *(sync_one(job, store, clock, offline=offline, secret=secret) for job in jobs)
+        )
+    )
+
+
+async def sync_one(
+    job: SyncJob,
+    store: Store,
+    clock: Clock,
+    *,
+    offline: bool = False,
+    secret: Callable[[str], Secret | None] = _no_secrets,
+) -> SyncOutcome:
+    source = job.source
+    if offline and source.uses_network:
+        # Nothing is logged: being offline says nothing about the source's health.
+        return SyncOutcome(source.name, "offline", 0.0, "offline: showing the cached data")
+
+    started_at = clock.now()
+    began = time.perf_counter()
+    previous = await asyncio.to_thread(store.latest, source.name)
+    http = _open_http(job) if source.uses_network else None
+    error = ""
+    snapshot = None
+    try:
+        async with asyncio.timeout(job.deadline):
+            snapshot = await source.fetch(
+                FetchContext(
+                    now=started_at,
+                    http=http,
+                    previous=previous.snapshot if previous else None,
+                    secret=secret,
+                )
+            )
+    except TimeoutError:
+        error = str(
+            SourceDeadlineExceeded(
+                f"{source.name} did not finish within its {job.deadline:g}s deadline"
+            )
+        )
+    except SourceError as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a bug in one source must not sink the rest
+        error = f"{source.name}: unexpected {type(exc).__name__}: {exc}"
+    finally:
+        if http is not None:
+            await http.aclose()
+
+    seconds = time.perf_counter() - began
+    attempt = SyncAttempt(
+        source=source.name,
+        started_at=started_at,
+        finished_at=started_at + timedelta(seconds=seconds),
+        status="ok" if snapshot is not None else "failed",
+        error=error,
+        bytes_in=http.bytes_in if http else 0,
+        requests=http.requests if http else 0,
+    )
+    if snapshot is not None:
+        await asyncio.to_thread(store.write_snapshot, snapshot, attempt)
+        return SyncOutcome(
+            source.name, "ok", seconds, "", attempt.requests, attempt.bytes_in, snapshot.areas()
+        )
+    await asyncio.to_thread(store.record_attempt, attempt)
+    if previous is not None:
+        error += f" (kept the data from {previous.taken_at:%Y-%m-%d %H:%M} UTC)"
+    return SyncOutcome(source.name, "failed", seconds, error, attempt.requests, attempt.bytes_in)
+
+
+def _open_http(job: SyncJob) -> HttpClient:
+    # httpx costs ~100 ms to import; only a sync that really uses the network pays for it.
+    from integrations.http import HttpClient, Timeouts
+
+    return HttpClient(
+        job.source.name,
+        timeouts=Timeouts(job.connect_timeout, job.read_timeout, job.deadline),
+    )

@@ -1,0 +1,1 @@
+"""Integrations: one module per outside source, each returning typed records."""

@@ -1,0 +1,79 @@
+"""The contract every data source implements, and the errors it may raise.
+
+A source turns one outside system into one `Snapshot`. It never touches the store: the sync
+engine decides whether a result is complete enough to keep. Error messages are written for the
+user who has to fix the problem, so they say what to do next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from cockpit.models import Secret, Snapshot
+
+if TYPE_CHECKING:
+    from integrations.http import HttpClient
+
+
+class SourceError(Exception):
+    """A source could not deliver a complete snapshot. The message is shown to the user."""
+
+    retryable: ClassVar[bool] = False
+
+
+class SourceConfigError(SourceError):
+    """The source's settings or input file are wrong."""
+
+
+class SourceAuthError(SourceError):
+    """The source rejected the credentials (401) or the permission (403). Never retried."""
+
+
+class SourceUnreachable(SourceError):
+    """The network or the server failed in a way that may pass."""
+
+    retryable = True
+
+
+class SourceRateLimited(SourceUnreachable):
+    """The server asked us to slow down (429, or 503 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SourceBadResponse(SourceError):
+    """The server answered with something we cannot read."""
+
+
+class SourceDeadlineExceeded(SourceError):
+    """The source did not finish within its overall deadline."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchContext:
+    """What a source gets for one sync.
+
+    `http` is None for sources that do not use the network, and always None offline.
+    `previous` is the last stored snapshot, for incremental syncs.
+    `secret` looks a source's credential up by the source's name (keyring, then environment).
+    """
+
+    now: datetime
+    http: HttpClient | None
+    previous: Snapshot | None
+    secret: Callable[[str], Secret | None]
+
+
+class Source(Protocol):
+    """One configured data source."""
+
+    name: str
+    kind: str
+    uses_network: bool
+
+    async def fetch(self, ctx: FetchContext) -> Snapshot: ...

@@ -1,0 +1,194 @@
+"""Sources kept as TOML files beside the config: the OKR file and the team roster.
+
+Both are hand-edited, so every error names the file and the key (`objectives.1.key_results.0.
+target`) and never shows a traceback or half-read numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from cockpit.models import KeyResult, Objective, OkrData, Person, Snapshot, TeamData
+from cockpit.schema_errors import explain_validation_error
+from integrations.base import FetchContext, SourceConfigError
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Number = int | float
+
+
+class _KeyResultEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: Text
+    title: Text
+    target: Number
+    current: Number
+    start: Number = 0
+    unit: str = ""
+    owner: str = ""
+    updated: date | None = None
+
+
+class _ObjectiveEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: Text
+    title: Text
+    owner: str = ""
+    key_results: list[_KeyResultEntry] = msgspec.field(default_factory=list)
+
+
+class _OkrFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    period: Text
+    start: date
+    end: date
+    objectives: list[_ObjectiveEntry]
+
+
+class _PersonEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    name: Text
+    timezone: Text
+    role: str = ""
+    location: str = ""
+    work_start: ClockTime = "09:00"
+    work_end: ClockTime = "17:30"
+    country: Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})?$")] = ""
+    away: list[date] = msgspec.field(default_factory=list)
+
+
+class _RosterFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    people: list[_PersonEntry]
+
+
+FileT = TypeVar("FileT")
+
+
+def _read_toml(path: Path, schema: type[FileT]) -> FileT:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceConfigError(f"{path}: cannot read the file: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return msgspec.convert(data, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SourceConfigError(f"{path}: {explain_validation_error(str(exc))}") from None
+
+
+def parse_okr_file(path: Path) -> OkrData:
+    entry = _read_toml(path, _OkrFile)
+    if entry.end < entry.start:
+        raise SourceConfigError(f"{path}: `end` ({entry.end}) is before `start` ({entry.start})")
+    seen: set[str] = set()
+    objectives = []
+    for o_index, objective in enumerate(entry.objectives):
+        krs = []
+        for k_index, kr in enumerate(objective.key_results):
+            where = f"objectives.{o_index}.key_results.{k_index}"
+            if kr.id in seen:
+                raise SourceConfigError(f"{path}: `{where}.id`: {kr.id!r} is used twice")
+            seen.add(kr.id)
+            if kr.target == kr.start:
+                raise SourceConfigError(
+                    f"{path}: `{where}`: target equals start ({kr.target:g}), so progress is "
+                    "undefined"
+                )
+            values = (kr.start, kr.target, kr.current)
+            if any(v != v or v in (float("inf"), float("-inf")) for v in values):
+                raise SourceConfigError(
+                    f"{path}: `{where}`: start, target and current must be finite"
+                )
+            krs.append(
+                KeyResult(
+                    id=kr.id,
+                    title=kr.title,
+                    start=float(kr.start),
+                    target=float(kr.target),
+                    current=float(kr.current),
+                    unit=kr.unit,
+                    owner=kr.owner or objective.owner,
+                    updated=kr.updated,
+                )
+            )
+        objectives.append(
+            Objective(objective.id, objective.title, objective.owner, entry.period, tuple(krs))
+        )
+    return OkrData(entry.period, entry.start, entry.end, tuple(objectives))
+
+
+def parse_roster_file(path: Path) -> TeamData:
+    entry = _read_toml(path, _RosterFile)
+    people = []
+    seen: set[str] = set()
+    for index, person in enumerate(entry.people):
+        where = f"people.{index}"
+        if person.id in seen:
+            raise SourceConfigError(f"{path}: `{where}.id`: {person.id!r} is used twice")
+        seen.add(person.id)
+        if not _is_time_zone(person.timezone):
+            raise SourceConfigError(
+                f"{path}: `{where}.timezone`: unknown time zone {person.timezone!r}; use an "
+                "IANA name such as 'Asia/Kolkata'"
+            )
+        people.append(
+            Person(
+                id=person.id,
+                name=person.name,
+                timezone=person.timezone,
+                role=person.role,
+                location=person.location,
+                work_start=person.work_start,
+                work_end=person.work_end,
+                country=person.country,
+                away=tuple(sorted(set(person.away))),
+            )
+        )
+    return TeamData(tuple(people))
+
+
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")
+
+
+def _is_time_zone(name: str) -> bool:
+    if not _ZONE_NAME.match(name):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+class OkrFileSource:
+    kind = "okr-file"
+    uses_network = False
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+
+    async def fetch(self, ctx: FetchContext) -> Snapshot:
+        return Snapshot(okrs=await asyncio.to_thread(parse_okr_file, self.path))
+
+
+class RosterFileSource:
+    kind = "roster-file"
+    uses_network = False
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
+
+    async def fetch(self, ctx: FetchContext) -> Snapshot:
+        return Snapshot(team=await asyncio.to_thread(parse_roster_file, self.path))

@@ -1,0 +1,517 @@
+"""The demo workspace: deterministic, anchored to today, believable, and alive in live mode."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+import pytest
+
+from cockpit.models import Issue, Run, Snapshot, StatusCategory
+from integrations.base import FetchContext, Source
+from integrations.demo import TICK_SECONDS, DemoSource, build_demo_snapshot
+
+# A Thursday afternoon in the middle of a quarter and of a month.
+NOW = datetime(2026, 11, 19, 14, 37, 12, tzinfo=UTC)
+FIBONACCI = {1.0, 2.0, 3.0, 5.0, 8.0, 13.0}
+
+
+@pytest.fixture(scope="module")
+def snap() -> Snapshot:
+    return build_demo_snapshot(NOW)
+
+
+def _walk(value: object) -> Iterator[object]:
+    """Every value nested in a snapshot: dataclass fields, tuples and dict values."""
+    yield value
+    if is_dataclass(value) and not isinstance(value, type):
+        for field in fields(value):
+            yield from _walk(getattr(value, field.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _walk(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk(item)
+
+
+def _datetimes(snapshot: Snapshot) -> list[datetime]:
+    return [value for value in _walk(snapshot) if isinstance(value, datetime)]
+
+
+def _active_sprint_id(snapshot: Snapshot) -> int:
+    assert snapshot.sprint is not None
+    (active,) = [sprint for sprint in snapshot.sprint.sprints if sprint.state == "active"]
+    return active.id
+
+
+def _active_issues(snapshot: Snapshot) -> list[Issue]:
+    assert snapshot.sprint is not None
+    sprint_id = _active_sprint_id(snapshot)
+    return [issue for issue in snapshot.sprint.issues if issue.sprint_id == sprint_id]
+
+
+def _daily_totals(snapshot: Snapshot) -> dict[date, float]:
+    assert snapshot.cost is not None
+    totals: dict[date, float] = defaultdict(float)
+    for row in snapshot.cost.rows:
+        totals[row.day] += row.amount
+    return dict(totals)
+
+
+def _runs_by_status(snapshot: Snapshot) -> Counter[str]:
+    assert snapshot.experiments is not None
+    return Counter(run.status for run in snapshot.experiments.runs)
+
+
+# --- Determinism and anchoring -----------------------------------------------------------------
+
+
+def test_same_inputs_give_equal_snapshots() -> None:
+    started = NOW - timedelta(minutes=7)
+    assert build_demo_snapshot(NOW) == build_demo_snapshot(NOW)
+    assert build_demo_snapshot(NOW, started_at=started) == build_demo_snapshot(
+        NOW, started_at=started
+    )
+
+
+def test_seed_changes_the_content() -> None:
+    a, b = build_demo_snapshot(NOW, seed=7), build_demo_snapshot(NOW, seed=8)
+    assert a.experiments is not None and b.experiments is not None
+    assert a.experiments.runs != b.experiments.runs
+    assert [r.run_id for r in a.experiments.runs] != [r.run_id for r in b.experiments.runs]
+
+
+def test_naive_now_is_rejected() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        build_demo_snapshot(datetime(2026, 11, 19, 12, 0))
+
+
+def test_other_timezones_are_normalised_to_utc() -> None:
+    in_auckland = NOW.astimezone(ZoneInfo("Pacific/Auckland"))
+    assert build_demo_snapshot(in_auckland) == build_demo_snapshot(NOW)
+
+
+def test_a_week_later_everything_moves_by_a_week() -> None:
+    # Same weekday and time of day, so the whole workspace should shift rigidly.
+    week = timedelta(days=7)
+    now_a = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)
+    a, b = build_demo_snapshot(now_a), build_demo_snapshot(now_a + week)
+    assert a.sprint is not None and b.sprint is not None
+    for issue_a, issue_b in zip(a.sprint.issues, b.sprint.issues, strict=True):
+        assert issue_a.summary == issue_b.summary
+        assert issue_b.created == issue_a.created + week  # type: ignore[operator]
+        assert issue_b.updated == issue_a.updated + week  # type: ignore[operator]
+    for sprint_a, sprint_b in zip(a.sprint.sprints, b.sprint.sprints, strict=True):
+        if sprint_a.start is not None:
+            assert sprint_b.start == sprint_a.start + week
+    assert a.experiments is not None and b.experiments is not None
+    for run_a, run_b in zip(a.experiments.runs, b.experiments.runs, strict=True):
+        assert run_b.run_id == run_a.run_id
+        assert run_b.started == run_a.started + week  # type: ignore[operator]
+        assert run_b.metrics == run_a.metrics
+    assert a.cost is not None and b.cost is not None
+    assert [r.amount for r in a.cost.rows] == [r.amount for r in b.cost.rows]
+    assert [r.day + week for r in a.cost.rows] == [r.day for r in b.cost.rows]
+
+
+@pytest.mark.parametrize("days_later", range(0, 400, 23))
+def test_every_date_is_anchored_to_now(days_later: int) -> None:
+    now = NOW + timedelta(days=days_later, hours=days_later % 11)
+    snapshot = build_demo_snapshot(now)
+    today = now.date()
+
+    stamps = _datetimes(snapshot)
+    assert all(stamp.tzinfo is not None for stamp in stamps)
+    sprint_ends = {s.end for s in snapshot.sprint.sprints} if snapshot.sprint else set()
+    # Only the active sprint's planned end lies ahead; everything that happened is in the past.
+    assert all(stamp <= now for stamp in stamps if stamp not in sprint_ends)
+    assert min(stamps) > now - timedelta(days=200)
+
+    active = next(s for s in snapshot.sprint.sprints if s.state == "active")  # type: ignore[union-attr]
+    assert active.start is not None and active.end is not None
+    assert active.start <= now < active.end
+    assert active.end - active.start == timedelta(days=14)
+    assert active.start.weekday() == 0
+    working_days = sum(
+        (active.start.date() + timedelta(days=d)).weekday() < 5
+        for d in range((today - active.start.date()).days + 1)
+    )
+    assert 4 <= working_days <= 8, "today should be mid-sprint"
+
+    assert snapshot.okrs is not None
+    assert snapshot.okrs.period_start <= today <= snapshot.okrs.period_end
+    assert snapshot.okrs.period == f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    assert snapshot.cost is not None
+    assert max(row.day for row in snapshot.cost.rows) == today
+
+    assert snapshot.team is not None
+    (away,) = [day for person in snapshot.team.people for day in person.away]
+    assert away.isocalendar()[:2] == today.isocalendar()[:2]
+
+
+def test_the_demo_never_reads_the_clock() -> None:
+    long_ago = datetime(2019, 3, 4, 10, 0, tzinfo=UTC)
+    snapshot = build_demo_snapshot(long_ago)
+    assert max(_datetimes(snapshot)) <= long_ago + timedelta(days=14)
+    assert snapshot.okrs is not None and snapshot.okrs.period == "2019-Q1"
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def test_team_spans_seven_time_zones_including_a_half_hour_one(snap: Snapshot) -> None:
+    assert snap.team is not None
+    people = snap.team.people
+    assert len(people) == 9
+    assert len({person.id for person in people}) == 9
+    zones = Counter(person.timezone for person in people)
+    assert len(zones) == 7
+    assert zones["America/Los_Angeles"] == 2 and zones["Asia/Kolkata"] == 2
+    offsets = [ZoneInfo(zone).utcoffset(NOW) for zone in zones]
+    assert any(offset is not None and offset.total_seconds() % 3600 for offset in offsets)
+    for person in people:
+        assert re.fullmatch(r"[a-z]+", person.id)
+        assert person.name and person.role and person.location
+        assert re.fullmatch(r"[A-Z]{2}", person.country)
+        assert re.fullmatch(r"\d\d:\d\d", person.work_start) and person.work_start < person.work_end
+    assert sum(person.work_start != "09:00" for person in people) >= 2
+    assert sum(bool(person.away) for person in people) == 1
+
+
+# --- Sprint ----------------------------------------------------------------------------------
+
+
+def test_board_and_sprints(snap: Snapshot) -> None:
+    data = snap.sprint
+    assert data is not None
+    assert data.board.id == 42
+    assert data.board.columns == ("To Do", "In Progress", "In Review", "Done")
+    assert data.board.url.endswith("/projects/MLP/boards/42")
+    assert data.points_field == "customfield_10016"
+
+    states = Counter(sprint.state for sprint in data.sprints)
+    assert states == {"closed": 12, "active": 1, "future": 1}
+    closed = [sprint for sprint in data.sprints if sprint.state == "closed"]
+    assert [s.name for s in closed] == [f"MLP Sprint {n}" for n in range(31, 43)]
+    for earlier, later in itertools.pairwise(closed):
+        assert later.start == earlier.end
+    for sprint in closed:
+        assert sprint.committed_points and sprint.completed_points
+        assert 40 <= sprint.completed_points <= 70
+        assert 0.69 <= sprint.completed_points / sprint.committed_points <= 1.0
+        assert sprint.completed is not None and sprint.goal
+    future = next(sprint for sprint in data.sprints if sprint.state == "future")
+    assert future.start is None and future.end is None
+    active = next(sprint for sprint in data.sprints if sprint.state == "active")
+    assert active.goal and active.start == closed[-1].end
+
+
+def test_active_sprint_looks_mid_sprint(snap: Snapshot) -> None:
+    assert snap.sprint is not None
+    issues = _active_issues(snap)
+    assert 36 <= len(issues) <= 44
+    future_id = next(s.id for s in snap.sprint.sprints if s.state == "future")
+    assert 6 <= sum(issue.sprint_id == future_id for issue in snap.sprint.issues) <= 10
+
+    statuses = Counter(issue.status for issue in issues)
+    assert set(statuses) == {"To Do", "In Progress", "In Review", "Blocked", "Done"}
+    points = sum(issue.points or 0 for issue in issues)
+    done = sum(issue.points or 0 for issue in issues if issue.status == "Done")
+    assert 0.35 <= done / points <= 0.55
+
+    all_points = [issue.points for issue in snap.sprint.issues]
+    assert {p for p in all_points if p is not None} <= FIBONACCI
+    assert all_points.count(13.0) >= 2
+    assert 3 <= all_points.count(None) <= 10
+    assert 2 <= sum(issue.flagged for issue in issues) <= 3
+    assert {issue.issue_type for issue in issues} == {"Story", "Task", "Bug", "Spike"}
+    assert len({issue.key for issue in snap.sprint.issues}) == len(snap.sprint.issues)
+    assert all(re.fullmatch(r"MLP-\d{3}", issue.key) for issue in snap.sprint.issues)
+
+
+def test_issue_fields_are_consistent(snap: Snapshot) -> None:
+    assert snap.sprint is not None and snap.team is not None
+    team = {person.id for person in snap.team.people}
+    categories = {
+        "To Do": StatusCategory.TODO,
+        "In Progress": StatusCategory.IN_PROGRESS,
+        "In Review": StatusCategory.IN_PROGRESS,
+        "Blocked": StatusCategory.IN_PROGRESS,
+        "Done": StatusCategory.DONE,
+    }
+    for issue in snap.sprint.issues:
+        assert issue.assignee is None or issue.assignee in team
+        assert issue.category == categories[issue.status]
+        assert issue.created is not None and issue.updated is not None
+        assert issue.created <= issue.updated <= NOW
+        if issue.status == "Done":
+            assert issue.resolved is not None and issue.resolved >= issue.created
+        else:
+            assert issue.resolved is None
+    unassigned = [issue for issue in _active_issues(snap) if issue.assignee is None]
+    assert 1 <= len(unassigned) <= 2
+
+
+def test_a_couple_of_in_progress_issues_are_stale(snap: Snapshot) -> None:
+    stale = [
+        issue
+        for issue in _active_issues(snap)
+        if issue.status == "In Progress" and issue.updated < NOW - timedelta(days=4)  # type: ignore[operator]
+    ]
+    assert 2 <= len(stale) <= 3
+
+
+# --- Experiments -----------------------------------------------------------------------------
+
+
+def test_experiments_and_runs(snap: Snapshot) -> None:
+    data = snap.experiments
+    assert data is not None and snap.team is not None
+    assert data.tracker == "mlflow"
+    assert len(data.experiments) == 3
+    by_name = {exp.name: exp for exp in data.experiments}
+    assert by_name["asr-finetune"].higher_is_better is False
+    assert by_name["ranker-v3"].primary_metric == "val_ndcg@10"
+    assert len(data.runs) >= 200
+    assert len({run.run_id for run in data.runs}) == len(data.runs)
+    assert all(re.fullmatch(r"[0-9a-f]{32}", run.run_id) for run in data.runs)
+    assert {run.experiment for run in data.runs} == {exp.id for exp in data.experiments}
+    assert {run.user for run in data.runs} <= {person.id for person in snap.team.people}
+
+    statuses = Counter(run.status for run in data.runs)
+    assert statuses["FINISHED"] / len(data.runs) > 0.8
+    assert statuses["FAILED"] and statuses["KILLED"]
+    assert 2 <= statuses["RUNNING"] <= 4
+    for run in data.runs:
+        assert run.started is not None and run.params
+        assert NOW - timedelta(days=61) <= run.started <= NOW
+        if run.status == "RUNNING":
+            assert run.ended is None and NOW - run.started < timedelta(hours=8)
+            assert run.metrics
+        else:
+            assert run.ended is not None and run.started <= run.ended <= NOW
+
+
+def _primary(run: Run, metric: str) -> float:
+    return run.metrics[metric]
+
+
+def test_metrics_improve_over_time(snap: Snapshot) -> None:
+    assert snap.experiments is not None
+    for exp in snap.experiments.experiments:
+        finished = sorted(
+            (r for r in snap.experiments.runs if r.experiment == exp.id and r.status == "FINISHED"),
+            key=lambda run: run.started,  # type: ignore[arg-type, return-value]
+        )
+        third = len(finished) // 3
+        early = statistics.mean(_primary(run, exp.primary_metric) for run in finished[:third])
+        late = statistics.mean(_primary(run, exp.primary_metric) for run in finished[-third:])
+        assert (late > early) if exp.higher_is_better else (late < early), exp.name
+
+
+def test_champions_point_to_good_finished_runs(snap: Snapshot) -> None:
+    data = snap.experiments
+    assert data is not None
+    runs = {run.run_id: run for run in data.runs}
+    assert len(data.models) == 3
+    for model in data.models:
+        assert model.alias == "champion"
+        run = runs[model.run_id]
+        assert run.status == "FINISHED"
+        assert model.promoted is not None and run.ended is not None
+        assert run.ended <= model.promoted <= NOW
+        exp = next(e for e in data.experiments if e.id == run.experiment)
+        sign = 1 if exp.higher_is_better else -1
+        peers = sorted(
+            (
+                sign * r.metrics[exp.primary_metric]
+                for r in data.runs
+                if r.experiment == exp.id and r.status == "FINISHED"
+            ),
+            reverse=True,
+        )
+        rank = peers.index(sign * run.metrics[exp.primary_metric])
+        assert rank < len(peers) // 5, f"{model.model} champion is not among the top runs"
+
+
+# --- OKRs ------------------------------------------------------------------------------------
+
+
+def test_okrs(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None and snap.team is not None
+    team = {person.id for person in snap.team.people}
+    assert okrs.period == "2026-Q4"
+    assert (okrs.period_start, okrs.period_end) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert len(okrs.objectives) == 3
+    progress = []
+    for objective in okrs.objectives:
+        assert len(objective.key_results) == 3 and objective.owner in team
+        shares = []
+        for kr in objective.key_results:
+            assert kr.owner in team and kr.start != kr.target
+            assert kr.updated is not None
+            assert NOW.date() - timedelta(days=14) <= kr.updated <= NOW.date()
+            share = (kr.current - kr.start) / (kr.target - kr.start)
+            assert 0 <= share <= 1
+            shares.append(share)
+        progress.append(statistics.mean(shares))
+    assert any(kr.target < kr.start for o in okrs.objectives for kr in o.key_results)
+    elapsed = (NOW.date() - okrs.period_start).days / 92
+    assert max(progress) > elapsed + 0.1, "one objective should be ahead"
+    assert min(progress) < elapsed - 0.1, "one objective should be behind"
+
+
+# --- Cost ------------------------------------------------------------------------------------
+
+
+def test_cost_rows(snap: Snapshot) -> None:
+    cost = snap.cost
+    assert cost is not None
+    totals = _daily_totals(snap)
+    assert len(totals) == 90
+    assert sorted(totals) == [NOW.date() - timedelta(days=d) for d in range(89, -1, -1)]
+    assert {row.provider for row in cost.rows} == {"aws", "gcp"}
+    assert {row.currency for row in cost.rows} == {"USD"}
+    assert all(row.amount >= 0 and row.team for row in cost.rows)
+    gpu = {row.service for row in cost.rows if row.is_gpu}
+    assert gpu == {"Amazon EC2 (GPU p4d)", "Compute Engine (A100)"}
+
+    full_days = [totals[day] for day in sorted(totals)[:-1]]
+    typical = statistics.median(full_days)
+    # Today is partial: only the elapsed share of the UTC day has been billed.
+    elapsed = (14 * 3600 + 37 * 60 + 12) / 86400
+    assert totals[NOW.date()] < typical * (elapsed + 0.25)
+    # A big training run about three weeks ago stands out.
+    spike_window = [totals[NOW.date() - timedelta(days=d)] for d in range(15, 29)]
+    assert max(spike_window) > 1.8 * typical
+    weekdays = [v for d, v in totals.items() if d.weekday() < 5 and d != NOW.date()]
+    weekends = [v for d, v in totals.items() if d.weekday() >= 5]
+    assert statistics.median(weekends) < statistics.median(weekdays)
+
+
+@pytest.mark.parametrize("day", [1, 2, 10, 19, 28])
+def test_monthly_budget_is_heading_slightly_over(day: int) -> None:
+    now = datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+    snapshot = build_demo_snapshot(now)
+    assert snapshot.cost is not None
+    (overall,) = [b for b in snapshot.cost.budgets if b.provider == ""]
+    assert overall.currency == "USD"
+    totals = _daily_totals(snapshot)
+    month = [v for d, v in totals.items() if d.month == now.month and d < now.date()]
+    last_week = [totals[now.date() - timedelta(days=d)] for d in range(1, 8)]
+    forecast = sum(month) + statistics.mean(last_week) * (30 - len(month))
+    assert 1.0 < forecast / overall.monthly_amount < 1.12
+    assert 40_000 <= overall.monthly_amount <= 80_000
+
+
+# --- Live mode -------------------------------------------------------------------------------
+
+
+def test_tick_zero_is_the_non_live_snapshot() -> None:
+    base = build_demo_snapshot(NOW)
+    assert build_demo_snapshot(NOW, started_at=NOW) == base
+    assert build_demo_snapshot(NOW, started_at=NOW - timedelta(seconds=TICK_SECONDS - 1)) == base
+    assert build_demo_snapshot(NOW, started_at=NOW + timedelta(hours=1)) == base
+
+
+def test_live_mode_moves_work_finishes_runs_and_spends() -> None:
+    base = build_demo_snapshot(NOW)
+    live = build_demo_snapshot(NOW, started_at=NOW - timedelta(seconds=TICK_SECONDS * 50))
+    assert live != base
+
+    base_status = {issue.key: issue.status for issue in _active_issues(base)}
+    moved = [i for i in _active_issues(live) if i.status != base_status[i.key]]
+    assert moved
+    columns = ("To Do", "In Progress", "In Review", "Done")
+    for issue in moved:
+        assert columns.index(issue.status) == columns.index(base_status[issue.key]) + 1
+        assert issue.updated is not None and NOW - timedelta(minutes=13) < issue.updated <= NOW
+    assert sum(i.status == "Done" for i in _active_issues(live)) > sum(
+        i.status == "Done" for i in _active_issues(base)
+    )
+
+    base_runs = {run.run_id: run for run in base.experiments.runs}  # type: ignore[union-attr]
+    finished = [
+        run
+        for run in live.experiments.runs  # type: ignore[union-attr]
+        if run.run_id in base_runs
+        and base_runs[run.run_id].status == "RUNNING"
+        and run.status == "FINISHED"
+    ]
+    assert finished and all(run.ended is not None and run.ended <= NOW for run in finished)
+
+    today = NOW.date()
+    assert _daily_totals(live)[today] > _daily_totals(base)[today]
+
+
+def test_live_mode_keeps_changing_for_a_while() -> None:
+    started = NOW - timedelta(hours=2)
+    frames = [
+        build_demo_snapshot(started + timedelta(seconds=TICK_SECONDS * tick), started_at=started)
+        for tick in (0, 4, 8, 16, 30, 60)
+    ]
+    for earlier, later in itertools.pairwise(frames):
+        assert earlier != later
+
+
+@pytest.mark.parametrize("hours", [0.1, 1, 5, 30, 24 * 40])
+def test_any_tick_count_gives_a_valid_snapshot(hours: float) -> None:
+    started = NOW - timedelta(hours=hours)
+    snapshot = build_demo_snapshot(NOW, started_at=started)
+    active_end = next(s.end for s in snapshot.sprint.sprints if s.state == "active")  # type: ignore[union-attr]
+    assert all(stamp <= NOW for stamp in _datetimes(snapshot) if stamp != active_end)
+    assert len(_active_issues(snapshot)) == len(_active_issues(build_demo_snapshot(NOW)))
+    runs = snapshot.experiments.runs  # type: ignore[union-attr]
+    assert len({run.run_id for run in runs}) == len(runs)
+    for run in runs:
+        if run.ended is not None:
+            assert run.started is not None and run.started <= run.ended
+    assert 1 <= _runs_by_status(snapshot)["RUNNING"] <= 4
+    for issue in snapshot.sprint.issues:  # type: ignore[union-attr]
+        assert issue.created <= issue.updated  # type: ignore[operator]
+
+
+# --- Source and serialisation ----------------------------------------------------------------
+
+
+def test_demo_source_fetch() -> None:
+    source = DemoSource()
+    assert (source.name, source.kind, source.uses_network) == ("demo", "demo", False)
+    checked: Source = source  # the Protocol is satisfied structurally
+    ctx = FetchContext(now=NOW, http=None, previous=None, secret=lambda name: None)
+    assert asyncio.run(checked.fetch(ctx)) == build_demo_snapshot(NOW)
+
+    live_since = NOW - timedelta(minutes=5)
+    named = DemoSource(name="sandbox", seed=3, live_since=live_since)
+    assert named.name == "sandbox"
+    expected = build_demo_snapshot(NOW, seed=3, started_at=live_since)
+    assert asyncio.run(named.fetch(ctx)) == expected
+    assert expected.areas() == ("sprint", "experiments", "okrs", "cost", "team")
+
+
+@pytest.mark.parametrize("started_at", [None, NOW - timedelta(minutes=9)])
+def test_json_round_trip(started_at: datetime | None) -> None:
+    snapshot = build_demo_snapshot(NOW, started_at=started_at)
+    assert msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot) == snapshot
+
+
+def test_building_is_fast() -> None:
+    build_demo_snapshot(NOW)  # warm-up: imports and first-call caches
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        build_demo_snapshot(NOW, started_at=NOW - timedelta(minutes=3))
+        timings.append(time.perf_counter() - start)
+    # The target is < 30 ms; the bound leaves room for slow, busy CI machines.
+    assert min(timings) < 0.25

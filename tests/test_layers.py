@@ -1,0 +1,128 @@
+"""The house rules of ARCHITECTURE.md, enforced: who may import whom."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def files(*parts: str) -> list[Path]:
+    return sorted((ROOT.joinpath(*parts)).rglob("*.py"))
+
+
+def offenders(
+    paths: list[Path], forbidden: tuple[str, ...], allowed: tuple[str, ...] = ()
+) -> list[str]:
+    bad = []
+    for path in paths:
+        for module in sorted(imports_of(path)):
+            if module.startswith(allowed):
+                continue
+            if any(module == f or module.startswith(f + ".") for f in forbidden):
+                bad.append(f"{path.relative_to(ROOT)} imports {module}")
+    return bad
+
+
+def test_integrations_never_import_the_ui_or_the_core() -> None:
+    bad = offenders(
+        files("integrations"),
+        forbidden=("textual", "rich", "widgets", "cockpit"),
+        allowed=("cockpit.models", "cockpit.schema_errors"),
+    )
+    assert bad == []
+
+
+def test_widgets_do_no_io() -> None:
+    bad = offenders(
+        files("widgets"),
+        forbidden=(
+            "httpx", "jira", "boto3", "requests", "sqlite3", "socket", "integrations",
+            "cockpit.store", "cockpit.sync", "cockpit.config", "cockpit.secrets", "keyring",
+        ),
+    )  # fmt: skip
+    assert bad == []
+
+
+def test_analytics_are_pure() -> None:
+    bad = offenders(
+        files("cockpit", "analytics"),
+        forbidden=("textual", "widgets", "integrations", "httpx", "sqlite3", "cockpit"),
+        allowed=("cockpit.models", "cockpit.analytics"),
+    )
+    assert bad == []
+    # No clock either: time is a parameter, so the same inputs always give the same view.
+    for path in files("cockpit", "analytics"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow", "time"):
+                owner = node.value
+                name = owner.id if isinstance(owner, ast.Name) else getattr(owner, "attr", "")
+                assert name not in ("datetime", "date", "time"), f"{path.name} reads the clock"
+
+
+def test_records_and_store_depend_on_nothing_above_them() -> None:
+    records = [ROOT / "cockpit" / "models.py"]
+    assert (
+        offenders(records, forbidden=("cockpit", "textual", "integrations", "widgets", "httpx"))
+        == []
+    )
+    store = [ROOT / "cockpit" / "store.py", ROOT / "cockpit" / "codec.py"]
+    bad = offenders(
+        store,
+        forbidden=("cockpit", "textual", "integrations", "widgets", "httpx"),
+        allowed=("cockpit.models", "cockpit.codec"),
+    )
+    assert bad == []
+
+
+def test_only_the_app_and_screens_import_textual() -> None:
+    core = [p for p in files("cockpit") if p.name != "app.py" and "screens" not in p.parts]
+    assert offenders(core, forbidden=("textual", "widgets")) == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["status", "--demo"],
+        ["status", "--demo", "--json"],
+        ["export", "--demo", "--format", "html"],
+        ["sync", "--demo"],
+        ["doctor", "--demo"],
+    ],
+)
+def test_headless_commands_never_import_textual(argv: list[str]) -> None:
+    probe = (
+        "import sys\n"
+        "from cockpit.cli import main\n"
+        "try:\n"
+        f"    code = main({argv!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "heavy = ('textual', 'widgets', 'pandas')\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stderr

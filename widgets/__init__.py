@@ -1,0 +1,1 @@
+"""Dashboard panels: views fed through reactive attributes, with no I/O."""

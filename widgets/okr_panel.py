@@ -1,0 +1,60 @@
+"""The OKRs panel: each objective's progress against how much of the period has gone."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+
+from cockpit.analytics.okrs import OkrSummary
+from widgets.panel import Panel, bar, clip, line
+
+STATUS_STYLE = {
+    "done": "$success",
+    "on track": "$success",
+    "at risk": "$warning",
+    "behind": "$error",
+}
+
+
+def _value(value: float, unit: str) -> str:
+    text = f"{value:,.0f}" if value == int(value) else f"{value:.4g}"
+    return f"{text}{unit}" if unit in ("%", "ms", "s", "x") else f"{text} {unit}".strip()
+
+
+class OkrPanel(Panel):
+    PANEL_ID = "okrs"
+    TITLE = "OKRs"
+
+    summary: reactive[OkrSummary | None] = reactive(None)
+
+    def render_body(self, width: int, height: int) -> list[Content]:
+        s = self.summary
+        if s is None:
+            return []
+        rows = [
+            line(
+                (s.period, "bold"),
+                (f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left", "$text-muted"),
+            )
+        ]
+        show_krs = self.detailed or height - 1 >= len(s.objectives) * 2 + sum(
+            len(o.key_results) for o in s.objectives
+        )
+        for objective in s.objectives:
+            style = STATUS_STYLE[objective.status]
+            tail = f" {objective.progress:>4.0%} {objective.status}"
+            rows.append(line((clip(objective.title, width), "bold")))
+            rows.append(line(*bar(objective.progress, width - len(tail), style), (tail, style)))
+            if not show_krs:
+                continue
+            for kr in objective.key_results:
+                kr_style = STATUS_STYLE[kr.status]
+                figures = f" {_value(kr.current, kr.unit)} → {_value(kr.target, kr.unit)}"
+                rows.append(
+                    line(
+                        ("  ● ", kr_style),
+                        clip(kr.title, width - len(figures) - 4),
+                        (figures, "$text-muted"),
+                    )
+                )
+        return rows

@@ -1,0 +1,47 @@
+"""The status bar: every source's state and age, always on screen."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from cockpit.analytics.freshness import SourceState
+from widgets.panel import STATE_STYLE, age_phrase, line
+
+STATE_MARK = {"fresh": "●", "stale": "◐", "failed": "✖", "offline": "○", "no data": "○"}
+
+
+class SourceStatusBar(Widget):
+    DEFAULT_CSS = """
+    SourceStatusBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    states: reactive[tuple[SourceState, ...]] = reactive(())
+    offline: reactive[bool] = reactive(False)
+    syncing: reactive[frozenset[str]] = reactive(frozenset())
+
+    def render(self) -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if self.offline:
+            parts += [("OFFLINE", "bold $warning"), " cached data only  "]
+        if not self.states:
+            parts.append(("no sources configured", "$text-muted"))
+        for state in self.states:
+            style = STATE_STYLE.get(state.state.value, "")
+            mark = "↻" if state.source in self.syncing else STATE_MARK.get(state.state.value, "•")
+            parts += [
+                (f"{mark} ", style),
+                (state.source, "bold"),
+                (f" {state.state.value}", style),
+                (f" {age_phrase(state.age)}", "$text-muted"),
+                "   ",
+            ]
+        return line(*parts)

@@ -11,6 +11,7 @@ sync engine's threads and the TUI's workers at once.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,12 +93,14 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._migrated = False
+        self._migration_lock = threading.Lock()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the cache {self.path}: {exc}") from exc
         try:
@@ -110,26 +113,30 @@ class Store:
             conn.close()
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > STORE_SCHEMA_VERSION:
-            raise StoreError(
-                f"the cache {self.path} was written by a newer cockpit (schema {version}); "
-                "upgrade cockpit or point `store` in the config at another file"
-            )
-        for target in range(version, STORE_SCHEMA_VERSION):
+        # Syncs open connections from several threads at once, and another cockpit process may
+        # share the file: the version is read inside the write lock, so only one migrates.
+        with self._migration_lock:
+            if self._migrated:
+                return
+            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {target + 1}")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > STORE_SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the cache {self.path} was written by a newer cockpit (schema {version});"
+                        " upgrade cockpit or point `store` in the config at another file"
+                    )
+                for target in range(version, STORE_SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[target].split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {target + 1}")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        self._migrated = True
+            self._migrated = True
 
     # --- writing ----------------------------------------------------------------------
 

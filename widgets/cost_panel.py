@@ -90,4 +90,19 @@ class CostPanel(Panel):
             rows.append(line(*parts))
         if c.budget_name and (self.detailed or height > len(rows)):
             rows.append(line(("Budget: ", "$text-muted"), clip(c.budget_name, width - 8)))
+        room = height - len(rows) - 1
+        services = c.by_service if self.detailed else c.by_service[: max(room, 0)]
+        if services:
+            rows.append(line(("Month to date by service", "bold")))
+            for spend in services:
+                amount = money(spend.amount, cur).rjust(9)
+                tag = " GPU" if spend.is_gpu else ""
+                rows.append(
+                    line(
+                        (amount, "bold"),
+                        (f" {spend.provider:<4} ", "$text-muted"),
+                        clip(spend.service, width - 19 - len(tag)),
+                        (tag, "$accent"),
+                    )
+                )
         return rows

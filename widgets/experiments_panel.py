@@ -5,12 +5,23 @@ from __future__ import annotations
 from textual.content import Content
 from textual.reactive import reactive
 
-from cockpit.analytics.experiments import ExperimentBoard, ExperimentsSummary
-from widgets.panel import Panel, clip, line
+from cockpit.analytics.experiments import ExperimentBoard, ExperimentsSummary, RankedRun
+from widgets.panel import Panel, Part, ago, clip, line
 
 
 def _metric(value: float) -> str:
     return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+
+
+def _delta(board: ExperimentBoard) -> Part:
+    """Best run against the champion, coloured by whether it is an improvement."""
+    if board.best_vs_champion is None or board.champion is None:
+        return ""
+    if board.top and board.top[0].is_champion:
+        return (" champion leads", "$text-muted")
+    sign = "+" if board.best_vs_champion >= 0 else "−"
+    style = "$success" if board.improves_on_champion else "$error"
+    return (f" {sign}{abs(board.best_vs_champion):.4f} vs champion", style)
 
 
 class ExperimentsPanel(Panel):
@@ -19,35 +30,46 @@ class ExperimentsPanel(Panel):
 
     summary: reactive[ExperimentsSummary | None] = reactive(None)
 
+    def _run_row(self, rank: str, run: RankedRun, width: int, best: bool) -> Content:
+        badge: Part = (" ★ champion", "$warning") if run.is_champion else ""
+        badge_len = len(badge[0]) if isinstance(badge, tuple) else 0
+        tail = f"  {run.user} · {ago(run.age_seconds)}" if width >= 56 else ""
+        name = clip(run.name, max(width - 13 - badge_len - len(tail), 6))
+        return line(
+            (rank.rjust(3), "$text-muted"),
+            (_metric(run.value).rjust(8), "bold $success" if best else ""),
+            "  ",
+            name,
+            badge,
+            (tail, "$text-muted"),
+        )
+
     def _board_rows(self, board: ExperimentBoard, width: int, runs: int) -> list[Content]:
         arrow = "↑" if board.higher_is_better else "↓"
-        header = [(board.experiment, "bold"), (f"  {board.metric} {arrow}", "$text-muted")]
+        header: list[Part] = [
+            (board.experiment, "bold"),
+            (f"  {board.metric} {arrow}", "$text-muted"),
+        ]
         if board.running:
             header.append((f"  {board.running} running", "$primary"))
         rows = [line(*header)]
         for rank, run in enumerate(board.top[:runs], start=1):
-            badge = (" ★ champion", "$warning") if run.is_champion else ("", "")
-            name = clip(run.name, width - 14 - len(badge[0]))
-            rows.append(
-                line(
-                    (f"{rank}. ", "$text-muted"),
-                    (_metric(run.value).rjust(8), "$success" if rank == 1 else ""),
-                    "  ",
-                    name,
-                    badge,
-                )
-            )
+            rows.append(self._run_row(f"{rank}.", run, width, rank == 1))
         if board.champion and board.champion not in board.top[:runs]:
-            rows.append(
-                line(
-                    ("   ", ""),
-                    (_metric(board.champion.value).rjust(8), "$warning"),
-                    "  ",
-                    clip(board.champion.name, width - 22),
-                    (" ★ champion", "$warning"),
-                )
-            )
+            rows.append(self._run_row("", board.champion, width, False))
         return rows
+
+    def _compact_row(self, board: ExperimentBoard, width: int) -> Content:
+        arrow = "↑" if board.higher_is_better else "↓"
+        if not board.top:
+            return line((board.experiment, "bold"), ("  no finished runs", "$text-muted"))
+        best = board.top[0]
+        return line(
+            (clip(board.experiment, 16), "bold"),
+            (f" {board.metric} {arrow} ", "$text-muted"),
+            (_metric(best.value), "bold $success"),
+            _delta(board),
+        )
 
     def render_body(self, width: int, height: int) -> list[Content]:
         s = self.summary
@@ -63,15 +85,13 @@ class ExperimentsPanel(Panel):
                 f"{s.finished_last_day} done in 24h",
             )
         ]
-        boards = [b for b in s.boards if b.top] or list(s.boards)
+        boards = list(s.boards)
         if not boards:
             return rows
         room = height - 1
-        per_board = max(room // len(boards) - 1, 1)
-        runs = 5 if self.detailed else min(per_board, 5)
+        if not self.detailed and room < len(boards) * 3:
+            return rows + [self._compact_row(b, width) for b in boards]
+        runs = 5 if self.detailed else min(max(room // len(boards) - 2, 1), 5)
         for board in boards:
-            block = self._board_rows(board, width, runs)
-            if len(rows) + len(block) > height and not self.detailed:
-                block = block[: max(height - len(rows), 0)]
-            rows += block
+            rows += self._board_rows(board, width, runs)
         return rows

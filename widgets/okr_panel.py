@@ -37,6 +37,17 @@ class OkrPanel(Panel):
                 (f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left", "$text-muted"),
             )
         ]
+        if not self.detailed and height - 1 < len(s.objectives) * 2:
+            for objective in s.objectives:
+                style = STATUS_STYLE[objective.status]
+                rows.append(
+                    line(
+                        *bar(objective.progress, 10, style),
+                        (f" {objective.progress:>4.0%} ", style),
+                        clip(objective.title, width - 16),
+                    )
+                )
+            return rows
         show_krs = self.detailed or height - 1 >= len(s.objectives) * 2 + sum(
             len(o.key_results) for o in s.objectives
         )

@@ -131,3 +131,9 @@ class Panel(Widget, can_focus=True):
 
     def render_body(self, width: int, height: int) -> list[Content]:
         raise NotImplementedError
+
+
+def ago(seconds: float | None) -> str:
+    from cockpit.analytics.freshness import format_age
+
+    return age_phrase(format_age(seconds))

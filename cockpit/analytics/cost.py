@@ -14,6 +14,14 @@ SERIES_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceSpend:
+    provider: str
+    service: str
+    amount: float
+    is_gpu: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CostSummary:
     currency: str
     month: str  # "2026-11"
@@ -26,6 +34,7 @@ class CostSummary:
     by_provider: tuple[tuple[str, float], ...]  # month-to-date, largest first
     daily: tuple[tuple[date, float], ...]  # the last SERIES_DAYS days, today last
     last_full_day: float
+    by_service: tuple[ServiceSpend, ...] = ()  # month-to-date, largest first
 
     @property
     def budget_used(self) -> float | None:
@@ -52,6 +61,7 @@ def summarize_cost(data: CostData, now: datetime) -> CostSummary:
     days_in_month = calendar.monthrange(today.year, today.month)[1]
     per_day: dict[date, float] = defaultdict(float)
     per_provider: dict[str, float] = defaultdict(float)
+    per_service: dict[tuple[str, str, bool], float] = defaultdict(float)
     gpu = 0.0
     mtd = 0.0
     for row in data.rows:
@@ -59,6 +69,7 @@ def summarize_cost(data: CostData, now: datetime) -> CostSummary:
         if month_start <= row.day <= today:
             mtd += row.amount
             per_provider[row.provider] += row.amount
+            per_service[row.provider, row.service, row.is_gpu] += row.amount
             if row.is_gpu:
                 gpu += row.amount
     complete = [today - timedelta(days=n) for n in range(1, TREND_DAYS + 1)]
@@ -83,4 +94,10 @@ def summarize_cost(data: CostData, now: datetime) -> CostSummary:
             for d in (today - timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1))
         ),
         last_full_day=per_day.get(today - timedelta(days=1), 0.0),
+        by_service=tuple(
+            ServiceSpend(provider, service, amount, gpu)
+            for (provider, service, gpu), amount in sorted(
+                per_service.items(), key=lambda kv: -kv[1]
+            )
+        ),
     )

@@ -21,6 +21,7 @@ class RankedRun:
     user: str
     ended: datetime | None
     is_champion: bool
+    age_seconds: float | None = None  # since the run ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,7 @@ class ExperimentsSummary:
     finished_last_day: int
 
 
-def _ranked(run: Run, experiment: Experiment, champion_ids: set[str]) -> RankedRun:
+def _ranked(run: Run, experiment: Experiment, champion_ids: set[str], now: datetime) -> RankedRun:
     return RankedRun(
         experiment=experiment.name,
         name=run.name,
@@ -62,11 +63,12 @@ def _ranked(run: Run, experiment: Experiment, champion_ids: set[str]) -> RankedR
         user=run.user,
         ended=run.ended,
         is_champion=run.run_id in champion_ids,
+        age_seconds=(now - run.ended).total_seconds() if run.ended else None,
     )
 
 
 def _board(
-    experiment: Experiment, runs: list[Run], champion_ids: set[str], limit: int
+    experiment: Experiment, runs: list[Run], champion_ids: set[str], limit: int, now: datetime
 ) -> ExperimentBoard:
     metric = experiment.primary_metric
     scored = [
@@ -75,9 +77,9 @@ def _board(
         if r.status == FINISHED and metric in r.metrics and r.metrics[metric] == r.metrics[metric]
     ]
     scored.sort(key=lambda r: r.metrics[metric], reverse=experiment.higher_is_better)
-    top = tuple(_ranked(r, experiment, champion_ids) for r in scored[:limit])
+    top = tuple(_ranked(r, experiment, champion_ids, now) for r in scored[:limit])
     champion_run = next((r for r in scored if r.run_id in champion_ids), None)
-    champion = _ranked(champion_run, experiment, champion_ids) if champion_run else None
+    champion = _ranked(champion_run, experiment, champion_ids, now) if champion_run else None
     delta = top[0].value - champion.value if top and champion else None
     return ExperimentBoard(
         experiment=experiment.name,
@@ -100,7 +102,7 @@ def summarize_experiments(
     for run in data.runs:
         by_experiment.setdefault(run.experiment, []).append(run)
     boards = tuple(
-        _board(e, by_experiment.get(e.id, []), champion_ids, top_per_experiment)
+        _board(e, by_experiment.get(e.id, []), champion_ids, top_per_experiment, now)
         for e in data.experiments
     )
     day_ago = now.timestamp() - 86400

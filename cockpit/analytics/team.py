@@ -21,6 +21,7 @@ class PersonNow:
     local_time: datetime
     utc_offset: str  # "+05:30"
     state: str  # "working", "off", "weekend", "away"
+    day_slots: tuple[bool, ...] = ()  # working or not, per half hour of today's UTC day
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class TeamSummary:
     working_now: int
     best_overlap: OverlapWindow | None  # in the next 24 hours
     zones: int
+    day_start: datetime | None = None  # UTC midnight that day_slots start from
+    now_slot: int = 0  # which half hour of that day it is now
 
 
 def _clock(text: str) -> time:
@@ -92,6 +95,8 @@ def best_overlap(people: tuple[Person, ...], now: datetime) -> OverlapWindow | N
 
 
 def summarize_team(data: TeamData, now: datetime) -> TeamSummary:
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    slots = [day_start + SLOT * n for n in range(48)]
     rows = []
     for person in data.people:
         local = now.astimezone(ZoneInfo(person.timezone))
@@ -102,9 +107,10 @@ def summarize_team(data: TeamData, now: datetime) -> TeamSummary:
                 person.role,
                 person.location,
                 person.timezone,
-                local.replace(tzinfo=local.tzinfo),
+                local,
                 _offset_text(local),
                 person_state(person, now),
+                tuple(person_state(person, slot) == "working" for slot in slots),
             )
         )
     rows.sort(key=lambda p: ((p.local_time.utcoffset() or timedelta(0)), p.name))
@@ -113,4 +119,6 @@ def summarize_team(data: TeamData, now: datetime) -> TeamSummary:
         working_now=sum(1 for p in rows if p.state == "working"),
         best_overlap=best_overlap(data.people, now),
         zones=len({p.timezone for p in data.people}),
+        day_start=day_start,
+        now_slot=int((now - day_start) / SLOT),
     )

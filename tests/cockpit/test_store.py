@@ -138,3 +138,21 @@ def test_migrations_apply_once_and_are_idempotent(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"snapshots", "sync_log"} <= tables
+
+
+def test_concurrent_first_use_migrates_once(tmp_path: Path) -> None:
+    """Every source's sync opens the store from its own thread at start-up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store(tmp_path / "cache.sqlite")
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: store.latest("roster"), range(16)))
+    assert results == [None] * 16
+    other_process_view = Store(tmp_path / "cache.sqlite")
+    with ThreadPoolExecutor(4) as pool:
+        list(
+            pool.map(
+                lambda n: other_process_view.write_snapshot(team("a"), ok(f"s{n}", T0)), range(4)
+            )
+        )
+    assert set(other_process_view.last_attempts()) == {"s0", "s1", "s2", "s3"}

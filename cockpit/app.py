@@ -60,16 +60,21 @@ class CockpitApp(App[None]):
         self.suspended = False
 
     def get_default_screen(self) -> Screen[None]:
-        return DashboardScreen()
+        # The cache is read before the first frame, so the first paint already shows data.
+        self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        return DashboardScreen(self.dashboard)
 
     def on_mount(self) -> None:
         self.app_suspend_signal.subscribe(self, self._on_suspend)
         self.app_resume_signal.subscribe(self, self._on_resume)
-        self.call_after_refresh(self.repaint)
         self.set_interval(AGE_TICK_SECONDS, self.repaint, name="age-tick")
         if self.sync_on_start:
-            for job in self.workspace.jobs():
-                self.sync_source(job)
+            # Syncing waits for the first frame: the cache is on screen before any network.
+            self.call_after_refresh(self._start_syncs)
+
+    def _start_syncs(self) -> None:
+        for job in self.workspace.jobs():
+            self.sync_source(job)
 
     # --- painting ---------------------------------------------------------------------
 

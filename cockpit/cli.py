@@ -311,7 +311,9 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
         store = Path(args.store).expanduser() if getattr(args, "store", None) else None
         live_since = None if getattr(args, "still", False) else clock.now()
         workspace = open_demo_workspace(store, live_since=live_since)
-        warm_demo(workspace, clock)
+        # Paint from the cache first: only an empty demo store is filled before the window opens.
+        if workspace.store.latest("demo") is None:
+            warm_demo(workspace, clock)
     else:
         from cockpit.config import resolve_config_path
 

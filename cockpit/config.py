@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -108,6 +107,8 @@ def load_config(path: Path) -> Config:
 
 
 def parse_config(text: str, path: Path) -> Config:
+    import tomllib  # not needed by the TUI's start-up on the demo, so imported here
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -7,8 +7,9 @@ age of its oldest input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from cockpit.analytics.cost import CostSummary, summarize_cost
 from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
@@ -30,8 +31,7 @@ from cockpit.models import (
 from cockpit.store import Store, StoredSnapshot
 
 
-@dataclass(frozen=True, slots=True)
-class AreaInputs:
+class AreaInputs(msgspec.Struct, frozen=True):
     """One area's merged records and the states of the sources behind them."""
 
     sources: tuple[SourceState, ...]
@@ -41,8 +41,7 @@ class AreaInputs:
         return oldest_age(list(self.sources))
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+class Dashboard(msgspec.Struct, frozen=True):
     now: datetime
     offline: bool
     sources: tuple[SourceState, ...]

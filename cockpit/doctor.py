@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import msgspec
 
 from cockpit.analytics.freshness import format_age
 from cockpit.config import OkrFileSettings, RosterFileSettings
@@ -17,8 +18,7 @@ from cockpit.workspace import NETWORK_KINDS, Workspace
 _SYNCED_FOLDERS = ("dropbox", "icloud", "onedrive", "google drive", "googledrive", "box sync")
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     check: str
     level: str  # "ok", "warn" or "fail"
     detail: str

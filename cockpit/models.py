@@ -1,15 +1,18 @@
 """Typed records shared by every layer.
 
-Records are plain frozen dataclasses. Integrations produce them, the store keeps them as JSON,
-analytics turn them into view-models. Timestamps are timezone-aware UTC datetimes; calendar
-days are `date`s. Money is a float in the record's own currency.
+Records are frozen `msgspec.Struct`s: plain data like frozen dataclasses, but defined about 40
+times faster (start-up time matters to `cockpit status`) and decoded from the store's JSON
+without a hand-written decoder. Integrations produce them, analytics turn them into view-models.
+Timestamps are timezone-aware UTC datetimes; calendar days are `date`s. Money is a float in the
+record's own currency.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+
+import msgspec
 
 AREAS: tuple[str, ...] = ("sprint", "experiments", "okrs", "cost", "team")
 
@@ -25,8 +28,7 @@ class StatusCategory(StrEnum):
 # --- Sprint ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Sprint:
+class Sprint(msgspec.Struct, frozen=True):
     id: int
     name: str
     state: str  # "active", "closed" or "future"
@@ -38,8 +40,7 @@ class Sprint:
     completed_points: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+class Issue(msgspec.Struct, frozen=True):
     key: str
     summary: str
     status: str
@@ -56,16 +57,14 @@ class Issue:
     resolved: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Board:
+class Board(msgspec.Struct, frozen=True):
     id: int
     name: str
     columns: tuple[str, ...] = ()
     url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class SprintData:
+class SprintData(msgspec.Struct, frozen=True):
     board: Board
     sprints: tuple[Sprint, ...] = ()
     issues: tuple[Issue, ...] = ()
@@ -75,8 +74,7 @@ class SprintData:
 # --- Experiments ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(msgspec.Struct, frozen=True):
     run_id: str
     experiment: str  # the experiment's id, as trackers key runs
     name: str
@@ -84,20 +82,18 @@ class Run:
     user: str = ""
     started: datetime | None = None
     ended: datetime | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = msgspec.field(default_factory=dict)
+    params: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Experiment:
+class Experiment(msgspec.Struct, frozen=True):
     id: str
     name: str
     primary_metric: str
     higher_is_better: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class ModelVersion:
+class ModelVersion(msgspec.Struct, frozen=True):
     model: str
     version: str
     run_id: str
@@ -105,8 +101,7 @@ class ModelVersion:
     promoted: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ExperimentData:
+class ExperimentData(msgspec.Struct, frozen=True):
     tracker: str
     experiments: tuple[Experiment, ...] = ()
     runs: tuple[Run, ...] = ()
@@ -116,8 +111,7 @@ class ExperimentData:
 # --- OKRs -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class KeyResult:
+class KeyResult(msgspec.Struct, frozen=True):
     id: str
     title: str
     start: float
@@ -128,8 +122,7 @@ class KeyResult:
     updated: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Objective:
+class Objective(msgspec.Struct, frozen=True):
     id: str
     title: str
     owner: str = ""
@@ -137,8 +130,7 @@ class Objective:
     key_results: tuple[KeyResult, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class OkrData:
+class OkrData(msgspec.Struct, frozen=True):
     period: str
     period_start: date
     period_end: date
@@ -148,8 +140,7 @@ class OkrData:
 # --- Cost -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CostRow:
+class CostRow(msgspec.Struct, frozen=True):
     """One day's spend for one service, already rolled up from billing lines."""
 
     day: date
@@ -161,16 +152,14 @@ class CostRow:
     team: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Budget:
+class Budget(msgspec.Struct, frozen=True):
     name: str
     monthly_amount: float
     currency: str = "USD"
     provider: str = ""  # empty: every provider
 
 
-@dataclass(frozen=True, slots=True)
-class CostData:
+class CostData(msgspec.Struct, frozen=True):
     rows: tuple[CostRow, ...] = ()
     budgets: tuple[Budget, ...] = ()
 
@@ -178,8 +167,7 @@ class CostData:
 # --- Team -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(msgspec.Struct, frozen=True):
     id: str
     name: str
     timezone: str  # IANA name, e.g. "Asia/Kolkata"
@@ -191,16 +179,14 @@ class Person:
     away: tuple[date, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TeamData:
+class TeamData(msgspec.Struct, frozen=True):
     people: tuple[Person, ...] = ()
 
 
 # --- What one sync of one source yields -----------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """Everything one source returned in one complete sync. Absent areas stay None."""
 
     sprint: SprintData | None = None

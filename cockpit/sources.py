@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.config import (
     AnySourceSettings,
@@ -12,8 +13,10 @@ from cockpit.config import (
     OkrFileSettings,
     RosterFileSettings,
 )
-from cockpit.sync import SyncJob
-from integrations.base import Source
+
+if TYPE_CHECKING:
+    from cockpit.sync import SyncJob
+    from integrations.base import Source
 
 # Which areas each kind of source fills; the status bar and `doctor` use it.
 AREAS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -55,6 +58,8 @@ def build_source(
 def build_jobs(
     config: Config, only: list[str] | None = None, *, live_since: datetime | None = None
 ) -> list[SyncJob]:
+    from cockpit.sync import SyncJob
+
     jobs = []
     for name, settings in config.enabled_sources().items():
         if only and name not in only:

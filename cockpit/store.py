@@ -14,9 +14,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import msgspec
 
 from cockpit.codec import decode_snapshot, encode_snapshot
 from cockpit.models import Snapshot
@@ -58,15 +59,13 @@ class StoreError(Exception):
     """The cache file cannot be opened or is from a newer cockpit."""
 
 
-@dataclass(frozen=True, slots=True)
-class StoredSnapshot:
+class StoredSnapshot(msgspec.Struct, frozen=True):
     source: str
     taken_at: datetime
     snapshot: Snapshot
 
 
-@dataclass(frozen=True, slots=True)
-class SyncAttempt:
+class SyncAttempt(msgspec.Struct, frozen=True):
     source: str
     started_at: datetime
     finished_at: datetime

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from cockpit.clock import Clock
 from cockpit.models import Secret
@@ -23,23 +24,21 @@ if TYPE_CHECKING:
     from integrations.http import HttpClient
 
 
-@dataclass(frozen=True, slots=True)
-class SyncJob:
+class SyncJob(msgspec.Struct, frozen=True):
     source: Source
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     deadline: float = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class SyncOutcome:
+class SyncOutcome(msgspec.Struct, frozen=True):
     source: str
     status: str  # "ok", "failed" or "offline"
     seconds: float
     error: str = ""
     requests: int = 0
     bytes_in: int = 0
-    areas: tuple[str, ...] = field(default=())
+    areas: tuple[str, ...] = ()
 
 
 def _no_secrets(_source: str) -> Secret | None:
@@ -81,8 +80,9 @@ async def sync_one(
     http = _open_http(job) if source.uses_network else None
     error = ""
     snapshot = None
+    deadline = asyncio.timeout(job.deadline)
     try:
-        async with asyncio.timeout(job.deadline):
+        async with deadline:
             snapshot = await source.fetch(
                 FetchContext(
                     now=started_at,
@@ -91,12 +91,15 @@ async def sync_one(
                     secret=secret,
                 )
             )
-    except TimeoutError:
-        error = str(
-            SourceDeadlineExceeded(
-                f"{source.name} did not finish within its {job.deadline:g}s deadline"
+    except TimeoutError as exc:
+        if deadline.expired():
+            error = str(
+                SourceDeadlineExceeded(
+                    f"{source.name} did not finish within its {job.deadline:g}s deadline"
+                )
             )
-        )
+        else:
+            error = f"{source.name}: timed out: {exc}"
     except SourceError as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in one source must not sink the rest

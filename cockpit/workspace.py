@@ -1,14 +1,19 @@
-"""A workspace is a config plus its store: what every command and the TUI open first."""
+"""A workspace is a config plus its store: what every command and the TUI open first.
+
+`cockpit status` must start in well under 150 ms, so the sync machinery (asyncio, and with it
+ssl) is imported only when something is actually synced.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import shutil
 import tempfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
 
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.clock import Clock
@@ -17,13 +22,14 @@ from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config
 from cockpit.store import Store
-from cockpit.sync import SyncJob, SyncOutcome
+
+if TYPE_CHECKING:
+    from cockpit.sync import SyncJob, SyncOutcome
 
 NETWORK_KINDS: frozenset[str] = frozenset()  # grows as network integrations arrive
 
 
-@dataclass
-class Workspace:
+class Workspace(msgspec.Struct):
     config: Config
     store: Store
     demo: bool = False
@@ -68,6 +74,8 @@ class Workspace:
     async def sync(
         self, clock: Clock, *, only: list[str] | None = None, offline: bool = False
     ) -> list[SyncOutcome]:
+        import asyncio
+
         from cockpit.secrets import lookup_secret
         from cockpit.sync import sync_all
 
@@ -101,4 +109,6 @@ def open_demo_workspace(
 
 def warm_demo(workspace: Workspace, clock: Clock) -> None:
     """Fill a demo store synchronously, so the first paint already has data."""
+    import asyncio
+
     asyncio.run(workspace.sync(clock))

@@ -8,9 +8,10 @@ user who has to fix the problem, so they say what to do next.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
+
+import msgspec
 
 from cockpit.models import Secret, Snapshot
 
@@ -54,8 +55,7 @@ class SourceDeadlineExceeded(SourceError):
     """The source did not finish within its overall deadline."""
 
 
-@dataclass(frozen=True, slots=True)
-class FetchContext:
+class FetchContext(msgspec.Struct, frozen=True):
     """What a source gets for one sync.
 
     `http` is None for sources that do not use the network, and always None offline.

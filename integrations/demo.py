@@ -20,8 +20,10 @@ import calendar
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
+import msgspec.structs
 
 from cockpit.models import (
     Board,
@@ -280,8 +282,7 @@ ACTIVE_SPRINT_GOAL = (
 SLOW_SPRINT_INDEX = 7
 
 
-@dataclass(frozen=True, slots=True)
-class _IssueSpec:
+class _IssueSpec(msgspec.Struct, frozen=True):
     summary: str
     issue_type: str
     points: int | None
@@ -362,8 +363,7 @@ PRIORITY_WEIGHTS: Mapping[str, tuple[int, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Move:
+class _Move(msgspec.Struct, frozen=True):
     key: str
     status: str
 
@@ -480,8 +480,7 @@ def _pick_stale(statuses: Sequence[str]) -> list[int]:
     return in_progress[-STALE_IN_PROGRESS:]
 
 
-@dataclass(frozen=True, slots=True)
-class _IssueDraft:
+class _IssueDraft(msgspec.Struct, frozen=True):
     spec: _IssueSpec
     status: str
     created: datetime
@@ -602,7 +601,7 @@ def _unassign_newest_todo(issues: list[Issue], sprint_id: int) -> list[Issue]:
     newest = sorted(todo, key=lambda i: issues[i].created or datetime.min.replace(tzinfo=UTC))
     result = list(issues)
     for index in newest[-UNASSIGNED_TODO:]:
-        result[index] = replace(result[index], assignee=None)
+        result[index] = msgspec.structs.replace(result[index], assignee=None)
     return result
 
 
@@ -642,7 +641,7 @@ def _apply_moves(data: SprintData, moves: Sequence[_Move], ref: datetime, ticks:
     for issue in data.issues:
         if issue.key in changes:
             status, moved_at = changes[issue.key]
-            issue = replace(
+            issue = msgspec.structs.replace(
                 issue,
                 status=status,
                 category=CATEGORIES[status],
@@ -650,7 +649,7 @@ def _apply_moves(data: SprintData, moves: Sequence[_Move], ref: datetime, ticks:
                 resolved=moved_at if status == "Done" else None,
             )
         issues.append(issue)
-    return replace(data, issues=tuple(issues))
+    return msgspec.structs.replace(data, issues=tuple(issues))
 
 
 # --- Experiments ----------------------------------------------------------------------------
@@ -668,8 +667,7 @@ RUN_ANIMALS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class _RunningSpec:
+class _RunningSpec(msgspec.Struct, frozen=True):
     """A run that is still going in the base state."""
 
     user: str
@@ -678,8 +676,7 @@ class _RunningSpec:
     hours: float = 0.0  # planned length, only used when it does not finish live
 
 
-@dataclass(frozen=True, slots=True)
-class _ExperimentSpec:
+class _ExperimentSpec(msgspec.Struct, frozen=True):
     experiment: Experiment
     finished_runs: int
     window_days: float
@@ -798,8 +795,7 @@ FRAUD = EXPERIMENTS[2]
 CHAMPION_MIN_AGE = timedelta(days=9)
 
 
-@dataclass(frozen=True, slots=True)
-class _LiveRun:
+class _LiveRun(msgspec.Struct, frozen=True):
     """A run whose metrics move while it runs, and how it ends in live mode."""
 
     run: Run
@@ -940,7 +936,7 @@ def _running_run(
 def _run_at(item: _LiveRun, ref: datetime, now: datetime, ticks: int) -> Run:
     """The run as seen at `now`, `ticks` into live mode."""
     if item.finish_tick is not None and ticks >= item.finish_tick:
-        return replace(
+        return msgspec.structs.replace(
             item.run,
             status="FINISHED",
             ended=_whole_seconds(_at_tick(ref, item.finish_tick)),
@@ -948,7 +944,7 @@ def _run_at(item: _LiveRun, ref: datetime, now: datetime, ticks: int) -> Run:
         )
     started = item.run.started or ref
     progress = min(0.99, max(0.01, (now - started) / item.duration))
-    return replace(
+    return msgspec.structs.replace(
         item.run,
         metrics=_metrics(item.spec, _partial(item.spec, item.final, progress), item.jitter),
     )
@@ -1003,14 +999,13 @@ def _advance_runs(
     runs = [current.get(run.run_id, run) for run in data.runs]
     if ticks >= LAUNCH_TICK:
         runs.insert(0, _run_at(launched, ref, now, ticks))
-    return replace(data, runs=tuple(runs))
+    return msgspec.structs.replace(data, runs=tuple(runs))
 
 
 # --- OKRs -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _KeyResultSpec:
+class _KeyResultSpec(msgspec.Struct, frozen=True):
     title: str
     start: float
     target: float
@@ -1019,8 +1014,7 @@ class _KeyResultSpec:
     digits: int
 
 
-@dataclass(frozen=True, slots=True)
-class _ObjectiveSpec:
+class _ObjectiveSpec(msgspec.Struct, frozen=True):
     title: str
     owner: str
     pace: float  # progress relative to the time elapsed in the quarter
@@ -1117,8 +1111,7 @@ COST_DAYS = 90
 CURRENCY = "USD"
 
 
-@dataclass(frozen=True, slots=True)
-class _CostLine:
+class _CostLine(msgspec.Struct, frozen=True):
     provider: str
     service: str
     daily: float  # a weekday at the start of the 90 days
@@ -1224,9 +1217,9 @@ def _add_live_spend(data: CostData, now: datetime, ticks: int) -> CostData:
     if extra <= 0:
         return data
     rows = [
-        replace(row, amount=round(row.amount + extra, 2))
+        msgspec.structs.replace(row, amount=round(row.amount + extra, 2))
         if row.day == now.date() and row.service == SPIKE_SERVICE
         else row
         for row in data.rows
     ]
-    return replace(data, rows=tuple(rows))
+    return msgspec.structs.replace(data, rows=tuple(rows))

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import email.utils
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import msgspec
 import stamina
 
 from integrations.base import (
@@ -32,19 +32,21 @@ _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_RETRY_AFTER = 120.0
 
 
-@dataclass(frozen=True, slots=True)
-class Timeouts:
+class Timeouts(msgspec.Struct, frozen=True):
     connect: float = 5.0
     read: float = 20.0
     deadline: float = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     attempts: int = 4
     wait_initial: float = 0.5
     wait_max: float = 8.0
     wait_jitter: float = 0.5
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_RETRY = RetryPolicy()
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -75,8 +77,8 @@ class HttpClient:
         source: str,
         base_url: str = "",
         *,
-        timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY,
         headers: dict[str, str] | None = None,
         auth: httpx.Auth | tuple[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -134,7 +136,8 @@ class HttpClient:
             raise SourceUnreachable(f"{self.source}: the server did not answer in time") from exc
         except httpx.TransportError as exc:
             raise SourceUnreachable(f"{self.source}: cannot reach the server ({exc})") from exc
-        self.bytes_in += len(response.content)
+        # Bytes on the wire (compressed), which is what a slow link pays for.
+        self.bytes_in += response.num_bytes_downloaded
         _raise_for_status(response, self.source)
         return response
 

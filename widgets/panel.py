@@ -6,8 +6,7 @@ markup and colours come from the theme's variables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
@@ -25,8 +24,7 @@ STATE_STYLE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class PanelAge:
+class PanelAge(msgspec.Struct, frozen=True):
     """What the border says about the data: its worst state and its age, e.g. 'fresh · 2m'."""
 
     state: str

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import msgspec
 
 from cockpit.models import Budget, CostData
 
@@ -13,16 +13,14 @@ TREND_DAYS = 7  # the run rate behind the month-end forecast
 SERIES_DAYS = 30
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceSpend:
+class ServiceSpend(msgspec.Struct, frozen=True):
     provider: str
     service: str
     amount: float
     is_gpu: bool
 
 
-@dataclass(frozen=True, slots=True)
-class CostSummary:
+class CostSummary(msgspec.Struct, frozen=True):
     currency: str
     month: str  # "2026-11"
     month_to_date: float
@@ -58,7 +56,8 @@ def monthly_budget(budgets: tuple[Budget, ...]) -> tuple[float | None, str]:
 def summarize_cost(data: CostData, now: datetime) -> CostSummary:
     today = now.date()
     month_start = today.replace(day=1)
-    days_in_month = calendar.monthrange(today.year, today.month)[1]
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    days_in_month = (next_month - month_start).days
     per_day: dict[date, float] = defaultdict(float)
     per_provider: dict[str, float] = defaultdict(float)
     per_service: dict[tuple[str, str, bool], float] = defaultdict(float)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from cockpit.models import Experiment, ExperimentData, Run
 
@@ -11,8 +12,7 @@ FINISHED = "FINISHED"
 RUNNING = "RUNNING"
 
 
-@dataclass(frozen=True, slots=True)
-class RankedRun:
+class RankedRun(msgspec.Struct, frozen=True):
     experiment: str
     name: str
     run_id: str
@@ -24,8 +24,7 @@ class RankedRun:
     age_seconds: float | None = None  # since the run ended
 
 
-@dataclass(frozen=True, slots=True)
-class ExperimentBoard:
+class ExperimentBoard(msgspec.Struct, frozen=True):
     experiment: str
     metric: str
     higher_is_better: bool
@@ -44,8 +43,7 @@ class ExperimentBoard:
         return gain > 0
 
 
-@dataclass(frozen=True, slots=True)
-class ExperimentsSummary:
+class ExperimentsSummary(msgspec.Struct, frozen=True):
     tracker: str
     boards: tuple[ExperimentBoard, ...]
     runs_total: int

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+import msgspec
 
 
 class Freshness(StrEnum):
@@ -15,8 +16,7 @@ class Freshness(StrEnum):
     NEVER = "no data"
 
 
-@dataclass(frozen=True, slots=True)
-class SourceState:
+class SourceState(msgspec.Struct, frozen=True):
     source: str
     kind: str
     state: Freshness
@@ -29,8 +29,7 @@ class SourceState:
         return format_age(self.age_seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFacts:
+class SourceFacts(msgspec.Struct, frozen=True):
     """What freshness needs to know about one configured source."""
 
     name: str

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from cockpit.models import KeyResult, OkrData
 
@@ -12,8 +13,7 @@ AT_RISK_MARGIN = 0.10
 BEHIND_MARGIN = 0.25
 
 
-@dataclass(frozen=True, slots=True)
-class KrProgress:
+class KrProgress(msgspec.Struct, frozen=True):
     id: str
     title: str
     owner: str
@@ -25,8 +25,7 @@ class KrProgress:
     updated: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectiveProgress:
+class ObjectiveProgress(msgspec.Struct, frozen=True):
     id: str
     title: str
     owner: str
@@ -35,8 +34,7 @@ class ObjectiveProgress:
     key_results: tuple[KrProgress, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class OkrSummary:
+class OkrSummary(msgspec.Struct, frozen=True):
     period: str
     elapsed: float  # share of the period gone, 0..1
     days_left: int

@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+import msgspec
 
 from cockpit.models import Issue, Sprint, SprintData, StatusCategory
 
 STALE_AFTER = timedelta(days=3)
 
 
-@dataclass(frozen=True, slots=True)
-class StatusCount:
+class StatusCount(msgspec.Struct, frozen=True):
     status: str
     category: StatusCategory
     issues: int
     points: float
 
 
-@dataclass(frozen=True, slots=True)
-class Blocker:
+class Blocker(msgspec.Struct, frozen=True):
     key: str
     summary: str
     assignee: str
     reason: str  # "flagged", "blocked" or "no update for 4d"
 
 
-@dataclass(frozen=True, slots=True)
-class SprintSummary:
+class SprintSummary(msgspec.Struct, frozen=True):
     board: str
     sprint: str
     goal: str

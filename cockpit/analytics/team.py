@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from cockpit.models import Person, TeamData
 
 SLOT = timedelta(minutes=30)
 
 
-@dataclass(frozen=True, slots=True)
-class PersonNow:
+class PersonNow(msgspec.Struct, frozen=True):
     id: str
     name: str
     role: str
@@ -24,15 +24,13 @@ class PersonNow:
     day_slots: tuple[bool, ...] = ()  # working or not, per half hour of today's UTC day
 
 
-@dataclass(frozen=True, slots=True)
-class OverlapWindow:
+class OverlapWindow(msgspec.Struct, frozen=True):
     start: datetime  # UTC
     end: datetime
     people: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TeamSummary:
+class TeamSummary(msgspec.Struct, frozen=True):
     people: tuple[PersonNow, ...]  # ordered by UTC offset, west to east
     working_now: int
     best_overlap: OverlapWindow | None  # in the next 24 hours

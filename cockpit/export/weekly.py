@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
 
 from cockpit.analytics.freshness import format_age
 from cockpit.dashboard import Dashboard
@@ -24,8 +25,7 @@ class ExportError(Exception):
     pass
 
 
-@dataclass(frozen=True, slots=True)
-class Week:
+class Week(msgspec.Struct, frozen=True):
     year: int
     week: int
 
@@ -63,8 +63,7 @@ def current_week(now: datetime) -> Week:
     return Week(iso.year, iso.week)
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     title: str
     age: str
     lines: tuple[str, ...]

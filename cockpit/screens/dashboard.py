@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -47,6 +46,9 @@ def feed_panel(panel: Panel, dashboard: Dashboard) -> None:
 
 
 class DashboardScreen(Screen[None]):
+    # Set before the first layout, so a wide terminal never lays out twice at start-up.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
+
     BINDINGS = [
         Binding("1", "focus_panel('sprint')", "Sprint", show=False, id="dashboard.sprint"),
         Binding(
@@ -61,18 +63,26 @@ class DashboardScreen(Screen[None]):
         ),
     ]
 
+    def __init__(self, initial: Dashboard | None = None) -> None:
+        super().__init__()
+        self.initial = initial
+
     def compose(self) -> ComposeResult:
         with Grid(id="panels"):
             for panel_type in PANEL_TYPES.values():
-                yield panel_type()
-        yield SourceStatusBar()
+                panel = panel_type()
+                if self.initial is not None:
+                    feed_panel(panel, self.initial)
+                yield panel
+        bar = SourceStatusBar()
+        if self.initial is not None:
+            bar.states = self.initial.sources
+            bar.offline = self.initial.offline
+        yield bar
         yield Footer()
 
     def on_mount(self) -> None:
         self.query(Panel).first().focus()
-
-    def on_resize(self, event: Resize) -> None:
-        self.query_one("#panels").set_class(event.size.width >= WIDE_FROM, "-wide")
 
     def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
         for panel in self.query(Panel):

@@ -9,7 +9,6 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,11 +30,11 @@ def snap() -> Snapshot:
 
 
 def _walk(value: object) -> Iterator[object]:
-    """Every value nested in a snapshot: dataclass fields, tuples and dict values."""
+    """Every value nested in a snapshot: record fields, tuples and dict values."""
     yield value
-    if is_dataclass(value) and not isinstance(value, type):
-        for field in fields(value):
-            yield from _walk(getattr(value, field.name))
+    if isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            yield from _walk(getattr(value, name))
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _walk(item)

@@ -81,9 +81,6 @@ class DashboardScreen(Screen[None]):
         yield bar
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.query(Panel).first().focus()
-
     def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
         for panel in self.query(Panel):
             feed_panel(panel, dashboard)
@@ -93,4 +90,5 @@ class DashboardScreen(Screen[None]):
             bar.syncing = syncing
 
     def action_focus_panel(self, panel_id: str) -> None:
-        self.query_one(f"#{panel_id}", Panel).focus()
+        # Focus now, not on the next tick: "4" then Enter typed together must open Cost.
+        self.set_focus(self.query_one(f"#{panel_id}", Panel))

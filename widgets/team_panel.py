@@ -33,10 +33,13 @@ def _day_strip(person: PersonNow, now_slot: int, cells: int) -> list[Part]:
         glyph = "█" if working else "·"
         style = "$success" if working else "$text-muted 40%"
         if is_now:
-            style += " reverse" if working else ""
-            glyph = glyph if working else "│"
-            style = style if working else "$accent"
-        parts.append((glyph, style))
+            glyph, style = ("█" if working else "│"), "$accent"
+        # One span per run of equal cells: a strip is 48 cells, and spans cost render time.
+        last = parts[-1] if parts else None
+        if isinstance(last, tuple) and last[1] == style:
+            parts[-1] = (last[0] + glyph, style)
+        else:
+            parts.append((glyph, style))
     return parts
 
 
@@ -81,6 +84,7 @@ class TeamPanel(Panel):
                 (f" · {t.zones} time zones", "$text-muted"),
             )
         ]
+        first_names = {p.id: p.name.split()[0] for p in t.people}
         if t.best_overlap:
             w = t.best_overlap
             rows.append(
@@ -88,7 +92,10 @@ class TeamPanel(Panel):
                     ("Best overlap ", "$text-muted"),
                     (f"{w.start:%H:%M}–{w.end:%H:%M} UTC", "$accent"),
                     f" · {len(w.people)} people: ",
-                    (clip(", ".join(w.people), max(width - 45, 8)), "$text-muted"),
+                    (
+                        clip(", ".join(first_names[p] for p in w.people), max(width - 45, 8)),
+                        "$text-muted",
+                    ),
                 )
             )
         people = list(t.people)

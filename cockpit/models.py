@@ -40,28 +40,63 @@ class Sprint(msgspec.Struct, frozen=True):
     completed_points: float | None = None
 
 
+class StatusChange(msgspec.Struct, frozen=True):
+    """A status transition from the issue's changelog."""
+
+    at: datetime
+    from_status: str
+    to_status: str
+
+
+class SprintChange(msgspec.Struct, frozen=True):
+    """The issue's Sprint field changed: the sprint ids it was in before and after."""
+
+    at: datetime
+    from_sprints: tuple[int, ...]
+    to_sprints: tuple[int, ...]
+
+
+class PointsChange(msgspec.Struct, frozen=True):
+    """The estimate changed (re-estimation counts as scope change in the burndown)."""
+
+    at: datetime
+    from_points: float | None
+    to_points: float | None
+
+
 class Issue(msgspec.Struct, frozen=True):
     key: str
     summary: str
     status: str
     category: StatusCategory
     issue_type: str = "Story"
-    assignee: str | None = None
+    assignee: str | None = None  # a Person.id (Jira accountId, or name on old Server)
     points: float | None = None
     priority: str = "Medium"
     labels: tuple[str, ...] = ()
     flagged: bool = False
-    sprint_id: int | None = None
+    sprint_id: int | None = None  # the open (active or future) sprint it is in, if any
     created: datetime | None = None
     updated: datetime | None = None
     resolved: datetime | None = None
+    sprint_ids: tuple[int, ...] = ()  # every sprint it has been in, closed ones included
+    epic: str = ""
+    status_changes: tuple[StatusChange, ...] = ()  # oldest first
+    sprint_changes: tuple[SprintChange, ...] = ()
+    points_changes: tuple[PointsChange, ...] = ()
+
+
+class BoardColumn(msgspec.Struct, frozen=True):
+    name: str
+    statuses: tuple[str, ...] = ()  # status names mapped to this column
 
 
 class Board(msgspec.Struct, frozen=True):
     id: int
     name: str
-    columns: tuple[str, ...] = ()
-    url: str = ""
+    columns: tuple[BoardColumn, ...] = ()
+    url: str = ""  # the board in the browser
+    site_url: str = ""  # issues open at f"{site_url}/browse/{key}"
 
 
 class SprintData(msgspec.Struct, frozen=True):
@@ -69,6 +104,10 @@ class SprintData(msgspec.Struct, frozen=True):
     sprints: tuple[Sprint, ...] = ()
     issues: tuple[Issue, ...] = ()
     points_field: str | None = None  # None: the board has no estimation field, count issues
+    points_note: str = ""  # why issues are counted instead of points, shown on screen
+    # Status name → category, for statuses that appear only in changelogs.
+    status_categories: dict[str, StatusCategory] = msgspec.field(default_factory=dict)
+    synced_at: datetime | None = None  # server-side moment of the last sync, for incremental ones
 
 
 # --- Experiments ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ import msgspec.structs
 
 from cockpit.models import (
     Board,
+    BoardColumn,
     Budget,
     CostData,
     CostRow,
@@ -233,8 +234,14 @@ def _build_team(today: date) -> TeamData:
 BOARD = Board(
     id=42,
     name="ML Platform board",
-    columns=("To Do", "In Progress", "In Review", "Done"),
+    columns=(
+        BoardColumn("To Do", ("To Do",)),
+        BoardColumn("In Progress", ("In Progress", "Blocked")),
+        BoardColumn("In Review", ("In Review",)),
+        BoardColumn("Done", ("Done",)),
+    ),
     url="https://acme-ml.atlassian.net/jira/software/projects/MLP/boards/42",
+    site_url="https://acme-ml.atlassian.net",
 )
 POINTS_FIELD = "customfield_10016"
 ACTIVE_SPRINT_NUMBER = 43

@@ -119,7 +119,7 @@ def summarize_sprint(data: SprintData, now: datetime, *, blocker_limit: int = 5)
             future.name if future else "",
         )
     issues = [i for i in data.issues if i.sprint_id == active.id]
-    order = {name: index for index, name in enumerate(data.board.columns)}
+    order = {c.name: index for index, c in enumerate(data.board.columns)}
     counts: dict[str, StatusCount] = {}
     for issue in issues:
         prior = counts.get(issue.status)

@@ -194,7 +194,7 @@ def test_board_and_sprints(snap: Snapshot) -> None:
     data = snap.sprint
     assert data is not None
     assert data.board.id == 42
-    assert data.board.columns == ("To Do", "In Progress", "In Review", "Done")
+    assert [c.name for c in data.board.columns] == ["To Do", "In Progress", "In Review", "Done"]
     assert data.board.url.endswith("/projects/MLP/boards/42")
     assert data.points_field == "customfield_10016"
 

@@ -22,7 +22,83 @@ class Blocker(msgspec.Struct, frozen=True):
     key: str
     summary: str
     assignee: str
-    reason: str  # "flagged", "blocked" or "no update for 4d"
+    reason: str  # "flagged", "blocked", "no update for 4d", "8 pts not started, 2d left"
+    kind: str = "flagged"  # "flagged", "blocked", "stale", "unstarted"
+    points: float | None = None
+
+
+class BurndownDay(msgspec.Struct, frozen=True):
+    day: date
+    ideal: float  # the straight line from committed scope to zero
+    remaining: float | None  # None for days still ahead
+    scope: float  # total scope at the end of the day
+    added: float = 0.0  # scope added that day (issues added, estimates raised)
+    removed: float = 0.0  # scope removed that day
+    weekend: bool = False
+
+
+class Burndown(msgspec.Struct, frozen=True):
+    sprint: str
+    unit: str
+    start: date
+    end: date
+    committed: float  # scope when the sprint started
+    days: tuple[BurndownDay, ...]  # weekends left out when skip_weekends
+    skip_weekends: bool
+    scope_added: float = 0.0
+    scope_removed: float = 0.0
+
+
+class VelocityEntry(msgspec.Struct, frozen=True):
+    sprint_id: int
+    sprint: str
+    committed: float
+    completed: float
+
+
+class Velocity(msgspec.Struct, frozen=True):
+    unit: str
+    sprints: tuple[VelocityEntry, ...]  # the last 12 closed sprints, oldest first
+    rolling_average: float | None  # completed, mean of the last 3
+    predicted_capacity: float | None  # what the next sprint can take
+
+
+class SprintHealth(msgspec.Struct, frozen=True):
+    completion: float  # done / scope, 0..1
+    elapsed: float  # working days gone / working days in the sprint, 0..1
+    days_left: int | None
+    projected_completion: float  # at the current daily pace, share done by the end, 0..1+
+    carry_over: float  # scope projected to be left at the end
+    carry_over_risk: str  # "low", "medium" or "high"
+
+
+class AssigneeLoad(msgspec.Struct, frozen=True):
+    assignee: str  # Person.id, or "" for unassigned
+    name: str  # display name, "Unassigned" for ""
+    todo: float
+    in_progress: float
+    done: float
+    issues: int
+
+
+class IssueRow(msgspec.Struct, frozen=True):
+    """One issue as the sprint screen lists it."""
+
+    key: str
+    summary: str
+    status: str
+    category: StatusCategory
+    column: str  # the board column its status maps to
+    issue_type: str
+    assignee: str  # Person.id or ""
+    assignee_name: str
+    points: float | None
+    priority: str
+    labels: tuple[str, ...]
+    flagged: bool
+    url: str
+    updated: datetime | None
+    epic: str = ""
 
 
 class SprintSummary(msgspec.Struct, frozen=True):
@@ -42,6 +118,14 @@ class SprintSummary(msgspec.Struct, frozen=True):
     blockers: tuple[Blocker, ...]
     velocity: float | None  # mean completed over the last 3 closed sprints
     next_sprint: str = ""
+    points_note: str = ""  # why issues are counted instead of points
+    last_closed: str = ""  # shown when there is no active sprint
+    burndown: Burndown | None = None
+    velocity_history: Velocity | None = None
+    health: SprintHealth | None = None
+    load: tuple[AssigneeLoad, ...] = ()
+    issues: tuple[IssueRow, ...] = ()  # the active sprint's issues, board order
+    columns: tuple[str, ...] = ()  # the board's column names, in order
 
     @property
     def percent_done(self) -> float:

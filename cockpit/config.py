@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import msgspec
 
@@ -55,8 +55,20 @@ class RosterFileSettings(SourceSettings, tag="roster-file"):
     path: NonEmpty
 
 
-AnySourceSettings = DemoSettings | OkrFileSettings | RosterFileSettings
-SOURCE_KINDS: tuple[str, ...] = ("demo", "okr-file", "roster-file")
+class JiraSettings(SourceSettings, tag="jira", kw_only=True):
+    url: NonEmpty
+    board_id: Annotated[int, msgspec.Meta(gt=0)]
+    email: str = ""  # Jira Cloud: the account the API token belongs to
+    deployment: Literal["auto", "cloud", "server"] = "auto"
+    points_field: str = ""  # e.g. "customfield_10016"; empty: found from the board
+    jql: str = ""  # empty: the board's own filter
+    page_size: Annotated[int, msgspec.Meta(ge=10, le=100)] = 100
+    deadline: Seconds = 180.0  # a first sync of a large board takes a while
+
+
+AnySourceSettings = DemoSettings | OkrFileSettings | RosterFileSettings | JiraSettings
+SOURCE_KINDS: tuple[str, ...] = ("demo", "okr-file", "roster-file", "jira")
+NETWORK_KINDS: frozenset[str] = frozenset({"jira"})
 
 
 class BudgetSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -174,7 +186,16 @@ def _reject_inline_secrets(data: object, path: Path, where: str = "") -> None:
 
 
 def _check_semantics(config: Config, path: Path) -> None:
+    from urllib.parse import urlsplit
+
     for name, source in config.sources.items():
+        if isinstance(source, JiraSettings):
+            parts = urlsplit(source.url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError(
+                    f"{path}: `sources.{name}.url`: {source.url!r} is not a web address; "
+                    "expected e.g. https://acme.atlassian.net"
+                )
         if source.connect_timeout > source.deadline or source.read_timeout > source.deadline:
             raise ConfigError(
                 f"{path}: `sources.{name}`: connect_timeout and read_timeout must not exceed "
@@ -219,6 +240,16 @@ timezone = ""
 # The built-in demo workspace: lifelike data for all five panels, no network needed.
 # [sources.demo]
 # kind = "demo"
+
+# A Jira board (Cloud or Server/Data Center). Token: `cockpit auth set jira`
+# (Cloud: an API token from id.atlassian.com; Server/DC: a personal access token).
+# [sources.jira]
+# kind = "jira"
+# url = "https://acme.atlassian.net"
+# email = "you@acme.com"            # Cloud only
+# board_id = 42
+# points_field = ""                 # empty: read from the board's estimation settings
+# jql = ""                          # empty: the board's own filter
 
 # Objectives and key results, kept in a TOML file next to this one.
 # [sources.okrs]

@@ -10,9 +10,9 @@ from pathlib import Path
 import msgspec
 
 from cockpit.analytics.freshness import format_age
-from cockpit.config import OkrFileSettings, RosterFileSettings
+from cockpit.config import NETWORK_KINDS, OkrFileSettings, RosterFileSettings
 from cockpit.store import StoreError
-from cockpit.workspace import NETWORK_KINDS, Workspace
+from cockpit.workspace import Workspace
 
 # Folders that sync files between machines; SQLite's WAL breaks there.
 _SYNCED_FOLDERS = ("dropbox", "icloud", "onedrive", "google drive", "googledrive", "box sync")

@@ -69,6 +69,7 @@ class Issue(msgspec.Struct, frozen=True):
     summary: str
     status: str
     category: StatusCategory
+    id: str = ""  # the tracker's stable id: keys change when an issue moves project
     issue_type: str = "Story"
     assignee: str | None = None  # a Person.id (Jira accountId, or name on old Server)
     points: float | None = None

@@ -10,6 +10,7 @@ from cockpit.config import (
     AnySourceSettings,
     Config,
     DemoSettings,
+    JiraSettings,
     OkrFileSettings,
     RosterFileSettings,
 )
@@ -23,6 +24,7 @@ AREAS_BY_KIND: dict[str, tuple[str, ...]] = {
     "demo": ("sprint", "experiments", "okrs", "cost", "team"),
     "okr-file": ("okrs",),
     "roster-file": ("team",),
+    "jira": ("sprint", "team"),
 }
 
 DEMO_SOURCE_NAME = "demo"
@@ -52,6 +54,21 @@ def build_source(
         from integrations.local_files import RosterFileSource
 
         return RosterFileSource(name, resolve_source_path(config, settings.path))
+    if isinstance(settings, JiraSettings):
+        from integrations.jira import JiraSource
+        from integrations.retry import Timeouts
+
+        return JiraSource(
+            name,
+            url=settings.url,
+            board_id=settings.board_id,
+            email=settings.email,
+            deployment=settings.deployment,
+            points_field=settings.points_field,
+            jql=settings.jql,
+            page_size=settings.page_size,
+            timeouts=Timeouts(settings.connect_timeout, settings.read_timeout, settings.deadline),
+        )
     raise AssertionError(f"no integration for {type(settings).__name__}")
 
 

@@ -18,7 +18,13 @@ import msgspec
 from cockpit.clock import Clock
 from cockpit.models import Secret
 from cockpit.store import Store, SyncAttempt
-from integrations.base import FetchContext, Source, SourceDeadlineExceeded, SourceError
+from integrations.base import (
+    FetchContext,
+    Source,
+    SourceDeadlineExceeded,
+    SourceError,
+    TrafficMeter,
+)
 
 if TYPE_CHECKING:
     from integrations.http import HttpClient
@@ -77,7 +83,8 @@ async def sync_one(
     started_at = clock.now()
     began = time.perf_counter()
     previous = await asyncio.to_thread(store.latest, source.name)
-    http = _open_http(job) if source.uses_network else None
+    meter = TrafficMeter()
+    http = _open_http(job, meter) if source.uses_network else None
     error = ""
     snapshot = None
     deadline = asyncio.timeout(job.deadline)
@@ -89,6 +96,7 @@ async def sync_one(
                     http=http,
                     previous=previous.snapshot if previous else None,
                     secret=secret,
+                    meter=meter,
                 )
             )
     except TimeoutError as exc:
@@ -115,8 +123,8 @@ async def sync_one(
         finished_at=started_at + timedelta(seconds=seconds),
         status="ok" if snapshot is not None else "failed",
         error=error,
-        bytes_in=http.bytes_in if http else 0,
-        requests=http.requests if http else 0,
+        bytes_in=meter.bytes_in,
+        requests=meter.requests,
     )
     if snapshot is not None:
         await asyncio.to_thread(store.write_snapshot, snapshot, attempt)
@@ -129,11 +137,12 @@ async def sync_one(
     return SyncOutcome(source.name, "failed", seconds, error, attempt.requests, attempt.bytes_in)
 
 
-def _open_http(job: SyncJob) -> HttpClient:
+def _open_http(job: SyncJob, meter: TrafficMeter) -> HttpClient:
     # httpx costs ~100 ms to import; only a sync that really uses the network pays for it.
     from integrations.http import HttpClient, Timeouts
 
     return HttpClient(
         job.source.name,
         timeouts=Timeouts(job.connect_timeout, job.read_timeout, job.deadline),
+        meter=meter,
     )

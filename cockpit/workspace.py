@@ -17,7 +17,7 @@ import msgspec
 
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.clock import Clock
-from cockpit.config import Config, load_config, resolve_config_path, store_path
+from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config
@@ -25,8 +25,6 @@ from cockpit.store import Store
 
 if TYPE_CHECKING:
     from cockpit.sync import SyncJob, SyncOutcome
-
-NETWORK_KINDS: frozenset[str] = frozenset()  # grows as network integrations arrive
 
 
 class Workspace(msgspec.Struct):

@@ -55,6 +55,20 @@ class SourceDeadlineExceeded(SourceError):
     """The source did not finish within its overall deadline."""
 
 
+class TrafficMeter:
+    """Requests made and bytes received during one sync, whichever HTTP library made them."""
+
+    __slots__ = ("bytes_in", "requests")
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.bytes_in = 0
+
+    def count(self, received: int) -> None:
+        self.requests += 1
+        self.bytes_in += received
+
+
 class FetchContext(msgspec.Struct, frozen=True):
     """What a source gets for one sync.
 
@@ -67,6 +81,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     http: HttpClient | None
     previous: Snapshot | None
     secret: Callable[[str], Secret | None]
+    meter: TrafficMeter = msgspec.field(default_factory=TrafficMeter)
 
 
 class Source(Protocol):

@@ -7,13 +7,10 @@ retried. It also counts requests and bytes for the sync log and the benchmarks.
 
 from __future__ import annotations
 
-import email.utils
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import msgspec
 import stamina
 
 from integrations.base import (
@@ -21,6 +18,15 @@ from integrations.base import (
     SourceBadResponse,
     SourceRateLimited,
     SourceUnreachable,
+    TrafficMeter,
+)
+from integrations.retry import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUTS,
+    RetryPolicy,
+    Timeouts,
+    parse_retry_after,
+    retry_backoff,
 )
 
 # httpx logs every request URL at INFO; URLs may carry identifiers users consider private.
@@ -28,45 +34,6 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-# Longest server-requested pause we accept; past it the overall deadline decides anyway.
-_MAX_RETRY_AFTER = 120.0
-
-
-class Timeouts(msgspec.Struct, frozen=True):
-    connect: float = 5.0
-    read: float = 20.0
-    deadline: float = 60.0
-
-
-class RetryPolicy(msgspec.Struct, frozen=True):
-    attempts: int = 4
-    wait_initial: float = 0.5
-    wait_max: float = 8.0
-    wait_jitter: float = 0.5
-
-
-DEFAULT_TIMEOUTS = Timeouts()
-DEFAULT_RETRY = RetryPolicy()
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
-        return None
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
 
 
 class HttpClient:
@@ -82,10 +49,10 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         auth: httpx.Auth | tuple[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        meter: TrafficMeter | None = None,
     ) -> None:
         self.source = source
-        self.requests = 0
-        self.bytes_in = 0
+        self.meter = meter if meter is not None else TrafficMeter()
         self._retry = retry
         self._client = httpx.AsyncClient(
             base_url=base_url,
@@ -95,6 +62,14 @@ class HttpClient:
             transport=transport,
             follow_redirects=True,
         )
+
+    @property
+    def requests(self) -> int:
+        return self.meter.requests
+
+    @property
+    def bytes_in(self) -> int:
+        return self.meter.bytes_in
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -126,27 +101,21 @@ class HttpClient:
             wait_max=self._retry.wait_max,
             wait_jitter=self._retry.wait_jitter,
         )
-        return await retrying(_backoff_for, self._send_once, method, url, **kwargs)
+        return await retrying(retry_backoff, self._send_once, method, url, **kwargs)
 
     async def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        self.requests += 1
         try:
             response = await self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
+            self.meter.count(0)
             raise SourceUnreachable(f"{self.source}: the server did not answer in time") from exc
         except httpx.TransportError as exc:
+            self.meter.count(0)
             raise SourceUnreachable(f"{self.source}: cannot reach the server ({exc})") from exc
         # Bytes on the wire (compressed), which is what a slow link pays for.
-        self.bytes_in += response.num_bytes_downloaded
+        self.meter.count(response.num_bytes_downloaded)
         _raise_for_status(response, self.source)
         return response
-
-
-def _backoff_for(exc: Exception) -> bool | float:
-    """stamina's hook: whether to retry, and for rate limits, how long the server asked for."""
-    if isinstance(exc, SourceRateLimited) and exc.retry_after is not None:
-        return exc.retry_after
-    return isinstance(exc, SourceUnreachable)
 
 
 def _raise_for_status(response: httpx.Response, source: str) -> None:

@@ -1,0 +1,523 @@
+"""The Jira source: one scrum board, its sprints and its issues with their history.
+
+Jira Cloud (email + API token, Basic auth) and Server/Data Center (personal access token,
+Bearer) are told apart by `serverInfo.deploymentType`. Cloud uses the enhanced search
+(`/rest/api/3/search/jql`, paged by `nextPageToken`); the old `/search` answers 410 there.
+Server uses `/rest/api/2/search` paged by `startAt`. Neither path caps the result.
+
+python-jira is the client (auth, sessions); pages are requested through its session because it
+has no way to page the enhanced search raw. It is blocking, so the sync runs in a thread and
+checks a cancel flag between requests: when the overall deadline fires, the thread stops at the
+next request instead of carrying on in the background. Retries are ours (stamina), not
+python-jira's: `max_retries=0`.
+
+After the first full sync, a re-sync lists the board's issue ids (ids only: a few bytes each),
+fetches in full only the issues updated since the last sync plus a safety margin, and drops
+the issues that left the board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import stamina
+
+from cockpit.models import Board, Issue, Person, Secret, Snapshot, SprintData, TeamData
+from integrations.base import (
+    FetchContext,
+    SourceAuthError,
+    SourceBadResponse,
+    SourceConfigError,
+    SourceError,
+    SourceRateLimited,
+    SourceUnreachable,
+    TrafficMeter,
+)
+from integrations.jira_parse import (
+    CATEGORY_BY_KEY,
+    FieldIds,
+    changelog_is_truncated,
+    discover_fields,
+    estimation_field,
+    parse_board_columns,
+    parse_issue,
+    parse_person,
+    parse_sprint,
+    parse_time,
+)
+from integrations.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts, retry_backoff
+from integrations.retry import parse_retry_after as _parse_retry_after
+
+AGILE = "/rest/agile/1.0"
+SEARCH_FIELDS = (
+    "summary", "status", "assignee", "issuetype", "priority", "labels", "created", "updated",
+    "resolutiondate", "parent",
+)  # fmt: skip
+CHANGED_SINCE_MARGIN_MINUTES = 5  # Jira nodes' clocks drift; re-reading a few issues is cheap
+ID_PAGE_SIZE = 1000  # id-only pages are tiny; Server caps pages at 1000 anyway
+
+
+class _Cancelled(Exception):
+    """The sync's deadline passed; stop making requests."""
+
+
+class _NotFound(SourceBadResponse):
+    """404: the board, filter or issue does not exist, or the account cannot see it."""
+
+
+class JiraSource:
+    kind = "jira"
+    uses_network = True
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        url: str,
+        board_id: int,
+        email: str = "",
+        deployment: str = "auto",
+        points_field: str = "",
+        jql: str = "",
+        page_size: int = 100,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self.name = name
+        self.url = url.rstrip("/")
+        self.board_id = board_id
+        self.email = email
+        self.deployment = deployment
+        self.points_field = points_field
+        self.jql = jql
+        self.page_size = page_size
+        self.timeouts = timeouts
+        self.retry = retry
+
+    async def fetch(self, ctx: FetchContext) -> Snapshot:
+        token = ctx.secret(self.name)
+        if token is None:
+            raise SourceAuthError(f"{self.name}: no Jira token; run `cockpit auth set {self.name}`")
+        cancel = threading.Event()
+        previous = ctx.previous
+        try:
+            return await asyncio.to_thread(self._sync, token, previous, cancel, ctx.meter)
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+
+    # --- the blocking part ------------------------------------------------------------
+
+    def _sync(
+        self,
+        token: Secret,
+        previous: Snapshot | None,
+        cancel: threading.Event,
+        meter: TrafficMeter,
+    ) -> Snapshot:
+        api = _JiraApi(self, token, cancel, meter)
+        info = api.get("/rest/api/2/serverInfo")
+        cloud = self._is_cloud(info)
+        if cloud and not self.email:
+            raise SourceConfigError(
+                f"{self.name}: this is Jira Cloud, which needs `email` in [sources.{self.name}]"
+                " (the account the API token belongs to)"
+            )
+        api.connect(cloud)
+        server_now = parse_time(info.get("serverTime"), "serverInfo serverTime")
+        board_raw = api.board(self.board_id)
+        config = api.get(f"{AGILE}/board/{self.board_id}/configuration")
+        statuses = api.get("/rest/api/2/status")
+        if not isinstance(statuses, list):
+            raise SourceBadResponse(f"{self.name}: /rest/api/2/status did not answer a list")
+        names_by_id = {str(s.get("id")): str(s.get("name")) for s in statuses}
+        categories = {
+            str(s.get("name")): CATEGORY_BY_KEY.get(
+                str((s.get("statusCategory") or {}).get("key", "")), CATEGORY_BY_KEY["new"]
+            )
+            for s in statuses
+            if isinstance(s, Mapping)
+        }
+        fields, note = discover_fields(
+            api.get("/rest/api/2/field"),
+            board_points=estimation_field(config),
+            override=self.points_field,
+        )
+        sprints = tuple(parse_sprint(raw) for raw in api.sprints(self.board_id))
+        open_ids = {s.id for s in sprints if s.state in ("active", "future")}
+        base_jql = self.jql or api.filter_jql(config)
+
+        prior = previous.sprint if previous else None
+        people_before = (
+            {p.id: p for p in previous.team.people} if previous and previous.team else {}
+        )
+        if prior is not None and prior.synced_at and prior.board.id == self.board_id and server_now:
+            issues, people = self._incremental(
+                api, base_jql, fields, open_ids, prior, server_now, people_before
+            )
+        else:
+            issues, people = self._full(api, base_jql, fields, open_ids)
+        board = Board(
+            id=self.board_id,
+            name=str(board_raw.get("name") or f"board {self.board_id}"),
+            columns=parse_board_columns(config, names_by_id),
+            url=f"{self.url}/secure/RapidBoard.jspa?rapidView={self.board_id}",
+            site_url=self.url,
+        )
+        in_open_sprints = {i.assignee for i in issues if i.sprint_id is not None and i.assignee}
+        team = tuple(people[p] for p in sorted(in_open_sprints) if p in people)
+        return Snapshot(
+            sprint=SprintData(
+                board=board,
+                sprints=sprints,
+                issues=issues,
+                points_field=fields.points,
+                points_note=note,
+                status_categories=categories,
+                synced_at=server_now,
+            ),
+            team=TeamData(team) if team else None,
+        )
+
+    def _is_cloud(self, info: Mapping[str, Any]) -> bool:
+        if self.deployment != "auto":
+            return self.deployment == "cloud"
+        return str(info.get("deploymentType", "")).lower() == "cloud"
+
+    def _full(
+        self, api: _JiraApi, jql: str, fields: FieldIds, open_ids: set[int]
+    ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
+        issues, people = self._fetch_issues(api, jql, fields, open_ids)
+        return tuple(issues), people
+
+    def _incremental(
+        self,
+        api: _JiraApi,
+        jql: str,
+        fields: FieldIds,
+        open_ids: set[int],
+        prior: SprintData,
+        server_now: datetime,
+        people: dict[str, Person],
+    ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
+        assert prior.synced_at is not None
+        on_board = api.issue_ids(jql)
+        minutes = math.ceil((server_now - prior.synced_at).total_seconds() / 60)
+        since = max(minutes, 0) + CHANGED_SINCE_MARGIN_MINUTES
+        changed, new_people = self._fetch_issues(
+            api, f"({_without_order(jql)}) AND updated >= -{since}m", fields, open_ids
+        )
+        people = {**people, **new_people}
+        fresh = {issue.id or issue.key: issue for issue in changed}
+        merged: list[Issue] = []
+        for issue in prior.issues:
+            ident = issue.id or issue.key
+            if ident not in on_board:
+                continue  # deleted, or moved to another project or board
+            replacement = fresh.pop(ident, None)
+            merged.append(replacement or _reopen_sprint(issue, open_ids))
+        merged.extend(issue for issue in changed if (issue.id or issue.key) in fresh)
+        return tuple(merged), people
+
+    def _fetch_issues(
+        self, api: _JiraApi, jql: str, fields: FieldIds, open_ids: set[int]
+    ) -> tuple[list[Issue], dict[str, Person]]:
+        wanted = [*SEARCH_FIELDS, fields.sprint]
+        if fields.points:
+            wanted.append(fields.points)
+        if fields.flagged:
+            wanted.append(fields.flagged)
+        issues: list[Issue] = []
+        people: dict[str, Person] = {}
+        for raw in api.search(jql, wanted, expand="changelog", page_size=self.page_size):
+            histories = None
+            if changelog_is_truncated(raw):
+                histories = api.changelog(str(raw.get("key")))
+            issues.append(parse_issue(raw, fields, open_ids, histories))
+            person = parse_person((raw.get("fields") or {}).get("assignee"))
+            if person is not None:
+                people[person.id] = person
+        return issues, people
+
+
+def _reopen_sprint(issue: Issue, open_ids: set[int]) -> Issue:
+    """Sprints start and close without touching their issues: recompute the open one."""
+    current = [s for s in issue.sprint_ids if s in open_ids]
+    sprint_id = current[-1] if current else None
+    return (
+        issue
+        if issue.sprint_id == sprint_id
+        else msgspec.structs.replace(issue, sprint_id=sprint_id)
+    )
+
+
+_ORDER_BY = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
+
+
+def _without_order(jql: str) -> str:
+    return _ORDER_BY.sub("", jql).strip()
+
+
+class _JiraApi:
+    """Requests through python-jira's session, with our retries, errors and counting."""
+
+    def __init__(
+        self, source: JiraSource, token: Secret, cancel: threading.Event, meter: TrafficMeter
+    ) -> None:
+        from jira import JIRA
+
+        self.source = source
+        self.cancel = cancel
+        self.meter = meter
+        self.cloud = True
+        self._token = token
+        auth: dict[str, Any] = (
+            {"basic_auth": (source.email, token.reveal())}
+            if source.email and source.deployment != "server"
+            else {"token_auth": token.reveal()}
+        )
+        try:
+            self.client = JIRA(
+                server=source.url,
+                get_server_info=False,
+                max_retries=0,
+                timeout=(source.timeouts.connect, source.timeouts.read),
+                options={"check_update": False},
+                **auth,
+            )
+        except Exception as exc:  # noqa: BLE001 - python-jira validates the URL in many ways
+            raise SourceConfigError(
+                f"{source.name}: cannot use `url` {source.url!r} ({type(exc).__name__}); "
+                "expected e.g. https://acme.atlassian.net"
+            ) from None
+        session = self.client._session
+        session.hooks["response"].append(self._count)
+
+    def connect(self, cloud: bool) -> None:
+        """Once the deployment is known: Cloud takes email + API token (Basic), Server/DC a
+        personal access token (Bearer)."""
+        from jira.client import TokenAuth
+
+        self.cloud = cloud
+        self.client.deploymentType = "Cloud" if cloud else "Server"
+        if cloud:
+            self.client._session.auth = (self.source.email, self._token.reveal())
+        else:
+            self.client._session.auth = TokenAuth(self._token.reveal())
+
+    def _count(self, response: Any, *_args: Any, **_kwargs: Any) -> None:
+        length = response.headers.get("Content-Length")
+        self.meter.count(int(length) if length and length.isdigit() else len(response.content))
+
+    # --- one request ------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        for attempt in stamina.retry_context(
+            on=retry_backoff,
+            attempts=self.source.retry.attempts,
+            timeout=None,
+            wait_initial=self.source.retry.wait_initial,
+            wait_max=self.source.retry.wait_max,
+            wait_jitter=self.source.retry.wait_jitter,
+        ):
+            with attempt:
+                return self._get_once(path, params)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _get_once(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        import requests
+        from jira.exceptions import JIRAError
+
+        if self.cancel.is_set():
+            raise _Cancelled()
+        url = f"{self.source.url}{path}"
+        name = self.source.name
+        try:
+            response = self.client._session.get(url, params=params)
+        except JIRAError as exc:
+            raise _error_for(name, path, exc) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema) as exc:  # fmt: skip
+            raise SourceConfigError(
+                f"{name}: `url` {self.source.url!r} is not a valid Jira URL "
+                f"({type(exc).__name__}); expected e.g. https://acme.atlassian.net"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise SourceUnreachable(f"{name}: Jira did not answer in time ({path})") from None
+        except requests.exceptions.RequestException as exc:
+            raise SourceUnreachable(
+                f"{name}: cannot reach {self.source.url} ({type(exc).__name__})"
+            ) from None
+        try:
+            return response.json()
+        except ValueError:
+            raise SourceBadResponse(
+                f"{name}: the answer from {path} is not JSON; is {self.source.url} a Jira site?"
+            ) from None
+
+    # --- paged endpoints --------------------------------------------------------------
+
+    def board(self, board_id: int) -> Mapping[str, Any]:
+        try:
+            board = self.get(f"{AGILE}/board/{board_id}")
+        except _NotFound:
+            raise SourceConfigError(
+                f"{self.source.name}: board {board_id} does not exist or you cannot see it. "
+                f"Boards you can see: {self._visible_boards()}"
+            ) from None
+        if not isinstance(board, Mapping):
+            raise SourceBadResponse(f"{self.source.name}: the board answer is not an object")
+        return board
+
+    def _visible_boards(self) -> str:
+        names = []
+        start = 0
+        while len(names) < 20:
+            page = self.get(f"{AGILE}/board", {"startAt": start, "maxResults": 50})
+            values = page.get("values", []) if isinstance(page, Mapping) else []
+            names += [f"{b.get('id')} “{b.get('name')}”" for b in values]
+            if page.get("isLast", True) or not values:
+                break
+            start += len(values)
+        return ", ".join(names[:20]) or "none"
+
+    def sprints(self, board_id: int) -> Iterator[Mapping[str, Any]]:
+        start = 0
+        while True:
+            page = self.get(
+                f"{AGILE}/board/{board_id}/sprint",
+                {"state": "active,future,closed", "startAt": start, "maxResults": 50},
+            )
+            values = page.get("values") if isinstance(page, Mapping) else None
+            if not isinstance(values, list):
+                raise SourceBadResponse(f"{self.source.name}: the sprint list has no values")
+            yield from values
+            if page.get("isLast", True) or not values:
+                return
+            start += len(values)
+
+    def filter_jql(self, config: Mapping[str, Any]) -> str:
+        filter_ref = config.get("filter") if isinstance(config, Mapping) else None
+        if not isinstance(filter_ref, Mapping) or not filter_ref.get("id"):
+            return f"project = {self._project_of(config)} ORDER BY Rank ASC"
+        found = self.get(f"/rest/api/2/filter/{filter_ref['id']}")
+        jql = found.get("jql") if isinstance(found, Mapping) else None
+        if not jql:
+            raise SourceBadResponse(f"{self.source.name}: the board's filter has no JQL")
+        return str(jql)
+
+    def _project_of(self, config: Mapping[str, Any]) -> str:
+        location = config.get("location") if isinstance(config, Mapping) else None
+        key = (
+            location.get("projectKeyOrId") or location.get("key")
+            if isinstance(location, Mapping)
+            else None
+        )
+        if not key:
+            raise SourceConfigError(
+                f"{self.source.name}: the board has no filter; "
+                f"set `jql` in [sources.{self.source.name}]"
+            )
+        return str(key)
+
+    def search(
+        self, jql: str, fields: list[str], *, expand: str = "", page_size: int = 100
+    ) -> Iterator[Mapping[str, Any]]:
+        """Every issue the JQL matches, however many, in the deployment's paging style."""
+        if self.cloud:
+            token: str | None = None
+            while True:
+                params: dict[str, Any] = {"jql": jql, "maxResults": page_size, "fields": fields}
+                if expand:
+                    params["expand"] = expand
+                if token:
+                    params["nextPageToken"] = token
+                page = self.get("/rest/api/3/search/jql", params)
+                yield from _issues_of(page, self.source.name)
+                token = page.get("nextPageToken")
+                if not token or page.get("isLast") is True:
+                    return
+        start = 0
+        while True:
+            params = {"jql": jql, "startAt": start, "maxResults": page_size,
+                      "fields": ",".join(fields)}  # fmt: skip
+            if expand:
+                params["expand"] = expand
+            page = self.get("/rest/api/2/search", params)
+            issues = _issues_of(page, self.source.name)
+            yield from issues
+            start += len(issues)
+            total = page.get("total")
+            if not issues or not isinstance(total, int) or start >= total:
+                return
+
+    def issue_ids(self, jql: str) -> set[str]:
+        fields = ["id"]
+        return {
+            str(raw.get("id") or raw.get("key"))
+            for raw in self.search(jql, fields, page_size=ID_PAGE_SIZE)
+        }
+
+    def changelog(self, key: str) -> list[Mapping[str, Any]]:
+        """All of an issue's history, when the search embedded only the first page of it."""
+        histories: list[Mapping[str, Any]] = []
+        start = 0
+        while True:
+            page = self.get(
+                f"/rest/api/3/issue/{key}/changelog", {"startAt": start, "maxResults": 100}
+            )
+            values = page.get("values") if isinstance(page, Mapping) else None
+            if not isinstance(values, list):
+                raise SourceBadResponse(f"{self.source.name}: the changelog of {key} has no values")
+            histories += values
+            start += len(values)
+            total = page.get("total")
+            if (
+                page.get("isLast", True)
+                or not values
+                or (isinstance(total, int) and start >= total)
+            ):
+                return histories
+
+
+def _issues_of(page: Any, source: str) -> list[Mapping[str, Any]]:
+    issues = page.get("issues") if isinstance(page, Mapping) else None
+    if not isinstance(issues, list):
+        raise SourceBadResponse(f"{source}: a search answer has no issues list")
+    return issues
+
+
+def _error_for(source: str, path: str, exc: Any) -> SourceError:
+    """JIRAError → our errors. Never str(exc): python-jira puts request headers in it."""
+    status = getattr(exc, "status_code", None)
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    if status == 401:
+        return SourceAuthError(
+            f"{source}: Jira rejected the credentials (401): run `cockpit auth set {source}`"
+        )
+    if status == 403:
+        return SourceAuthError(
+            f"{source}: Jira refused access to {path} (403): the account lacks permission"
+        )
+    if status in (429, 503) and (status == 429 or "Retry-After" in headers):
+        wait = _parse_retry_after(headers.get("Retry-After"))
+        return SourceRateLimited(
+            f"{source}: Jira is rate limiting requests ({status})"
+            + (f"; it asked to wait {wait:.0f}s" if wait is not None else ""),
+            retry_after=wait,
+        )
+    if status == 404:
+        return _NotFound(f"{source}: Jira has no {path} (404)")
+    if status == 410:
+        return SourceBadResponse(f"{source}: Jira has removed {path} (410)")
+    if isinstance(status, int) and status >= 500:
+        return SourceUnreachable(f"{source}: Jira failed ({status}) on {path}")
+    return SourceBadResponse(f"{source}: Jira answered {status} on {path}")

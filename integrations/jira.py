@@ -29,7 +29,16 @@ from typing import Any
 import msgspec
 import stamina
 
-from cockpit.models import Board, Issue, Person, Secret, Snapshot, SprintData, TeamData
+from cockpit.models import (
+    Board,
+    Issue,
+    Person,
+    Secret,
+    Snapshot,
+    SprintData,
+    StatusCategory,
+    TeamData,
+)
 from integrations.base import (
     FetchContext,
     SourceAuthError,
@@ -160,10 +169,10 @@ class JiraSource:
         )
         if prior is not None and prior.synced_at and prior.board.id == self.board_id and server_now:
             issues, people = self._incremental(
-                api, base_jql, fields, open_ids, prior, server_now, people_before
+                api, base_jql, fields, open_ids, prior, server_now, people_before, categories
             )
         else:
-            issues, people = self._full(api, base_jql, fields, open_ids)
+            issues, people = self._full(api, base_jql, fields, open_ids, categories)
         board = Board(
             id=self.board_id,
             name=str(board_raw.get("name") or f"board {self.board_id}"),
@@ -192,9 +201,14 @@ class JiraSource:
         return str(info.get("deploymentType", "")).lower() == "cloud"
 
     def _full(
-        self, api: _JiraApi, jql: str, fields: FieldIds, open_ids: set[int]
+        self,
+        api: _JiraApi,
+        jql: str,
+        fields: FieldIds,
+        open_ids: set[int],
+        categories: Mapping[str, StatusCategory],
     ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
-        issues, people = self._fetch_issues(api, jql, fields, open_ids)
+        issues, people = self._fetch_issues(api, jql, fields, open_ids, categories)
         return tuple(issues), people
 
     def _incremental(
@@ -206,13 +220,14 @@ class JiraSource:
         prior: SprintData,
         server_now: datetime,
         people: dict[str, Person],
+        categories: Mapping[str, StatusCategory],
     ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
         assert prior.synced_at is not None
         on_board = api.issue_ids(jql)
         minutes = math.ceil((server_now - prior.synced_at).total_seconds() / 60)
         since = max(minutes, 0) + CHANGED_SINCE_MARGIN_MINUTES
         changed, new_people = self._fetch_issues(
-            api, f"({_without_order(jql)}) AND updated >= -{since}m", fields, open_ids
+            api, f"({_without_order(jql)}) AND updated >= -{since}m", fields, open_ids, categories
         )
         people = {**people, **new_people}
         fresh = {issue.id or issue.key: issue for issue in changed}
@@ -227,7 +242,12 @@ class JiraSource:
         return tuple(merged), people
 
     def _fetch_issues(
-        self, api: _JiraApi, jql: str, fields: FieldIds, open_ids: set[int]
+        self,
+        api: _JiraApi,
+        jql: str,
+        fields: FieldIds,
+        open_ids: set[int],
+        categories: Mapping[str, StatusCategory],
     ) -> tuple[list[Issue], dict[str, Person]]:
         wanted = [*SEARCH_FIELDS, fields.sprint]
         if fields.points:
@@ -240,7 +260,7 @@ class JiraSource:
             histories = None
             if changelog_is_truncated(raw):
                 histories = api.changelog(str(raw.get("key")))
-            issues.append(parse_issue(raw, fields, open_ids, histories))
+            issues.append(parse_issue(raw, fields, open_ids, histories, categories))
             person = parse_person((raw.get("fields") or {}).get("assignee"))
             if person is not None:
                 people[person.id] = person

@@ -269,13 +269,18 @@ def parse_changelog(
     sprints: list[SprintChange] = []
     points: list[PointsChange] = []
     points_keys = {k.lower() for k in (fields.points, fields.points_name) if k}
+    if not isinstance(histories, list | tuple):
+        raise JiraPayloadError(f"{where}: the changelog histories are not a list")
     for history in histories:
         if not isinstance(history, Mapping):
             raise JiraPayloadError(f"{where}: a changelog entry is not an object")
         at = parse_time(history.get("created"), f"{where} changelog created")
         if at is None:
             raise JiraPayloadError(f"{where}: a changelog entry has no time")
-        for item in history.get("items") or ():
+        items = history.get("items") or ()
+        if not isinstance(items, list | tuple):
+            raise JiraPayloadError(f"{where}: a changelog entry's items are not a list")
+        for item in items:
             if not isinstance(item, Mapping):
                 continue
             field = str(item.get("field") or "")
@@ -321,6 +326,7 @@ def parse_issue(
     fields: FieldIds,
     open_sprint_ids: set[int],
     histories: Sequence[Mapping[str, Any]] | None = None,
+    categories: Mapping[str, StatusCategory] | None = None,
 ) -> Issue:
     """One search result (with `expand=changelog`) as an Issue."""
     if not isinstance(raw, Mapping):
@@ -335,7 +341,9 @@ def parse_issue(
     category_key = ""
     if isinstance(status.get("statusCategory"), Mapping):
         category_key = str(status["statusCategory"].get("key", ""))
-    category = CATEGORY_BY_KEY.get(category_key, StatusCategory.TODO)
+    category = CATEGORY_BY_KEY.get(category_key) or (categories or {}).get(
+        str(status["name"]), StatusCategory.TODO
+    )
     sprint_values = parse_sprint_value(values.get(fields.sprint), f"{key} Sprint field")
     sprint_ids = tuple(s["id"] for s in sprint_values)
     open_ids = [s for s in sprint_ids if s in open_sprint_ids]

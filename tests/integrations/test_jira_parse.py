@@ -153,7 +153,8 @@ def test_changelog_events() -> None:
             {"field": "Story point estimate", "fieldtype": "custom",
              "fieldId": "customfield_10016", "fromString": "3", "toString": "5"}]},
         {"created": "2026-11-12T10:00:00.000+0000", "items": [
-            {"field": "Rank", "fieldtype": "custom", "fromString": "", "toString": "Ranked higher"}]},
+            {"field": "Rank", "fieldtype": "custom", "fromString": "",
+             "toString": "Ranked higher"}]},
     ]  # fmt: skip
     statuses, sprints, points = parse_changelog(histories, FIELDS, "MLP-1")
     assert [(s.from_status, s.to_status) for s in statuses] == [("To Do", "In Progress")]

@@ -10,7 +10,13 @@ from pathlib import Path
 import msgspec
 
 from cockpit.analytics.freshness import format_age
-from cockpit.config import NETWORK_KINDS, OkrFileSettings, RosterFileSettings
+from cockpit.config import (
+    NETWORK_KINDS,
+    AnySourceSettings,
+    Config,
+    OkrFileSettings,
+    RosterFileSettings,
+)
 from cockpit.store import StoreError
 from cockpit.workspace import Workspace
 
@@ -54,6 +60,26 @@ def _file_check(name: str, path: Path) -> Check:
     return Check(f"{name}", "ok", f"reads {path}")
 
 
+def _probe(name: str, settings: AnySourceSettings, origin: str) -> Check:
+    """Reach a network source with its real client and credentials."""
+    from cockpit.secrets import lookup_secret
+    from cockpit.sources import build_source
+    from integrations.base import SourceAuthError, SourceError
+
+    token = lookup_secret(name)
+    source = build_source(name, settings, Config())
+    probe = getattr(source, "probe", None)
+    if token is None or probe is None:
+        return Check(name, "ok", f"token from the {origin}")
+    try:
+        detail = probe(token)
+    except SourceAuthError as exc:
+        return Check(name, "fail", str(exc), f"run `cockpit auth set {name}`")
+    except SourceError as exc:
+        return Check(name, "fail", str(exc), f"check [sources.{name}] in the config")
+    return Check(name, "ok", f"{detail}; token from the {origin}")
+
+
 def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) -> list[Check]:
     config = workspace.config
     label = "demo workspace" if workspace.demo else str(config.path)
@@ -84,6 +110,8 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
                 )
             elif offline:
                 rows.append(Check(name, "warn", f"token from the {origin}; not reached (offline)"))
+            else:
+                rows.append(_probe(name, settings, origin))
         else:
             rows.append(Check(name, "ok", f"{settings.kind}: built in, needs no network"))
         attempt = attempts.get(name)

@@ -60,7 +60,17 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
             f"({s.percent_done:.0f}%) · {len(s.blockers)} blockers",
             "sprint",
         )
-        lines.append(" " * label + " · ".join(f"{c.status} {c.issues}" for c in s.by_status))
+        by_category = {"to do": 0, "in progress": 0, "done": 0}
+        names = {"todo": "to do", "in_progress": "in progress", "done": "done"}
+        for count in s.by_status:
+            by_category[names[count.category.value]] += count.issues
+        lines.append(
+            " " * label
+            + " · ".join(f"{n} {name}" for name, n in by_category.items())
+            + "  ("
+            + ", ".join(f"{c.status} {c.issues}" for c in s.by_status)
+            + ")"
+        )
     e = d.experiments
     if e is None:
         row("Experiments", "no experiment data yet", "experiments")

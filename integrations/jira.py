@@ -122,6 +122,26 @@ class JiraSource:
             cancel.set()
             raise
 
+    def probe(self, token: Secret) -> str:
+        """For `cockpit doctor`: reach the site, sign in and see the board. Blocking."""
+        api = _JiraApi(self, token, threading.Event(), TrafficMeter())
+        info = api.get("/rest/api/2/serverInfo")
+        cloud = self._is_cloud(info)
+        if cloud and not self.email:
+            raise SourceConfigError(
+                f"{self.name}: this is Jira Cloud, which needs `email` in [sources.{self.name}]"
+            )
+        api.connect(cloud)
+        me = api.get("/rest/api/2/myself")
+        board = api.board(self.board_id)
+        who = (
+            me.get("displayName") or me.get("emailAddress") or "?"
+            if isinstance(me, Mapping)
+            else "?"
+        )
+        kind = "Cloud" if cloud else f"Server/DC {info.get('version', '')}".strip()
+        return f"Jira {kind}, signed in as {who}, board {self.board_id} “{board.get('name')}”"
+
     # --- the blocking part ------------------------------------------------------------
 
     def _sync(

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from cockpit.models import Issue, Run, Snapshot, StatusCategory
+from cockpit.analytics.sprint import summarize_sprint, velocity
+from cockpit.models import Issue, Run, Snapshot, StatusCategory, StatusChange
 from integrations.base import FetchContext, Source
 from integrations.demo import TICK_SECONDS, DemoSource, build_demo_snapshot
 
@@ -205,10 +206,23 @@ def test_board_and_sprints(snap: Snapshot) -> None:
     for earlier, later in itertools.pairwise(closed):
         assert later.start == earlier.end
     for sprint in closed:
-        assert sprint.committed_points and sprint.completed_points
-        assert 40 <= sprint.completed_points <= 70
-        assert 0.69 <= sprint.completed_points / sprint.committed_points <= 1.0
-        assert sprint.completed is not None and sprint.goal
+        # No reported figures: committed and completed come from the issues' histories.
+        assert sprint.committed_points is None and sprint.completed_points is None
+        assert sprint.completed is not None and sprint.goal and sprint.end is not None
+        assert sprint.end - timedelta(hours=5) <= sprint.completed < sprint.end
+    history = velocity(data)
+    assert history.unit == "pts"
+    assert [entry.sprint for entry in history.sprints] == [s.name for s in closed]
+    for entry in history.sprints:
+        assert 54 <= entry.committed <= 68
+        assert 40 <= entry.completed <= 70
+        assert 0.69 <= entry.completed / entry.committed <= 1.0
+    # Sprint 38, over the holidays, is the weakest by far.
+    ratios = [entry.completed / entry.committed for entry in history.sprints]
+    assert ratios.index(min(ratios)) == 7 and min(ratios) < 0.75 < min(ratios[:7] + ratios[8:])
+    assert history.rolling_average is not None and 45 <= history.rolling_average <= 65
+    assert history.predicted_capacity is not None
+    assert 0.9 * history.rolling_average <= history.predicted_capacity <= history.rolling_average
     future = next(sprint for sprint in data.sprints if sprint.state == "future")
     assert future.start is None and future.end is None
     active = next(sprint for sprint in data.sprints if sprint.state == "active")
@@ -224,14 +238,15 @@ def test_active_sprint_looks_mid_sprint(snap: Snapshot) -> None:
 
     statuses = Counter(issue.status for issue in issues)
     assert set(statuses) == {"To Do", "In Progress", "In Review", "Blocked", "Done"}
-    points = sum(issue.points or 0 for issue in issues)
-    done = sum(issue.points or 0 for issue in issues if issue.status == "Done")
-    assert 0.35 <= done / points <= 0.55
+    # How much is done depends on the sprint's day: see test_the_sprint_runs_a_bit_behind.
 
     all_points = [issue.points for issue in snap.sprint.issues]
     assert {p for p in all_points if p is not None} <= FIBONACCI
     assert all_points.count(13.0) >= 2
-    assert 3 <= all_points.count(None) <= 10
+    open_points = [issue.points for issue in snap.sprint.issues if issue.sprint_id is not None]
+    assert 3 <= open_points.count(None) <= 10
+    # Closed sprints had a few unestimated chores too, but few.
+    assert 0 < all_points.count(None) - open_points.count(None) <= 0.1 * len(all_points)
     assert 2 <= sum(issue.flagged for issue in issues) <= 3
     assert {issue.issue_type for issue in issues} == {"Story", "Task", "Bug", "Spike"}
     assert len({issue.key for issue in snap.sprint.issues}) == len(snap.sprint.issues)
@@ -259,6 +274,140 @@ def test_issue_fields_are_consistent(snap: Snapshot) -> None:
             assert issue.resolved is None
     unassigned = [issue for issue in _active_issues(snap) if issue.assignee is None]
     assert 1 <= len(unassigned) <= 2
+
+
+@pytest.mark.parametrize("days_later", range(7))
+def test_the_sprint_runs_a_bit_behind(days_later: int) -> None:
+    now = NOW + timedelta(days=days_later)
+    snapshot = build_demo_snapshot(now)
+    assert snapshot.sprint is not None
+    summary = summarize_sprint(snapshot.sprint, now)
+    health, chart = summary.health, summary.burndown
+    assert health is not None and chart is not None
+    # Done work keeps up with the working days gone, but not quite.
+    assert 0.8 * health.elapsed <= health.completion < health.elapsed
+    assert 0.8 <= health.projected_completion < 1.0
+    assert health.carry_over_risk in ("low", "medium")
+    # Today's remaining is at or above the ideal line, by less than 15% of the commitment.
+    today = [day for day in chart.days if day.remaining is not None][-1]
+    assert today.remaining is not None
+    assert today.ideal <= today.remaining <= today.ideal + 0.15 * chart.committed
+    assert today.scope == summary.total
+
+
+@pytest.mark.parametrize("days_later", [0, 6])
+def test_the_burndown_steps_down_with_plateaus_and_a_bump(days_later: int) -> None:
+    now = NOW + timedelta(days=days_later)
+    snapshot = build_demo_snapshot(now)
+    assert snapshot.sprint is not None
+    chart = summarize_sprint(snapshot.sprint, now, skip_weekends=True).burndown
+    assert chart is not None
+    remaining = [day.remaining for day in chart.days if day.remaining is not None]
+    assert len(remaining) >= 4
+    drops = [a - b for a, b in itertools.pairwise(remaining)]  # type: ignore[operator]
+    assert sum(drop > 0 for drop in drops) >= 2, "steps down"
+    assert any(drop == 0 for drop in drops), "a plateau"
+    assert max(drops) >= 5, "a good day"
+    # Scope grew early on (added bugs, a pulled-in story, a re-estimate), then some was cut.
+    assert chart.scope_added >= 8 and chart.scope_removed >= 5
+    bump = max(chart.days[:3], key=lambda day: day.added)
+    assert bump.added >= 5 and bump.scope > chart.committed
+    assert chart.days[-1].scope == chart.committed + chart.scope_added - chart.scope_removed
+
+
+def test_the_active_sprint_has_a_history(snap: Snapshot) -> None:
+    data = snap.sprint
+    assert data is not None
+    active = next(s for s in data.sprints if s.state == "active")
+    future = next(s for s in data.sprints if s.state == "future")
+    start = active.start
+    assert start is not None
+    ever = [issue for issue in data.issues if active.id in issue.sprint_ids]
+    now_in = _active_issues(snap)
+
+    # Two planned issues were taken out on day three: one to the next sprint, one to the backlog.
+    removed = [issue for issue in ever if issue.sprint_id != active.id]
+    assert sorted(str(issue.sprint_id) for issue in removed) == sorted(["None", str(future.id)])
+    for issue in removed:
+        change = issue.sprint_changes[-1]
+        assert active.id in change.from_sprints and active.id not in change.to_sprints
+        assert start + timedelta(days=2) < change.at < start + timedelta(days=3)
+
+    # Scope creep: bugs filed straight into the sprint, and a story pulled in from the backlog.
+    filed = [i for i in now_in if i.created > start and not i.sprint_changes]  # type: ignore[operator]
+    assert len(filed) == 4 and {i.issue_type for i in filed} == {"Bug"}
+    pulled = [
+        i
+        for i in now_in
+        if any(c.at > start and active.id not in c.from_sprints for c in i.sprint_changes)
+    ]
+    assert len(pulled) == 1
+
+    # Re-estimated after the start: one grew, one shrank.
+    resized = [
+        (c.from_points, c.to_points)
+        for i in now_in
+        for c in i.points_changes
+        if c.at > start and c.from_points is not None
+    ]
+    assert sorted(resized) == [(3.0, 2.0), (5.0, 8.0)]
+
+    # Carried over from the previous sprint, where the work started.
+    previous = max(s.id for s in data.sprints if s.state == "closed")
+    carried = [i for i in now_in if previous in i.sprint_ids]
+    assert len(carried) == 3
+    for issue in carried:
+        assert issue.status != "To Do" and issue.status_changes[0].at < start
+
+    # Reopened after review: done, then back in progress.
+    (reopened,) = [i for i in now_in if any(c.from_status == "Done" for c in i.status_changes)]
+    assert reopened.status == "In Progress" and reopened.resolved is None
+
+    # Epics, and every status in a changelog has a category.
+    assert sum(bool(issue.epic) for issue in now_in) >= 0.9 * len(now_in)
+    assert len({issue.epic for issue in now_in if issue.epic}) >= 5
+    seen = {c.to_status for i in data.issues for c in i.status_changes}
+    assert seen == {"In Progress", "In Review", "Blocked", "Done"}
+    assert seen | {"To Do"} == set(data.status_categories)
+
+
+def test_changelogs_are_consistent_with_the_issues(snap: Snapshot) -> None:
+    assert snap.sprint is not None
+    open_ids = {s.id for s in snap.sprint.sprints if s.state in ("active", "future")}
+    for issue in snap.sprint.issues:
+        assert issue.created is not None and issue.updated is not None
+        moments = [
+            c.at for c in (*issue.status_changes, *issue.sprint_changes, *issue.points_changes)
+        ]
+        assert all(issue.created <= moment <= issue.updated for moment in moments)
+
+        status = "To Do"
+        for change in issue.status_changes:
+            assert change.from_status == status != change.to_status
+            status = change.to_status
+        assert status == issue.status
+        times = [change.at for change in issue.status_changes]
+        assert times == sorted(times)
+        if issue.status == "Done":
+            assert issue.resolved == issue.status_changes[-1].at
+
+        sprints: tuple[int, ...] = ()
+        seen: set[int] = set()
+        for change in issue.sprint_changes:
+            assert change.from_sprints == sprints
+            sprints = change.to_sprints
+            seen |= set(sprints)
+        if not issue.sprint_changes:  # filed straight into a sprint
+            (sprint,) = issue.sprint_ids
+            sprints, seen = (sprint,), {sprint}
+        assert set(issue.sprint_ids) == seen
+        current = [s for s in sprints if s in open_ids]
+        assert issue.sprint_id == (current[-1] if current else None)
+
+        if issue.points_changes:
+            for earlier, later in itertools.pairwise(issue.points_changes):
+                assert earlier.to_points == later.from_points
+            assert issue.points_changes[-1].to_points == issue.points
 
 
 def test_a_couple_of_in_progress_issues_are_stale(snap: Snapshot) -> None:
@@ -430,12 +579,25 @@ def test_live_mode_moves_work_finishes_runs_and_spends() -> None:
     assert live != base
 
     base_status = {issue.key: issue.status for issue in _active_issues(base)}
+    base_changes = {issue.key: issue.status_changes for issue in _active_issues(base)}
     moved = [i for i in _active_issues(live) if i.status != base_status[i.key]]
     assert moved
     columns = ("To Do", "In Progress", "In Review", "Done")
     for issue in moved:
         assert columns.index(issue.status) == columns.index(base_status[issue.key]) + 1
         assert issue.updated is not None and NOW - timedelta(minutes=13) < issue.updated <= NOW
+        # The move is in the changelog, so the burndown sees it.
+        change = StatusChange(issue.updated, base_status[issue.key], issue.status)
+        assert issue.status_changes == (*base_changes[issue.key], change)
+        assert issue.resolved == (issue.updated if issue.status == "Done" else None)
+    unmoved = [i for i in _active_issues(live) if i.status == base_status[i.key]]
+    assert all(i.status_changes == base_changes[i.key] for i in unmoved)
+    live_chart = summarize_sprint(live.sprint, NOW).burndown  # type: ignore[arg-type]
+    base_chart = summarize_sprint(base.sprint, NOW).burndown  # type: ignore[arg-type]
+    assert live_chart is not None and base_chart is not None
+    live_today = [d.remaining for d in live_chart.days if d.remaining is not None][-1]
+    base_today = [d.remaining for d in base_chart.days if d.remaining is not None][-1]
+    assert live_today < base_today  # type: ignore[operator]
     assert sum(i.status == "Done" for i in _active_issues(live)) > sum(
         i.status == "Done" for i in _active_issues(base)
     )

@@ -85,7 +85,7 @@ def test_cloud_full_sync(cloud: FakeJira, cloud_board: JiraBoardData, store: Sto
     assert data is not None
     assert {i.key for i in data.issues} == set(cloud_board.issues)  # every issue, no cap
     assert data.points_field == "customfield_10016" and data.points_note == ""
-    assert [c.name for c in data.board.columns][0] == "To Do"
+    assert [c.name for c in data.board.columns] == ["To Do", "In Progress", "In Review", "Done"]
     assert {s.state for s in data.sprints} == {"closed", "active", "future"}
     assert data.status_categories["Done"] is StatusCategory.DONE
     active = next(s for s in data.sprints if s.state == "active")
@@ -188,7 +188,7 @@ def test_rate_limit_waits_as_asked(cloud: FakeJira, store: Store) -> None:
     assert outcome.status == "ok", outcome.error
     limited = [r for r in cloud.requests if r.status == 429]
     assert len(limited) == 1
-    retried = [r for r in cloud.requests if r.path == limited[0].path and r.status == 200][0]
+    retried = next(r for r in cloud.requests if r.path == limited[0].path and r.status == 200)
     assert retried.received_at - limited[0].received_at >= 0.9
     assert time.perf_counter() - started >= 0.9
 

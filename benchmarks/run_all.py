@@ -1,0 +1,16 @@
+"""Every benchmark, one after the other: `python benchmarks/run_all.py`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+if __name__ == "__main__":
+    codes = [
+        subprocess.run([sys.executable, str(HERE / script)]).returncode
+        for script in ("startup.py", "jira_sync.py")
+    ]
+    sys.exit(max(codes))

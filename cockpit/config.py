@@ -82,6 +82,7 @@ class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     store: str = ""
     stale_after_minutes: Minutes = 60.0
     timezone: str = ""
+    burndown_weekends: Literal["shade", "skip"] = "shade"
 
 
 class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -233,6 +234,8 @@ store = ""
 stale_after_minutes = 60
 # Your own IANA time zone for the Team panel; empty means this machine's zone.
 timezone = ""
+# Burndown charts: "shade" weekends, or "skip" them so the chart shows working days only.
+burndown_weekends = "shade"
 
 # Each [sources.NAME] block is one source. `kind` picks the integration; every source also
 # takes refresh_minutes, connect_timeout, read_timeout and deadline (seconds), and enabled.

@@ -94,6 +94,7 @@ def build_dashboard(
     *,
     offline: bool = False,
     budgets: tuple[Budget, ...] = (),
+    skip_weekends: bool = False,
 ) -> Dashboard:
     order = [state.source for state in states]
     snapshots = [stored[name].snapshot for name in order if name in stored]
@@ -113,7 +114,14 @@ def build_dashboard(
         offline=offline,
         sources=tuple(states),
         areas=areas,
-        sprint=summarize_sprint(merged.sprint, now) if merged.sprint else None,
+        sprint=summarize_sprint(
+            merged.sprint,
+            now,
+            people={p.id: p.name for p in merged.team.people} if merged.team else None,
+            skip_weekends=skip_weekends,
+        )
+        if merged.sprint
+        else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
         okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
         cost=summarize_cost(cost, now) if cost and cost.rows else None,
@@ -129,6 +137,7 @@ def load_dashboard(
     offline: bool = False,
     budgets: tuple[Budget, ...] = (),
     as_of_past: bool = False,
+    skip_weekends: bool = False,
 ) -> Dashboard:
     """Read the store once and build every view-model. No network, ever.
 
@@ -153,4 +162,6 @@ def load_dashboard(
                 offline=offline,
             )
         )
-    return build_dashboard(stored, states, now, offline=offline, budgets=budgets)
+    return build_dashboard(
+        stored, states, now, offline=offline, budgets=budgets, skip_weekends=skip_weekends
+    )

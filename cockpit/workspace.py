@@ -67,6 +67,7 @@ class Workspace(msgspec.Struct):
             offline=offline,
             budgets=self.budgets(),
             as_of_past=as_of_past,
+            skip_weekends=self.config.cockpit.burndown_weekends == "skip",
         )
 
     async def sync(

@@ -9,18 +9,25 @@ so the demo always looks current ("anchored to today") and two calls with the sa
 equal snapshots. Each area draws from its own generator so that, for instance, a change to the
 cost model does not reshuffle the sprint board.
 
+The sprint board has the depth of a real Jira board: twelve closed sprints of history (about
+35 issues each), and changelogs (status, sprint and estimate changes) on every issue, so that
+burndown and velocity are computed from the issues like for a real board.
+
 Live mode (`started_at` given) layers a bounded script of small changes on top, one step per
-15-second tick, so someone watching `cockpit demo` sees issues move, runs finish and today's
-spend grow.
+15-second tick, so someone watching `cockpit demo` sees issues move (each move appended to the
+issue's changelog), runs finish and today's spend grow.
 """
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import itertools
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 import msgspec
 import msgspec.structs
@@ -39,14 +46,19 @@ from cockpit.models import (
     Objective,
     OkrData,
     Person,
+    PointsChange,
     Run,
     Snapshot,
     Sprint,
+    SprintChange,
     SprintData,
     StatusCategory,
+    StatusChange,
     TeamData,
 )
 from integrations.base import FetchContext
+
+_T = TypeVar("_T")
 
 TICK_SECONDS = 15
 # Live changes stop after an hour of watching: enough for anyone looking at the demo, and it
@@ -79,7 +91,7 @@ def build_demo_snapshot(
     today = now.date()
 
     team = _build_team(today)
-    sprint, moves = _build_sprint(today, ref, _rng(seed, "sprint"))
+    sprint, moves = _build_sprint(today, ref, _rng(seed, "sprint"), _rng(seed, "sprint-history"))
     experiments, running = _build_experiments(ref, _rng(seed, "experiments"))
     okrs = _build_okrs(today, _rng(seed, "okrs"))
     cost = _build_cost(now, _rng(seed, "cost"))
@@ -230,6 +242,14 @@ def _build_team(today: date) -> TeamData:
 
 
 # --- Sprint ---------------------------------------------------------------------------------
+#
+# The board carries its history the way Jira's changelog does: every issue knows when it moved
+# between statuses, sprints and estimates. The twelve closed sprints are generated one after
+# the other, with planning, scope creep, descoping, re-estimates and carry-over into the next
+# sprint, so that velocity computed from the issues alone gives a believable chart (sprints
+# carry no reported figures). The active sprint is a plan for all of its days, played up to
+# `now`: work lands along a daily curve (the planning day is slow, one day is lost, weekends
+# are flat) at ACTIVE_PACE of the ideal pace, after a bump of scope on days two and three.
 
 BOARD = Board(
     id=42,
@@ -247,8 +267,14 @@ POINTS_FIELD = "customfield_10016"
 ACTIVE_SPRINT_NUMBER = 43
 SPRINT_LENGTH = timedelta(days=14)
 SPRINT_START_TIME = time(8, 0)
-FIRST_ISSUE_NUMBER = 318
-DONE_SHARE = 0.45
+FIRST_ISSUE_NUMBER = 104
+# The active sprint's plan gets ACTIVE_PACE of its scope done by the end: a little behind, as
+# most sprints are.
+ACTIVE_PACE = 0.9
+# Relative throughput of a closed sprint's working day: some days much more gets done.
+DAY_WEIGHTS: tuple[float, ...] = (0.5, 1.0, 1.0, 1.4, 2.0)
+FIRST_DAY_WEIGHT = 0.6  # planning day
+LOST_DAY = 6  # the active sprint's working day (0-based) that delivers nothing
 
 CATEGORIES: Mapping[str, StatusCategory] = {
     "To Do": StatusCategory.TODO,
@@ -257,14 +283,6 @@ CATEGORIES: Mapping[str, StatusCategory] = {
     "Blocked": StatusCategory.IN_PROGRESS,
     "Done": StatusCategory.DONE,
 }
-# Besides the greedy "Done" share, how a mid-sprint board spreads the rest, in this order;
-# whatever is left over has not been started.
-IN_FLIGHT_QUOTAS: tuple[tuple[str, int], ...] = (
-    ("Blocked", 2),
-    ("In Review", 4),
-    ("In Progress", 9),
-)
-STALE_IN_PROGRESS = 2
 UNASSIGNED_TODO = 2
 
 CLOSED_SPRINT_GOALS: tuple[str, ...] = (
@@ -281,12 +299,30 @@ CLOSED_SPRINT_GOALS: tuple[str, ...] = (
     "whisper-medium fine-tune baseline; latency budget for ranker v3",
     "Ranker v3 in shadow mode; model registry for all three models",
 )
+# The areas each closed sprint's work mostly came from (indices into AREAS), goal by goal.
+CLOSED_SPRINT_FOCUS: tuple[tuple[int, ...], ...] = (
+    (0, 1),
+    (0, 2),
+    (1,),
+    (5, 4),
+    (6,),
+    (0, 3),
+    (0, 5),
+    (4,),
+    (5,),
+    (0, 6),
+    (2, 7),
+    (0, 7),
+)
 ACTIVE_SPRINT_GOAL = (
     "Ranker v3 serving 10% of search traffic at p95 under 150 ms, "
     "and a whisper-medium fine-tune that beats the call-centre WER baseline"
 )
 # Sprint 38 ran over the holidays: a visibly weaker sprint makes the velocity chart honest.
 SLOW_SPRINT_INDEX = 7
+SLOW_SPRINT_SHARE = 0.7
+POINT_SIZES: tuple[int, ...] = (1, 2, 3, 5, 8)
+POINT_WEIGHTS: tuple[int, ...] = (48, 36, 11, 4, 1)
 
 
 class _IssueSpec(msgspec.Struct, frozen=True):
@@ -295,6 +331,12 @@ class _IssueSpec(msgspec.Struct, frozen=True):
     points: int | None
     owner: str
     labels: tuple[str, ...]
+    # How the issue came to be where it is in the active sprint: "" (planned in), "carried"
+    # (started in the previous sprint, carried over), "added" (filed during the sprint),
+    # "pulled" (pulled in from the backlog during the sprint), "stale", "blocked", "reopened",
+    # "untouched" (big, and still not started however late it gets).
+    role: str = ""
+    estimated_from: int | None = None  # re-estimated during the sprint, from this estimate
 
 
 def _spec(
@@ -303,7 +345,7 @@ def _spec(
     return _IssueSpec(summary, issue_type, points, owner, labels)
 
 
-ACTIVE_ISSUES: tuple[_IssueSpec, ...] = (
+_ISSUES: tuple[_IssueSpec, ...] = (
     _spec("Add label-smoothing ablation to ranker v3", "Story", 2, "diego", "ranker", "experiment"),
     _spec("Backfill feature store for Q3 cohort", "Task", 2, "tom", "data", "feature-store"),
     _spec("Pin CUDA 12.4 base image for training jobs", "Task", 1, "samira", "infra"),
@@ -347,7 +389,43 @@ ACTIVE_ISSUES: tuple[_IssueSpec, ...] = (
     _spec("Canary alert on model-serving error rate", "Story", 2, "wei", "serving", "monitoring"),
     _spec("Delete orphaned S3 checkpoints older than 90 days", "Task", 1, "samira", "cost"),
     _spec("Fraud: agree decision threshold with the risk team", "Task", 1, "lena", "fraud"),
-    _spec("ASR: stream partial transcripts from the inference server", "Story", 3, "priya", "asr"),
+    _spec("ASR: stream partial transcripts from the inference server", "Story", 5, "priya", "asr"),
+)
+# How issues came to be where they stand in the active sprint (see `_IssueSpec.role`).
+ACTIVE_ROLES: Mapping[str, str] = {
+    "Backfill feature store for Q3 cohort": "carried",
+    "Eval harness: add calibration (ECE) metric": "reopened",
+    "Fix NaN loss when a batch contains only negatives": "added",
+    "Serve ranker v3 behind a 10% traffic flag": "blocked",
+    "Cut p95 ranking latency: batch embedding lookups": "carried",
+    "ASR: fine-tune whisper-medium on call-centre set v2": "carried",
+    "Training jobs OOM on p4d after NVIDIA driver update": "added",
+    "Migrate nightly eval DAG to Airflow 2": "stale",
+    "Data contract for the clickstream events table": "blocked",
+    "Dedupe examples leaking between train and val splits": "added",
+    "ASR server returns empty transcript for 8 kHz audio": "added",
+    "Canary alert on model-serving error rate": "pulled",
+    "Fraud: agree decision threshold with the risk team": "stale",
+    "ASR: stream partial transcripts from the inference server": "untouched",
+}
+# Re-estimated during the active sprint: the estimate before.
+ESTIMATED_FROM: Mapping[str, int] = {
+    "Distil ranker v3 into a 4-layer student for serving": 5,
+    "Feature store: TTL for stale user embeddings": 3,
+}
+ACTIVE_ISSUES: tuple[_IssueSpec, ...] = tuple(
+    msgspec.structs.replace(
+        spec,
+        role=ACTIVE_ROLES.get(spec.summary, ""),
+        estimated_from=ESTIMATED_FROM.get(spec.summary),
+    )
+    for spec in _ISSUES
+)
+
+# Planned into the active sprint, then taken out of it on its third day.
+DESCOPED_ISSUES: tuple[tuple[_IssueSpec, bool], ...] = (  # (spec, moved to the next sprint)
+    (_spec("Ranker v3: listwise loss variant (LambdaLoss)", "Story", 3, "diego", "ranker"), True),
+    (_spec("Upgrade Ray to 2.x on the sweep cluster", "Task", 2, "samira", "infra"), False),
 )
 
 FUTURE_ISSUES: tuple[_IssueSpec, ...] = (
@@ -361,6 +439,27 @@ FUTURE_ISSUES: tuple[_IssueSpec, ...] = (
     _spec("Quarterly cost review: rightsize SageMaker endpoints", "Task", None, "maya", "cost"),
 )
 
+# Epics by the issue's first label.
+LABEL_EPICS: Mapping[str, str] = {
+    "ranker": "Ranker v3 launch",
+    "serving": "Ranker v3 launch",
+    "latency": "Ranker v3 launch",
+    "rollout": "Ranker v3 launch",
+    "docs": "Ranker v3 launch",
+    "asr": "Call-centre speech recognition",
+    "labeling": "Call-centre speech recognition",
+    "fraud": "Fraud model v8",
+    "monitoring": "Fraud model v8",
+    "eval": "Eval harness",
+    "data": "Feature store and data quality",
+    "feature-store": "Feature store and data quality",
+    "infra": "Training platform",
+    "cost": "Training platform",
+    "mlops": "Training platform",
+    "security": "Training platform",
+    "ci": "Training platform",
+}
+
 PRIORITIES: tuple[str, ...] = ("Highest", "High", "Medium", "Low")
 PRIORITY_WEIGHTS: Mapping[str, tuple[int, ...]] = {
     "Bug": (15, 45, 35, 5),
@@ -370,9 +469,338 @@ PRIORITY_WEIGHTS: Mapping[str, tuple[int, ...]] = {
 }
 
 
+PRIORITY_CUM_WEIGHTS: Mapping[str, tuple[int, ...]] = {
+    kind: tuple(itertools.accumulate(weights)) for kind, weights in PRIORITY_WEIGHTS.items()
+}
+
+
+class _Area(msgspec.Struct, frozen=True):
+    """Where the closed sprints' work came from: each summary is a task with a filler."""
+
+    epic: str
+    labels: tuple[str, ...]
+    owners: tuple[str, ...]
+    types: tuple[str, ...]  # repeated names weigh the draw
+    tasks: tuple[str, ...]
+    fills: tuple[str, ...]
+
+    def summaries(self) -> tuple[str, ...]:
+        return tuple(task.format(fill) for fill in self.fills for task in self.tasks)
+
+
+AREAS: tuple[_Area, ...] = (
+    _Area(
+        "Search ranking",
+        ("ranker",),
+        ("diego", "maya", "priya", "diego"),
+        ("Story", "Story", "Task", "Task", "Spike"),
+        (
+            "Ranker {}: retrain on the latest click logs",
+            "Ranker {}: ablate query-length features",
+            "Ranker {}: NDCG@10 drop on long-tail queries",
+            "Ranker {}: export to ONNX for serving",
+            "Ranker {}: tune learning-rate warm-up",
+            "Ranker {}: add dwell-time labels",
+            "Ranker {}: hard-negative sampling ratio sweep",
+            "Ranker {}: per-segment offline report",
+            "Ranker {}: feature importance review",
+            "Ranker {}: fix position-bias correction",
+            "Ranker {}: shrink embeddings to 128 dims",
+            "Ranker {}: pairwise vs listwise loss",
+            "Ranker {}: A/B analysis write-up",
+            "Ranker {}: cache candidate embeddings",
+            "Ranker {}: query-category features",
+            "Ranker {}: freshness boost for new items",
+            "Ranker {}: dedupe near-identical results",
+            "Ranker {}: batch-size and LR scaling study",
+            "Ranker {}: offline replay of last week's traffic",
+            "Ranker {}: gradient clipping after loss spikes",
+        ),
+        ("v2", "v2.2", "v2.3", "v3", "v3-small"),
+    ),
+    _Area(
+        "Feature store and data quality",
+        ("feature-store", "data"),
+        ("tom", "wei", "tom"),
+        ("Story", "Task", "Task"),
+        (
+            "Feature store: backfill {} features",
+            "Feature store: point-in-time reads for {} features",
+            "Feature store: TTL policy for {} features",
+            "Feature store: freshness alert on {} features",
+            "Feature store: move {} features to the online store",
+            "Feature store: schema docs for {} features",
+            "Feature store: load-test the {} read path",
+            "Feature store: dedupe {} feature writes",
+            "Feature store: null-rate checks on {} features",
+            "Feature store: retire unused {} features",
+        ),
+        ("ranking", "fraud", "user", "session", "merchant", "query", "device"),
+    ),
+    _Area(
+        "Call-centre speech recognition",
+        ("asr",),
+        ("aroha", "priya", "aroha", "lena"),
+        ("Story", "Story", "Task", "Spike"),
+        (
+            "ASR: {} baseline on the call-centre set",
+            "ASR: fine-tune {} with SpecAugment",
+            "ASR: {} latency on a T4",
+            "ASR: number normalisation before scoring {}",
+            "ASR: {} beam-size sweep",
+            "ASR: export {} to CTranslate2",
+            "ASR: LM rescoring for {}",
+            "ASR: noise augmentation for {}",
+            "ASR: {} on 8 kHz telephone audio",
+            "ASR: error analysis of {} on accents",
+        ),
+        ("whisper-small", "whisper-medium", "whisper-base", "wav2vec2", "conformer"),
+    ),
+    _Area(
+        "Call-centre speech recognition",
+        ("labeling",),
+        ("lena", "aroha"),
+        ("Task", "Task", "Story"),
+        (
+            "Label QA: audit call-centre batch {}",
+            "Labelling: export batch {} to the training bucket",
+            "Labelling: inter-annotator agreement on batch {}",
+            "Labelling: guideline fixes after batch {}",
+            "Labelling: vendor invoice check for batch {}",
+        ),
+        ("3", "4", "5", "6", "7", "8", "9", "10"),
+    ),
+    _Area(
+        "Fraud model",
+        ("fraud",),
+        ("arjun", "lena", "arjun"),
+        ("Story", "Task", "Task", "Spike"),
+        (
+            "Fraud GBDT {}: feature review with the risk team",
+            "Fraud GBDT {}: retrain on the last 90 days",
+            "Fraud GBDT {}: score calibration",
+            "Fraud GBDT {}: SHAP report for risk",
+            "Fraud GBDT {}: threshold sweep on holdout",
+            "Fraud GBDT {}: shadow scoring in production",
+            "Fraud GBDT {}: monotonic constraints on amounts",
+            "Fraud GBDT {}: drift check on inputs",
+            "Fraud GBDT {}: chargeback label delay study",
+            "Fraud GBDT {}: class-weight sweep",
+        ),
+        ("v5", "v6", "v6.1", "v7", "v7.1", "v8"),
+    ),
+    _Area(
+        "Training platform",
+        ("infra",),
+        ("samira", "wei", "samira"),
+        ("Task", "Task", "Story"),
+        (
+            "Training image: upgrade to {}",
+            "Training image: smoke tests on {}",
+            "Training image: pin NCCL for {}",
+            "Benchmark a ranker epoch on {}",
+            "Spot interruptions: checkpoint {} jobs",
+            "GPU quota per namespace for {} jobs",
+            "Alert on idle GPU nodes running {}",
+            "Cache wheels for {} builds",
+            "Cost report for {} jobs",
+            "Retry policy for preempted {} jobs",
+        ),
+        ("CUDA 12.1", "CUDA 12.2", "PyTorch 2.3", "PyTorch 2.4", "sweep", "eval", "p4d", "A100"),
+    ),
+    _Area(
+        "Eval harness",
+        ("eval",),
+        ("lena", "diego", "priya"),
+        ("Story", "Story", "Task"),
+        (
+            "Eval harness: add {}",
+            "Eval harness: regression test for {}",
+            "Eval harness: dashboard panel for {}",
+            "Eval harness: confidence intervals for {}",
+            "Eval harness: nightly job for {}",
+            "Eval harness: baseline snapshot of {}",
+            "Eval harness: docs for {}",
+        ),
+        (
+            "NDCG@10",
+            "MRR",
+            "recall@50",
+            "per-segment reports",
+            "latency percentiles",
+            "WER",
+            "AUC",
+            "calibration",
+            "coverage",
+        ),
+    ),
+    _Area(
+        "MLOps",
+        ("mlops",),
+        ("wei", "samira", "maya"),
+        ("Task", "Story", "Task"),
+        (
+            "Model registry: register {}",
+            "Serving: canary rollout for {}",
+            "Serving: autoscaling policy for {}",
+            "MLflow: backfill run tags for {}",
+            "Monitoring: latency SLO for {}",
+            "Serving: load test for {}",
+            "Runbook: rollback of {}",
+            "Serving: request logging for {}",
+        ),
+        ("ranker v2", "ranker v3", "fraud GBDT", "whisper-medium", "whisper-small", "embeddings"),
+    ),
+)
+BUG_AREA = _Area(
+    "",
+    ("bug",),
+    ("priya", "samira", "tom", "wei", "arjun"),
+    ("Bug",),
+    (
+        "NaN loss in {} training after resume",
+        "{} nightly job OOMs on large shards",
+        "Wrong timezone in the {} daily report",
+        "{} eval job fails on an empty shard",
+        "Flaky test in the {} pipeline",
+        "Stale scores served for {} after deploy",
+        "{} dashboard double-counts retries",
+    ),
+    ("ranker", "fraud", "ASR", "feature store", "eval"),
+)
+# Every summary each area can give, built once.
+AREA_SUMMARIES: tuple[tuple[str, ...], ...] = tuple(a.summaries() for a in (*AREAS, BUG_AREA))
+POINT_CUM_WEIGHTS = tuple(itertools.accumulate(POINT_WEIGHTS))
+
+
+def _any(rng: random.Random, options: Sequence[_T]) -> _T:
+    """`rng.choice`, without its rejection sampling: the board draws a few thousand of these."""
+    return options[int(rng.random() * len(options))]
+
+
+def _weighted(rng: random.Random, options: Sequence[_T], cumulative: Sequence[int]) -> _T:
+    """`rng.choices(options, cum_weights=cumulative)[0]`, cheaper."""
+    return options[bisect.bisect_right(cumulative, rng.random() * cumulative[-1])]
+
+
 class _Move(msgspec.Struct, frozen=True):
     key: str
     status: str
+
+
+# While the board is generated, moments are float seconds relative to the active sprint's start
+# (a Monday at 08:00 UTC): a few thousand changelog entries are much cheaper to compute this way
+# than with datetimes, and a week later every one of them is the same number. `_Track.freeze`
+# turns them into datetimes, truncated to whole seconds like Jira's.
+D = 86400.0
+H = 3600.0
+SECOND = timedelta(seconds=1)
+
+
+class _Track:
+    """An issue while its history is being written; frozen into an `Issue` at the end."""
+
+    __slots__ = (
+        "created",
+        "epic",
+        "flagged",
+        "issue_type",
+        "labels",
+        "owner",
+        "points",
+        "points_changes",
+        "priority",
+        "resolved",
+        "sprint_changes",
+        "sprint_ids",
+        "sprints",
+        "status",
+        "status_changes",
+        "summary",
+        "touched",
+    )
+
+    def __init__(
+        self,
+        summary: str,
+        issue_type: str,
+        owner: str | None,
+        labels: tuple[str, ...],
+        epic: str,
+        priority: str,
+        created: float,
+        points: float | None,
+    ) -> None:
+        self.summary = summary
+        self.issue_type = issue_type
+        self.owner = owner
+        self.labels = labels
+        self.epic = epic
+        self.priority = priority
+        self.created = float(math.floor(created))
+        self.points = points
+        self.status = "To Do"
+        self.flagged = False
+        self.resolved: float | None = None
+        self.sprints: tuple[int, ...] = ()  # the Sprint field now
+        self.sprint_ids: list[int] = []
+        self.status_changes: list[tuple[float, str, str]] = []
+        self.sprint_changes: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+        self.points_changes: list[tuple[float, float | None, float | None]] = []
+        self.touched = self.created  # the last edit: `updated`
+
+    def _touch(self, at: float) -> float:
+        at = float(math.floor(max(at, self.touched)))
+        self.touched = at
+        return at
+
+    def move(self, at: float, status: str) -> None:
+        at = self._touch(at)
+        self.status_changes.append((at, self.status, status))
+        self.resolved = at if status == "Done" else None
+        self.status = status
+
+    def file_into(self, sprint: int) -> None:
+        """Created straight into a sprint: no changelog entry, like Jira."""
+        self.sprints, self.sprint_ids = (sprint,), [sprint]
+
+    def set_sprints(self, at: float, sprints: tuple[int, ...]) -> None:
+        at = self._touch(at)
+        self.sprint_changes.append((at, self.sprints, sprints))
+        self.sprints = sprints
+        self.sprint_ids += [s for s in sprints if s not in self.sprint_ids]
+
+    def estimate(self, at: float, points: float | None) -> None:
+        at = self._touch(at)
+        self.points_changes.append((at, self.points, points))
+        self.points = points
+
+    def freeze(self, key: str, open_sprints: frozenset[int], origin: datetime) -> Issue:
+        def when(moment: float) -> datetime:
+            return origin + SECOND * int(moment)
+
+        open_now = [s for s in self.sprints if s in open_sprints]
+        return Issue(
+            key=key,
+            summary=self.summary,
+            status=self.status,
+            category=CATEGORIES[self.status],
+            issue_type=self.issue_type,
+            assignee=self.owner,
+            points=self.points,
+            priority=self.priority,
+            labels=self.labels,
+            flagged=self.flagged,
+            sprint_id=open_now[-1] if open_now else None,
+            created=when(self.created),
+            updated=when(self.touched),
+            resolved=None if self.resolved is None else when(self.resolved),
+            sprint_ids=tuple(self.sprint_ids),
+            epic=self.epic,
+            status_changes=tuple(StatusChange(when(t), a, b) for t, a, b in self.status_changes),
+            sprint_changes=tuple(SprintChange(when(t), a, b) for t, a, b in self.sprint_changes),
+            points_changes=tuple(PointsChange(when(t), a, b) for t, a, b in self.points_changes),
+        )
 
 
 def _active_sprint_start(today: date) -> datetime:
@@ -383,192 +811,422 @@ def _active_sprint_start(today: date) -> datetime:
     return datetime.combine(monday, SPRINT_START_TIME, tzinfo=UTC)
 
 
+def _working_periods(start: float) -> list[float]:
+    """The starts of a sprint's working days: 24-hour periods from its (Monday) start."""
+    return [start + D * offset for offset in range(SPRINT_LENGTH.days) if offset % 7 < 5]
+
+
+def _completion_times(
+    efforts: Sequence[float], periods: Sequence[float], weights: Sequence[float], until: float
+) -> list[float]:
+    """When each piece of work (in completion order) was finished, along a daily work curve.
+
+    Each working day delivers in proportion to its weight (its elapsed part only, for the day
+    `until` falls in), so zero-weight days and weekends are flat stretches of the burndown.
+    """
+    spans: list[tuple[float, float]] = []
+    capacity: list[float] = []
+    for begin, weight in zip(periods, weights, strict=False):
+        if begin >= until:
+            break
+        span = min(D, until - begin)
+        spans.append((begin, span))
+        capacity.append(weight * span / D)
+    if sum(capacity) <= 0:
+        capacity = [span / D for _, span in spans]
+    cumulative = list(itertools.accumulate(capacity))
+    total, available = sum(efforts), cumulative[-1]
+    times = []
+    done = 0.0
+    for effort in efforts:
+        goal = (done + effort / 2) / total * available
+        done += effort
+        index = min(bisect.bisect_left(cumulative, goal), len(spans) - 1)
+        share = capacity[index]
+        within = (goal - (cumulative[index] - share)) / share if share else 0.5
+        begin, span = spans[index]
+        times.append(min(begin + span * within, until - 300.0))
+    return times
+
+
+def _finish(track: _Track, done_at: float, floor: float, rng: random.Random) -> None:
+    """Walk the issue from wherever it stands to Done at `done_at`, through review mostly."""
+    earliest = max(floor, track.touched) + 1200.0
+    done_at = max(done_at, earliest + 1200.0)
+    gap = done_at - earliest
+    if track.status == "To Do":
+        track.move(earliest + gap * 0.4 * rng.random(), "In Progress")
+    if track.status != "In Review" and rng.random() < 0.75:
+        track.move(done_at - gap * (0.05 + 0.25 * rng.random()), "In Review")
+    track.move(done_at, "Done")
+
+
+class _Namer:
+    """Unique summaries for the closed sprints' issues, drawn without replacement per area."""
+
+    def __init__(self, taken: Iterable[str], rng: random.Random) -> None:
+        self.taken = set(taken)
+        self.rng = rng
+        self.queues: dict[int, list[int]] = {}
+        self.rounds: dict[int, int] = {}
+
+    def pick(self, area: int) -> str:
+        pool = AREA_SUMMARIES[area]
+        while True:
+            queue = self.queues.get(area)
+            if not queue:
+                queue = self.queues[area] = self.rng.sample(range(len(pool)), len(pool))
+                self.rounds[area] = self.rounds.get(area, 0) + 1
+            summary = pool[queue.pop()]
+            if self.rounds[area] > 1:  # the area ran dry: the same work again, a second time
+                summary = f"{summary} (part {self.rounds[area]})"
+            if summary not in self.taken:
+                self.taken.add(summary)
+                return summary
+
+
+def _area(focus: Sequence[int], rng: random.Random) -> int:
+    """Most of a sprint's work comes from its focus areas, the rest from anywhere."""
+    return _any(rng, focus) if rng.random() < 0.6 else int(rng.random() * len(AREAS))
+
+
+def _closed_issue(
+    area: int,
+    namer: _Namer,
+    created: float,
+    points: float | None,
+    estimated_by: float,
+    rng: random.Random,
+) -> _Track:
+    spec = BUG_AREA if area == len(AREAS) else AREAS[area]
+    issue_type = _any(rng, spec.types)
+    priority = _weighted(rng, PRIORITIES, PRIORITY_CUM_WEIGHTS[issue_type])
+    track = _Track(
+        namer.pick(area),
+        issue_type,
+        _any(rng, spec.owners),
+        spec.labels,
+        spec.epic,
+        priority,
+        created,
+        None,
+    )
+    if points is not None:
+        if rng.random() < 0.6:
+            track.points = points  # estimated when it was filed
+        else:  # estimated later, in refinement
+            track.estimate(created + (estimated_by - created) * (0.1 + 0.8 * rng.random()), points)
+    return track
+
+
+def _build_history(
+    carried: Sequence[_Track], rng: random.Random
+) -> tuple[list[tuple[int, float, float]], list[_Track], float]:
+    """The closed sprints, oldest first, and every issue that passed through them.
+
+    Each sprint is planned to a commitment, gets re-estimates, sometimes loses an item, takes
+    in bugs and asks, then closes with part of its work done; what is left moves into the next
+    sprint. `carried` are active-sprint issues started in the last closed sprint: they are in it
+    from its start and are its only unfinished work. Returns (sprint id, start, close) per sprint,
+    the issues (carried ones excluded) and the moment the last sprint closed.
+    """
+    count = len(CLOSED_SPRINT_GOALS)
+    floor = -SPRINT_LENGTH.total_seconds() * count - 14 * D  # nothing older than this
+    namer = _Namer(
+        [s.summary for s in (*ACTIVE_ISSUES, *FUTURE_ISSUES)]
+        + [s.summary for s, _ in DESCOPED_ISSUES],
+        rng,
+    )
+    sprints: list[tuple[int, float, float]] = []
+    tracks: list[_Track] = []
+    carry_in: list[_Track] = []
+    closed_at = 0.0
+    for index in range(count):
+        sprint_id = 300 + ACTIVE_SPRINT_NUMBER - count + index
+        last = index == count - 1
+        start = -14 * D * (count - index)
+        # Closed on the Monday morning, just before the next planning meeting.
+        closed_at = float(math.floor(start + 14 * D - H * (0.5 + 4.5 * rng.random())))
+        planning = start - H * (2 + 18 * rng.random())
+        filed_from = max(floor, planning - 25 * D)
+        focus = CLOSED_SPRINT_FOCUS[index]
+        working = _working_periods(start)
+
+        target = rng.randint(60, 68) if index == SLOW_SPRINT_INDEX else rng.randint(54, 68)
+        committed = sum(t.points or 0.0 for t in carry_in)
+        if last:
+            committed += sum(t.points or 0.0 for t in carried)
+        planned: list[_Track] = []
+        while committed < target:
+            points = _weighted(rng, POINT_SIZES, POINT_CUM_WEIGHTS)
+            points = float(min(points, max(p for p in POINT_SIZES if p <= target - committed)))
+            created = filed_from + (planning - filed_from) * 0.95 * rng.random()
+            area = _area(focus, rng)
+            planned.append(_closed_issue(area, namer, created, points, planning, rng))
+            committed += points
+        for _ in range(rng.randint(0, 2)):  # spikes and chores nobody estimated
+            created = filed_from + (planning - filed_from) * 0.95 * rng.random()
+            area = _area(focus, rng)
+            planned.append(_closed_issue(area, namer, created, None, planning, rng))
+        for track in planned:
+            track.set_sprints(planning, (sprint_id,))
+
+        # During the sprint: re-estimates, a descoped item, bugs and asks that come in.
+        for track in rng.sample(planned, min(len(planned), rng.randint(0, 2))):
+            size = int(track.points or 0)
+            if size < 2:
+                continue
+            bigger = not last and rng.random() < 0.5 and size < POINT_SIZES[-1]
+            new = POINT_SIZES[POINT_SIZES.index(size) + 1] if bigger else 1
+            track.estimate(_any(rng, working[1:6]) + H * (1 + 8 * rng.random()), float(new))
+        removed: _Track | None = None
+        if rng.random() < 0.5 and planned and not last:
+            removed = planned[int(rng.random() * len(planned))]
+            removed.set_sprints(_any(rng, working[2:7]) + H * (1 + 8 * rng.random()), ())
+        added: list[_Track] = []
+        for _ in range(1 if last else rng.randint(1, 3)):
+            moment = _any(rng, working[1:8]) + H * (0.5 + 9.5 * rng.random())
+            points = _any(rng, (1.0, 1.0, 2.0, 2.0, 3.0, None))
+            kind = len(AREAS) if rng.random() < 0.6 else _area(focus, rng)
+            track = _closed_issue(kind, namer, moment, points, moment + 8 * H, rng)
+            track.file_into(sprint_id)
+            added.append(track)
+
+        # Closing: the work done, in the order it got done (carried-in work first).
+        rng.shuffle(planned)
+        members = carry_in + [t for t in planned if t is not removed] + added
+        if last:
+            goal = math.inf
+        elif index == SLOW_SPRINT_INDEX:
+            goal = math.ceil(committed * SLOW_SPRINT_SHARE)
+        else:
+            goal = round(committed * (0.78 + 0.19 * rng.random()))
+        done: list[_Track] = []
+        left: list[_Track] = []
+        done_points = 0.0
+        for track in members:
+            size = track.points or 0.0
+            skipped = track.points is None and not last and rng.random() < 0.3
+            if not skipped and done_points + size <= goal:
+                done.append(track)
+                done_points += size
+            else:
+                left.append(track)
+        weights = [FIRST_DAY_WEIGHT] + [_any(rng, DAY_WEIGHTS) for _ in working[1:]]
+        times = _completion_times([t.points or 1.0 for t in done], working, weights, closed_at)
+        for track, moment in zip(done, times, strict=True):
+            _finish(track, moment, max(start, track.created), rng)
+        for track in left:
+            if track.status == "To Do" and rng.random() < 0.6:
+                track.move(_any(rng, working[3:]) + H * (1 + 9 * rng.random()), "In Progress")
+            track.set_sprints(closed_at, (*track.sprints, sprint_id + 1))
+        carry_in = left
+        tracks += planned
+        tracks += added
+        sprints.append((sprint_id, start, closed_at))
+    return sprints, tracks, closed_at
+
+
 def _build_sprint(
-    today: date, ref: datetime, rng: random.Random
+    today: date, ref: datetime, rng: random.Random, history_rng: random.Random
 ) -> tuple[SprintData, tuple[_Move, ...]]:
-    start = _active_sprint_start(today)
-    closed = _closed_sprints(start, rng)
+    origin = _active_sprint_start(today)
+    now = (ref - origin).total_seconds()  # `ref`, on the sprint clock
     active_id = 300 + ACTIVE_SPRINT_NUMBER
-    future_id = active_id + 1
+    previous_id, future_id = active_id - 1, active_id + 1
+    previous = -14 * D
 
-    statuses = _allocate_statuses(ACTIVE_ISSUES, rng)
-    stale = _pick_stale(statuses)
-    # Jira's flag marks an impediment: the blocked work, and one stale item someone raised.
-    flagged = {i for i, status in enumerate(statuses) if status == "Blocked"} | set(stale[:1])
-    drafts = [
-        _draft_active_issue(spec, status, i in stale, i in flagged, start, ref, rng)
-        for i, (spec, status) in enumerate(zip(ACTIVE_ISSUES, statuses, strict=True))
+    # Every draw happens whatever today's weekday, so the board only changes where it should.
+    draws = [[rng.random() for _ in range(6)] for _ in ACTIVE_ISSUES]
+    priorities = [
+        _weighted(rng, PRIORITIES, PRIORITY_CUM_WEIGHTS[s.issue_type]) for s in ACTIVE_ISSUES
     ]
-    drafts += [_draft_future_issue(spec, ref, rng) for spec in FUTURE_ISSUES]
-    keys = _issue_keys([draft.created for draft in drafts], rng)
+    order = list(range(len(ACTIVE_ISSUES)))
+    rng.shuffle(order)
+    working = _working_periods(0.0)
+    # A steady team: every working day delivers about as much, give or take 40%, except the
+    # planning day and the second Tuesday, lost to an incident review (a plateau).
+    weights = [FIRST_DAY_WEIGHT] + [0.6 + 0.8 * rng.random() for _ in working[1:]]
+    weights[LOST_DAY] = 0.0
 
-    issues: list[Issue] = []
-    for index, (draft, key) in enumerate(zip(drafts, keys, strict=True)):
-        sprint_id = active_id if index < len(ACTIVE_ISSUES) else future_id
-        issues.append(_issue_from_draft(draft, key, sprint_id))
+    tracks: list[_Track] = []
+    carried: list[_Track] = []
+    for spec, u, priority in zip(ACTIVE_ISSUES, draws, priorities, strict=True):
+        filed = -D * (2 + 40 * u[0])
+        if spec.role == "carried":
+            filed = previous - D * (2 + 20 * u[0])
+        elif spec.role == "added":
+            filed = D * (1 + (u[0] > 0.5)) + H * (1 + 7 * u[1])
+        track = _Track(
+            spec.summary,
+            spec.issue_type,
+            spec.owner,
+            spec.labels,
+            LABEL_EPICS.get(spec.labels[0], "") if spec.labels else "",
+            "High" if spec.role == "blocked" else priority,
+            filed,
+            None if spec.points is None else float(spec.estimated_from or spec.points),
+        )
+        tracks.append(track)
+        if spec.role == "carried":  # planned into the previous sprint and started there
+            carried.append(track)
+            track.set_sprints(previous - H * (3 + 30 * u[1]), (previous_id,))
+            track.move(previous + D * (4 + 6 * u[2]) + 3 * H, "In Progress")
+    history, closed_tracks, last_close = _build_history(carried, history_rng)
+
+    # Planning, then the first days' changes: scope comes in, scope goes out.
+    planning = -16 * H
+    for spec, track, u in zip(ACTIVE_ISSUES, tracks, draws, strict=True):
+        if spec.role == "carried":
+            track.set_sprints(last_close, (previous_id, active_id))
+        elif spec.role == "stale":  # picked up early, then stuck
+            started = -D * (2.2 + 0.8 * u[2])
+            track.set_sprints(min(planning, started - D), (active_id,))
+            track.move(started, "In Progress")
+        elif spec.role == "pulled":
+            track.set_sprints(2 * D + H * (1 + 3 * u[1]), (active_id,))
+        elif spec.role == "added":
+            track.file_into(active_id)
+            if spec.points is not None:  # estimated in the next stand-up
+                track.points = None
+                track.estimate(track.created + H * (1 + 2 * u[3]), float(spec.points))
+        else:
+            track.set_sprints(planning - 30 * H * u[1], (active_id,))
+        if spec.estimated_from is not None:
+            # The spike grew on day two; the TTL story shrank on day three.
+            grew = (spec.points or 0) > spec.estimated_from
+            track.estimate(D * (1 if grew else 2) + 4 * H, float(spec.points or 0))
+    descoped = []
+    for number, (spec, to_next) in enumerate(DESCOPED_ISSUES):
+        track = _Track(
+            spec.summary,
+            spec.issue_type,
+            spec.owner,
+            spec.labels,
+            LABEL_EPICS.get(spec.labels[0], ""),
+            "Medium",
+            -D * (9 + 5 * number),
+            float(spec.points or 0),
+        )
+        track.set_sprints(planning - 2 * H, (active_id,))
+        track.set_sprints(2 * D + H * (5 + number), (future_id,) if to_next else ())
+        descoped.append(track)
+
+    # The sprint's plan: what gets done when, at about ACTIVE_PACE of the ideal pace, carried-over
+    # work first. The board is the plan played up to `now`, so as `now` moves on, work moves
+    # forward and the past stays put.
+    def effort(i: int) -> float:
+        return float(ACTIVE_ISSUES[i].points or 1.5)
+
+    rank = {"carried": 0, "": 1, "pulled": 2, "added": 2}
+    finishing = [i for i in order if ACTIVE_ISSUES[i].role in rank]
+    finishing.sort(key=lambda i: rank[ACTIVE_ISSUES[i].role])
+    goal = ACTIVE_PACE * sum(effort(i) for i in order)
+    planned: list[int] = []
+    total = 0.0
+    for i in finishing:
+        if total + effort(i) <= goal:
+            planned.append(i)
+            total += effort(i)
+    times = _completion_times([effort(i) for i in planned], working, weights, working[-1] + D)
+    schedule: list[tuple[float, int, str]] = []
+    for i, done_at in zip(planned, times, strict=True):
+        u, track = draws[i], tracks[i]
+        floor = max(0.0, track.touched) + 1800.0
+        done_at = max(done_at, floor + 2 * H)
+        started = track.touched
+        if track.status == "To Do":
+            started = max(floor, done_at - D * (1.0 + 3.5 * u[3]))
+            schedule.append((started, i, "In Progress"))
+        if u[4] < 0.8:  # reviews wait for the next time zone: they take a while
+            schedule.append((done_at - (done_at - started) * (0.15 + 0.35 * u[5]), i, "In Review"))
+        schedule.append((done_at, i, "Done"))
+    # A few more get picked up late in the sprint; they will carry over.
+    late = [i for i in finishing if i not in planned and tracks[i].status == "To Do"]
+    for n, i in enumerate(late[:3]):
+        schedule.append((working[7 + n] + H * (2 + 6 * draws[i][3]), i, "In Progress"))
+    # Blocked early on; reopened after review, then done again the week after.
+    for i, spec in enumerate(ACTIVE_ISSUES):
+        u = draws[i]
+        if spec.role == "blocked":
+            schedule.append((H * (1 + 16 * u[4]), i, "In Progress"))
+            schedule.append((D + H * (2 + 20 * u[3]), i, "Blocked"))
+            tracks[i].flagged = True
+        elif spec.role == "reopened":
+            schedule.append((H * (2 + 4 * u[3]), i, "In Progress"))
+            schedule.append((D + H, i, "In Review"))
+            schedule.append((D + 6 * H, i, "Done"))
+            schedule.append((2 * D + 10 * H, i, "In Progress"))
+            schedule.append((4 * D + 3 * H, i, "In Review"))
+            schedule.append((7 * D + 5 * H, i, "Done"))
+        elif spec.role == "stale":
+            tracks[i].flagged = spec.labels[0] == "fraud"  # waiting on the risk team
+    schedule.sort()
+    for moment, i, status in schedule:
+        if moment <= now - 300.0:
+            tracks[i].move(moment, status)
+
+    future = []
+    for spec in FUTURE_ISSUES:
+        u_created, u_planned = rng.random(), rng.random()
+        priority = _weighted(rng, PRIORITIES, PRIORITY_CUM_WEIGHTS[spec.issue_type])
+        filed = now - D * (1 + 20 * u_created)
+        track = _Track(
+            spec.summary,
+            spec.issue_type,
+            spec.owner,
+            spec.labels,
+            LABEL_EPICS.get(spec.labels[0], "") if spec.labels else "",
+            priority,
+            filed,
+            None if spec.points is None else float(spec.points),
+        )
+        track.set_sprints(min(now, filed + H * (0.2 + 30 * u_planned)), (future_id,))
+        future.append(track)
+
+    everything = closed_tracks + tracks + descoped + future
+    keys = _issue_keys([track.created for track in everything], rng)
+    open_sprints = frozenset({active_id, future_id})
+    issues = [t.freeze(key, open_sprints, origin) for t, key in zip(everything, keys, strict=True)]
     issues = _unassign_newest_todo(issues, active_id)
     issues.sort(key=lambda issue: int(issue.key.removeprefix("MLP-")))
 
-    committed = sum(
-        issue.points or 0.0
-        for issue in issues
-        if issue.sprint_id == active_id and issue.created is not None and issue.created < start
-    )
+    closed = [
+        Sprint(
+            id=sprint_id,
+            name=f"MLP Sprint {sprint_id - 300}",
+            state="closed",
+            goal=goal_text,
+            start=origin + timedelta(seconds=start),
+            end=origin + timedelta(seconds=start) + SPRINT_LENGTH,
+            completed=origin + timedelta(seconds=close),
+        )
+        for (sprint_id, start, close), goal_text in zip(history, CLOSED_SPRINT_GOALS, strict=True)
+    ]
     active = Sprint(
         id=active_id,
         name=f"MLP Sprint {ACTIVE_SPRINT_NUMBER}",
         state="active",
         goal=ACTIVE_SPRINT_GOAL,
-        start=start,
-        end=start + SPRINT_LENGTH,
-        committed_points=committed,
+        start=origin,
+        end=origin + SPRINT_LENGTH,
     )
-    future = Sprint(id=future_id, name=f"MLP Sprint {ACTIVE_SPRINT_NUMBER + 1}", state="future")
+    upcoming = Sprint(id=future_id, name=f"MLP Sprint {ACTIVE_SPRINT_NUMBER + 1}", state="future")
     data = SprintData(
         board=BOARD,
-        sprints=(*closed, active, future),
+        sprints=(*closed, active, upcoming),
         issues=tuple(issues),
         points_field=POINTS_FIELD,
+        status_categories=dict(CATEGORIES),
     )
-    return data, _plan_moves(issues, active_id, stale_keys={keys[i] for i in stale})
+    stale = {id(t) for t, s in zip(tracks, ACTIVE_ISSUES, strict=True) if s.role == "stale"}
+    stale_keys = {key for key, track in zip(keys, everything, strict=True) if id(track) in stale}
+    return data, _plan_moves(issues, active_id, stale_keys)
 
 
-def _closed_sprints(active_start: datetime, rng: random.Random) -> list[Sprint]:
-    sprints = []
-    count = len(CLOSED_SPRINT_GOALS)
-    for index, goal in enumerate(CLOSED_SPRINT_GOALS):
-        number = ACTIVE_SPRINT_NUMBER - count + index
-        start = active_start - SPRINT_LENGTH * (count - index)
-        end = start + SPRINT_LENGTH
-        committed = float(rng.randint(54, 68))
-        share = rng.uniform(0.74, 1.0)
-        if index == SLOW_SPRINT_INDEX:
-            share = 0.7
-        sprints.append(
-            Sprint(
-                id=300 + number,
-                name=f"MLP Sprint {number}",
-                state="closed",
-                goal=goal,
-                start=start,
-                end=end,
-                # Closed on the Monday morning, just before the next planning meeting.
-                completed=_whole_seconds(end - timedelta(hours=rng.uniform(0.5, 5.0))),
-                committed_points=committed,
-                completed_points=float(round(committed * share)),
-            )
-        )
-    return sprints
-
-
-def _allocate_statuses(specs: Sequence[_IssueSpec], rng: random.Random) -> list[str]:
-    """Mid-sprint mix: about DONE_SHARE of the points done, then a realistic in-flight spread."""
-    order = list(range(len(specs)))
-    rng.shuffle(order)
-    target = DONE_SHARE * sum(spec.points or 0 for spec in specs)
-    statuses = ["To Do"] * len(specs)
-    done = 0
-    rest = []
-    for index in order:
-        points = specs[index].points
-        if points and done + points <= target + 1:
-            statuses[index] = "Done"
-            done += points
-        else:
-            rest.append(index)
-    quotas = [status for status, count in IN_FLIGHT_QUOTAS for _ in range(count)]
-    for index, status in zip(rest, quotas, strict=False):
-        statuses[index] = status
-    return statuses
-
-
-def _pick_stale(statuses: Sequence[str]) -> list[int]:
-    in_progress = [i for i, status in enumerate(statuses) if status == "In Progress"]
-    return in_progress[-STALE_IN_PROGRESS:]
-
-
-class _IssueDraft(msgspec.Struct, frozen=True):
-    spec: _IssueSpec
-    status: str
-    created: datetime
-    updated: datetime
-    resolved: datetime | None
-    priority: str
-    flagged: bool
-
-
-def _draft_active_issue(
-    spec: _IssueSpec,
-    status: str,
-    stale: bool,
-    flagged: bool,
-    start: datetime,
-    ref: datetime,
-    rng: random.Random,
-) -> _IssueDraft:
-    # Always draw the same numbers, so the board's content does not depend on today's weekday.
-    u_created, u_updated, u_resolved, u_scope = (rng.random() for _ in range(4))
-    priority = rng.choices(PRIORITIES, PRIORITY_WEIGHTS[spec.issue_type])[0]
-
-    in_sprint = ref - start
-    if stale:
-        updated = ref - timedelta(days=4.2 + 2.3 * u_updated)
-        created = updated - timedelta(days=3 + 20 * u_created)
-    elif spec.issue_type == "Bug" and u_scope < 0.5:
-        # Bugs found during the sprint are added to it: scope creep the burndown should show.
-        created = start + timedelta(hours=1) + (in_sprint - timedelta(hours=14)) * u_created
-    else:
-        created = start - timedelta(days=2 + 40 * u_created)
-
-    resolved = None
-    if stale:
-        pass
-    elif status == "Done":
-        earliest = max(created, start) + timedelta(hours=2)
-        resolved = earliest + (ref - timedelta(minutes=30) - earliest) * u_resolved
-        updated = resolved
-    elif status == "In Review":
-        updated = ref - timedelta(hours=0.5 + 30 * u_updated)
-    elif status == "In Progress":
-        updated = ref - timedelta(hours=1 + 40 * u_updated)
-    elif status == "Blocked":
-        updated = ref - timedelta(hours=10 + 40 * u_updated)
-    else:
-        updated = start + timedelta(hours=0.2 + 1.5 * u_updated)  # touched in sprint planning
-    updated = min(ref, max(updated, created + timedelta(minutes=10)))
-
-    if status == "Blocked":
-        priority = "High"
-    return _IssueDraft(
-        spec=spec,
-        status=status,
-        created=_whole_seconds(created),
-        updated=_whole_seconds(updated),
-        resolved=None if resolved is None else _whole_seconds(resolved),
-        priority=priority,
-        flagged=flagged,
-    )
-
-
-def _draft_future_issue(spec: _IssueSpec, ref: datetime, rng: random.Random) -> _IssueDraft:
-    u_created, u_updated = rng.random(), rng.random()
-    priority = rng.choices(PRIORITIES, PRIORITY_WEIGHTS[spec.issue_type])[0]
-    created = ref - timedelta(days=1 + 20 * u_created)
-    updated = min(ref, created + timedelta(hours=0.2 + 30 * u_updated))
-    return _IssueDraft(
-        spec=spec,
-        status="To Do",
-        created=_whole_seconds(created),
-        updated=_whole_seconds(updated),
-        resolved=None,
-        priority=priority,
-        flagged=False,
-    )
-
-
-def _issue_keys(created: Sequence[datetime], rng: random.Random) -> list[str]:
+def _issue_keys(created: Sequence[float], rng: random.Random) -> list[str]:
     """Number issues in creation order, with gaps where other projects' issues were filed."""
-    gaps = [rng.choice((1, 1, 1, 1, 2, 3)) for _ in created]
+    gaps = [_any(rng, (1, 1, 1, 1, 1, 2, 3)) for _ in created]
     keys = [""] * len(created)
     number = FIRST_ISSUE_NUMBER
     in_creation_order = sorted(range(len(created)), key=lambda i: (created[i], i))
@@ -576,26 +1234,6 @@ def _issue_keys(created: Sequence[datetime], rng: random.Random) -> list[str]:
         number += gap
         keys[index] = f"MLP-{number}"
     return keys
-
-
-def _issue_from_draft(draft: _IssueDraft, key: str, sprint_id: int) -> Issue:
-    spec = draft.spec
-    return Issue(
-        key=key,
-        summary=spec.summary,
-        status=draft.status,
-        category=CATEGORIES[draft.status],
-        issue_type=spec.issue_type,
-        assignee=spec.owner,
-        points=None if spec.points is None else float(spec.points),
-        priority=draft.priority,
-        labels=spec.labels,
-        flagged=draft.flagged,
-        sprint_id=sprint_id,
-        created=draft.created,
-        updated=draft.updated,
-        resolved=draft.resolved,
-    )
 
 
 def _unassign_newest_todo(issues: list[Issue], sprint_id: int) -> list[Issue]:
@@ -654,6 +1292,10 @@ def _apply_moves(data: SprintData, moves: Sequence[_Move], ref: datetime, ticks:
                 category=CATEGORIES[status],
                 updated=moved_at,
                 resolved=moved_at if status == "Done" else None,
+                status_changes=(
+                    *issue.status_changes,
+                    StatusChange(moved_at, issue.status, status),
+                ),
             )
         issues.append(issue)
     return msgspec.structs.replace(data, issues=tuple(issues))

@@ -1,14 +1,60 @@
-"""Sprint essentials for the dashboard: progress, issues by status, blockers."""
+"""Sprint analytics: progress, burndown, velocity, health, blockers, load and the issue list.
+
+Everything here is a pure function of the records and of `now`, which is always a parameter.
+
+Replaying an issue's history
+----------------------------
+The burndown and the velocity need each issue's state at past moments: was it in the sprint,
+was it done, what was its estimate. `_History` replays the changelog. Before the first change
+of a field, the field held the first change's `from_*` value; after a change, its `to_*` value;
+after the last change, the issue's current value (so a truncated changelog still ends at the
+truth, and the burndown's last point agrees with the board). Without a changelog the current
+value holds throughout, except that a done issue with a `resolved` date counts as done only
+from then on. An issue counts nowhere before its `created` moment: one created inside the sprint
+is scope added that day.
+
+Sprint days
+-----------
+A sprint's days are the 24-hour periods counted from its start moment, labelled by the date they
+begin on; the last one ends at the sprint's end. A sprint from Monday 08:00 to the Monday two
+weeks later therefore has 14 days, Monday to Sunday, 10 of them working days, and no stray
+"Monday morning" day at the end. Working days are Monday to Friday. The burndown reads every line
+at the end of each day (today: at `now`).
+"""
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import msgspec
 
 from cockpit.models import Issue, Sprint, SprintData, StatusCategory
 
-STALE_AFTER = timedelta(days=3)
+_T = TypeVar("_T")
+
+DAY = timedelta(days=1)
+
+# Blockers: an unstarted issue this large is at risk once this share of working days is left.
+LARGE_UNSTARTED_POINTS = 5.0
+LATE_SHARE = 0.4
+# Status or column names that mean "blocked", compared case-insensitively.
+BLOCKED_NAMES = frozenset({"blocked", "impeded", "on hold"})
+# Sprint health: carry-over risk by the share of the scope projected to be left at the end.
+RISK_MEDIUM_FROM = 0.10  # more than 10% projected left: medium
+RISK_HIGH_FROM = 0.25  # more than 25%: high
+
+# When nothing else says which category a status belongs to (no record of it, not on the board).
+_DONE_NAMES = frozenset(
+    {"done", "closed", "resolved", "released", "complete", "completed", "cancelled", "won't do"}
+)
+_TODO_NAMES = frozenset(
+    {"to do", "todo", "open", "backlog", "new", "selected for development", "ready"}
+)
+_SEVERITY = {"flagged": 0, "blocked": 1, "unstarted": 2, "stale": 3}
 
 
 class StatusCount(msgspec.Struct, frozen=True):
@@ -21,10 +67,11 @@ class StatusCount(msgspec.Struct, frozen=True):
 class Blocker(msgspec.Struct, frozen=True):
     key: str
     summary: str
-    assignee: str
+    assignee: str  # Person.id, or "unassigned"
     reason: str  # "flagged", "blocked", "no update for 4d", "8 pts not started, 2d left"
     kind: str = "flagged"  # "flagged", "blocked", "stale", "unstarted"
     points: float | None = None
+    assignee_name: str = ""  # display name from the roster, else the id; "Unassigned"
 
 
 class BurndownDay(msgspec.Struct, frozen=True):
@@ -70,6 +117,8 @@ class SprintHealth(msgspec.Struct, frozen=True):
     projected_completion: float  # at the current daily pace, share done by the end, 0..1+
     carry_over: float  # scope projected to be left at the end
     carry_over_risk: str  # "low", "medium" or "high"
+    working_days: int = 0  # working days in the sprint
+    elapsed_days: float = 0.0  # working days gone, the current one counted by the hour
 
 
 class AssigneeLoad(msgspec.Struct, frozen=True):
@@ -145,102 +194,743 @@ def working_days(start: date, end: date) -> int:
     return count
 
 
+# --- Statuses and categories ----------------------------------------------------------------
+
+
+class _Statuses:
+    """Status name → category, from the records first and the board and the name last."""
+
+    def __init__(self, data: SprintData) -> None:
+        self._known: dict[str, StatusCategory] = dict(data.status_categories)
+        for issue in data.issues:
+            self._known.setdefault(issue.status, issue.category)
+        self._folded = {name.casefold(): cat for name, cat in self._known.items()}
+        columns = data.board.columns
+        self._place: dict[str, tuple[int, int]] = {}  # (column, position in the column)
+        for index, column in enumerate(columns):
+            for position, status in enumerate(column.statuses):
+                self._place.setdefault(status.casefold(), (index, position))
+        self._column_of = {status: place[0] for status, place in self._place.items()}
+        self._column_count = len(columns)
+        self._blocked_columns = {
+            index for index, c in enumerate(columns) if c.name.casefold() in BLOCKED_NAMES
+        }
+
+    def category(self, status: str) -> StatusCategory:
+        known = self._known.get(status)
+        if known is not None:
+            return known
+        folded = status.casefold()
+        if folded in self._folded:
+            return self._folded[folded]
+        index = self._column_of.get(folded)
+        if index is not None:
+            if index == 0:
+                return StatusCategory.TODO
+            if index == self._column_count - 1:
+                return StatusCategory.DONE
+            return StatusCategory.IN_PROGRESS
+        if folded in _DONE_NAMES:
+            return StatusCategory.DONE
+        if folded in _TODO_NAMES:
+            return StatusCategory.TODO
+        return StatusCategory.IN_PROGRESS
+
+    def column_index(self, status: str) -> int | None:
+        return self._column_of.get(status.casefold())
+
+    def board_place(self, status: str) -> tuple[int, int]:
+        """Where the board shows a status: its column, then its place in that column."""
+        return self._place.get(status.casefold(), (10**6, 0))
+
+    def is_blocked(self, status: str) -> bool:
+        folded = status.casefold()
+        return folded in BLOCKED_NAMES or self._column_of.get(folded) in self._blocked_columns
+
+
+# --- Replaying history ----------------------------------------------------------------------
+
+
+def _pick(times: Sequence[datetime], values: Sequence[_T], at: datetime, before: bool) -> _T:
+    """The value in force at `at` (changes at `at` included unless `before`)."""
+    return values[bisect_left(times, at) if before else bisect_right(times, at)]
+
+
+class _History:
+    """One issue's sprint membership, done-ness and estimate over time."""
+
+    __slots__ = (
+        "created",
+        "done_times",
+        "done_values",
+        "issue",
+        "points_times",
+        "points_values",
+        "sprint_times",
+        "sprint_values",
+    )
+
+    def __init__(self, issue: Issue, statuses: _Statuses) -> None:
+        self.issue = issue
+        self.created = issue.created
+
+        moves = sorted(issue.sprint_changes, key=lambda change: change.at)
+        current = frozenset(issue.sprint_ids) | (
+            {issue.sprint_id} if issue.sprint_id is not None else frozenset()
+        )
+        if moves:
+            self.sprint_times = [change.at for change in moves]
+            self.sprint_values = [frozenset(moves[0].from_sprints)]
+            self.sprint_values += [frozenset(change.to_sprints) for change in moves]
+            if issue.sprint_id is not None:
+                self.sprint_values[-1] |= {issue.sprint_id}
+        else:
+            self.sprint_times, self.sprint_values = [], [current]
+
+        done_now = issue.category is StatusCategory.DONE
+        steps = sorted(issue.status_changes, key=lambda change: change.at)
+        if steps:
+            self.done_times = [change.at for change in steps]
+            first = statuses.category(steps[0].from_status) is StatusCategory.DONE
+            self.done_values = [first]
+            self.done_values += [
+                statuses.category(change.to_status) is StatusCategory.DONE for change in steps
+            ]
+            self.done_values[-1] = done_now
+        elif done_now and issue.resolved is not None:
+            self.done_times, self.done_values = [issue.resolved], [False, True]
+        else:
+            self.done_times, self.done_values = [], [done_now]
+
+        estimates = sorted(issue.points_changes, key=lambda change: change.at)
+        if estimates:
+            self.points_times = [change.at for change in estimates]
+            self.points_values = [estimates[0].from_points]
+            self.points_values += [change.to_points for change in estimates]
+            self.points_values[-1] = issue.points
+        else:
+            self.points_times, self.points_values = [], [issue.points]
+
+    def member(self, sprint_id: int, at: datetime, before: bool = False) -> bool:
+        if self.created is not None and (self.created >= at if before else self.created > at):
+            return False
+        return sprint_id in _pick(self.sprint_times, self.sprint_values, at, before)
+
+    def done(self, at: datetime) -> bool:
+        return _pick(self.done_times, self.done_values, at, False)
+
+    def weight(self, at: datetime, by_points: bool, before: bool = False) -> float:
+        if not by_points:
+            return 1.0
+        return _pick(self.points_times, self.points_values, at, before) or 0.0
+
+    def scope(self, sprint_id: int, at: datetime, by_points: bool, before: bool = False) -> float:
+        """What the issue adds to the sprint's scope at `at`."""
+        if not self.member(sprint_id, at, before):
+            return 0.0
+        return self.weight(at, by_points, before)
+
+    def event_times(self) -> set[datetime]:
+        """The moments its contribution to a sprint's scope can change."""
+        moments = {*self.sprint_times, *self.points_times}
+        if self.created is not None:
+            moments.add(self.created)
+        return moments
+
+
+class _Histories:
+    """Each issue's replayed history, built once, found by the sprints it has been in."""
+
+    def __init__(self, data: SprintData, statuses: _Statuses) -> None:
+        self._statuses = statuses
+        self._by_sprint: dict[int, list[Issue]] = {}
+        self._built: dict[int, _History] = {}
+        for issue in data.issues:
+            sprints = set(issue.sprint_ids)
+            if issue.sprint_id is not None:
+                sprints.add(issue.sprint_id)
+            for change in issue.sprint_changes:
+                sprints.update(change.from_sprints)
+                sprints.update(change.to_sprints)
+            for sprint_id in sprints:
+                self._by_sprint.setdefault(sprint_id, []).append(issue)
+
+    def of(self, sprint_id: int) -> list[_History]:
+        """Every issue that has been in the sprint at some point."""
+        found = []
+        for issue in self._by_sprint.get(sprint_id, ()):
+            history = self._built.get(id(issue))
+            if history is None:
+                history = self._built[id(issue)] = _History(issue, self._statuses)
+            found.append(history)
+        return found
+
+
+# --- Sprint days ----------------------------------------------------------------------------
+
+
+class _Period(msgspec.Struct, frozen=True):
+    day: date
+    begin: datetime
+    finish: datetime
+
+    @property
+    def weekend(self) -> bool:
+        return self.day.weekday() >= 5
+
+
+def _periods(sprint: Sprint) -> list[_Period]:
+    """The sprint's days: 24-hour periods from its start, the last one cut at its end."""
+    if sprint.start is None or sprint.end is None:
+        return []
+    count = max(1, math.ceil((sprint.end - sprint.start) / DAY))
+    periods = []
+    for index in range(count):
+        begin = sprint.start + DAY * index
+        periods.append(_Period(begin.date(), begin, min(begin + DAY, max(sprint.end, begin))))
+    return periods
+
+
+def _elapsed_working_days(periods: Sequence[_Period], now: datetime) -> float:
+    """Working days gone by `now`; the current one counts by the share of it elapsed."""
+    gone = 0.0
+    for period in periods:
+        if period.weekend or now <= period.begin:
+            continue
+        if now >= period.finish:
+            gone += 1.0
+        else:
+            gone += (now - period.begin) / (period.finish - period.begin)
+    return gone
+
+
+def _working_days_left(periods: Sequence[_Period], now: datetime) -> int:
+    """Working days not yet over at `now`, the current one included."""
+    return sum(1 for p in periods if not p.weekend and now < p.finish)
+
+
+def _unit(data: SprintData) -> tuple[bool, str]:
+    by_points = data.points_field is not None
+    return by_points, ("pts" if by_points else "issues")
+
+
+def _round(value: float) -> float:
+    return round(value, 6)
+
+
+# --- Burndown -------------------------------------------------------------------------------
+
+
+def burndown(
+    data: SprintData, sprint: Sprint, now: datetime, *, skip_weekends: bool = False
+) -> Burndown | None:
+    """Remaining scope per day against the ideal line, replayed from the issues' histories.
+
+    `committed` is the scope in the sprint at its start moment. The ideal line falls evenly from
+    it to zero over the days shown (working days when `skip_weekends`, else calendar days with
+    weekends flagged for shading), read like `remaining` at the end of each day: it reaches zero
+    on the last day. Scope that comes and goes after the start (issues added or removed,
+    estimates changed) is counted on the day it happened; with `skip_weekends`, weekend changes
+    land on the next working day. Days not begun by `now` have `remaining = None` and carry the
+    latest scope. Without a points field, every issue weighs 1. None when the sprint has no
+    dates.
+    """
+    periods = _periods(sprint)
+    if not periods or sprint.start is None:
+        return None
+    by_points, unit = _unit(data)
+    statuses = _Statuses(data)
+    histories = _Histories(data, statuses).of(sprint.id)
+    start = sprint.start
+    horizon = now if sprint.completed is None else min(now, sprint.completed)
+
+    shown = [p for p in periods if not (skip_weekends and p.weekend)] or periods
+    committed = _round(sum(h.scope(sprint.id, start, by_points) for h in histories))
+
+    changes: list[tuple[datetime, float]] = []
+    for history in histories:
+        for moment in history.event_times():
+            if start < moment <= horizon:
+                delta = history.scope(sprint.id, moment, by_points) - history.scope(
+                    sprint.id, moment, by_points, before=True
+                )
+                if delta:
+                    changes.append((moment, delta))
+    changes.sort(key=lambda change: change[0])
+
+    days: list[BurndownDay] = []
+    count = len(shown)
+    cursor = 0
+    scope = committed
+    previous = start
+    for index, period in enumerate(shown):
+        ideal = _round(committed * (count - 1 - index) / count)
+        if period.begin > now:
+            days.append(BurndownDay(period.day, ideal, None, scope, weekend=period.weekend))
+            continue
+        moment = min(period.finish, horizon)
+        added = removed = 0.0
+        while cursor < len(changes) and previous < changes[cursor][0] <= moment:
+            delta = changes[cursor][1]
+            if delta > 0:
+                added += delta
+            else:
+                removed -= delta
+            cursor += 1
+        previous = moment
+        scope = _round(sum(h.scope(sprint.id, moment, by_points) for h in histories))
+        done = sum(h.scope(sprint.id, moment, by_points) for h in histories if h.done(moment))
+        days.append(
+            BurndownDay(
+                day=period.day,
+                ideal=ideal,
+                remaining=_round(max(0.0, scope - done)),
+                scope=scope,
+                added=_round(added),
+                removed=_round(removed),
+                weekend=period.weekend,
+            )
+        )
+    return Burndown(
+        sprint=sprint.name,
+        unit=unit,
+        start=start.date(),
+        end=(sprint.end or start).date(),
+        committed=committed,
+        days=tuple(days),
+        skip_weekends=skip_weekends,
+        scope_added=_round(sum(day.added for day in days)),
+        scope_removed=_round(sum(day.removed for day in days)),
+    )
+
+
+# --- Velocity -------------------------------------------------------------------------------
+
+
+def _sprint_order(sprint: Sprint) -> tuple[float, int]:
+    moment = sprint.completed or sprint.end or sprint.start
+    return (moment.timestamp() if moment else 0.0, sprint.id)
+
+
+def _closed_in_order(data: SprintData) -> list[Sprint]:
+    return sorted((s for s in data.sprints if s.state == "closed"), key=_sprint_order)
+
+
+def predict_capacity(completed: Sequence[float]) -> float | None:
+    """What the next sprint can take, from the completed scope of past sprints (oldest first).
+
+    The model is "yesterday's weather", made cautious: the mean of the last three sprints; but
+    when the last six (at least four) trend downwards, the least-squares line's value for the
+    next sprint replaces it, never going below the weakest of the last three. A rising trend is
+    not extrapolated: one good sprint should not raise the commitment.
+    """
+    if not completed:
+        return None
+    recent = list(completed[-3:])
+    forecast = sum(recent) / len(recent)
+    window = list(completed[-6:])
+    if len(window) >= 4:
+        n = len(window)
+        mean_x, mean_y = (n - 1) / 2, sum(window) / n
+        spread = sum((x - mean_x) ** 2 for x in range(n))
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(window)) / spread
+        if slope < 0:
+            trend = mean_y + slope * (n - mean_x)
+            forecast = min(forecast, max(trend, min(recent)))
+    return round(forecast, 1)
+
+
+def velocity(data: SprintData, *, limit: int = 12) -> Velocity:
+    """Committed and completed scope of the last `limit` closed sprints, oldest first.
+
+    Committed is the scope in the sprint at its start; completed is the scope done at its close
+    (`completed`, else `end`) among the issues in it then, each at its estimate of that moment,
+    so a re-estimate after the start changes completed but not committed. A figure the source
+    reports (`Sprint.committed_points`, `completed_points`) wins when points are counted.
+    Closed sprints about which nothing is known (no figure and no issue) are left out rather
+    than shown as zero. `rolling_average` is the mean completed of the last three;
+    `predicted_capacity` follows `predict_capacity`.
+    """
+    by_points, unit = _unit(data)
+    statuses = _Statuses(data)
+    replayed = _Histories(data, statuses)
+    entries: list[VelocityEntry] = []
+    for sprint in _closed_in_order(data):
+        reported_committed = sprint.committed_points if by_points else None
+        reported_completed = sprint.completed_points if by_points else None
+        histories = replayed.of(sprint.id)
+        if not histories and reported_committed is None and reported_completed is None:
+            continue
+        close = sprint.completed or sprint.end
+        committed = reported_committed
+        if committed is None:
+            moment = sprint.start or close
+            committed = (
+                sum(h.scope(sprint.id, moment, by_points) for h in histories)
+                if moment is not None
+                else float(sum(1 for h in histories if h.issue.sprint_id == sprint.id))
+            )
+        completed = reported_completed
+        if completed is None:
+            if close is None:
+                completed = sum(
+                    _weight(h.issue, by_points)
+                    for h in histories
+                    if h.issue.category is StatusCategory.DONE
+                )
+            else:
+                completed = sum(
+                    h.scope(sprint.id, close, by_points) for h in histories if h.done(close)
+                )
+        entries.append(VelocityEntry(sprint.id, sprint.name, _round(committed), _round(completed)))
+    entries = entries[-limit:] if limit > 0 else []
+    done = [entry.completed for entry in entries]
+    rolling = _round(sum(done[-3:]) / len(done[-3:])) if done else None
+    return Velocity(unit, tuple(entries), rolling, predict_capacity(done))
+
+
+# --- Health ---------------------------------------------------------------------------------
+
+
+def _risk(carry_over: float, scope: float) -> str:
+    share = carry_over / scope if scope else 0.0
+    if share > RISK_HIGH_FROM:
+        return "high"
+    if share > RISK_MEDIUM_FROM:
+        return "medium"
+    return "low"
+
+
+def sprint_health(
+    data: SprintData, sprint: Sprint, now: datetime, *, capacity: float | None = None
+) -> SprintHealth:
+    """Where the sprint is heading at the current pace.
+
+    Pace is the scope done so far per working day gone (the current day counted by the hour).
+    Projected completion = pace × the sprint's working days / scope; carry-over is the scope
+    that projection leaves undone. Before one working day has gone, the pace means nothing:
+    the projection is then `capacity` (the predicted velocity) when known, else on track.
+    Carry-over risk: "low" up to RISK_MEDIUM_FROM (10%) of the scope projected left,
+    "medium" up to RISK_HIGH_FROM (25%), "high" beyond.
+    """
+    by_points, _ = _unit(data)
+    issues = [issue for issue in data.issues if issue.sprint_id == sprint.id]
+    scope = sum(_weight(issue, by_points) for issue in issues)
+    done = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.DONE)
+    periods = _periods(sprint)
+    total = sum(1 for p in periods if not p.weekend)
+    gone = _elapsed_working_days(periods, now)
+    days_left = _working_days_left(periods, now) if periods else None
+    completion = done / scope if scope else 0.0
+    if not periods or total == 0:
+        projected = completion
+    elif gone >= 1.0:
+        projected = (done / gone) * total / scope if scope else 0.0
+    elif capacity is not None and scope:
+        projected = max(completion, capacity / scope)
+    else:
+        projected = 1.0 if scope else 0.0
+    carry_over = max(0.0, scope * (1.0 - projected))
+    return SprintHealth(
+        completion=_round(completion),
+        elapsed=_round(min(1.0, gone / total) if total else 0.0),
+        days_left=days_left,
+        projected_completion=_round(projected),
+        carry_over=_round(carry_over),
+        carry_over_risk=_risk(carry_over, scope),
+        working_days=total,
+        elapsed_days=_round(gone),
+    )
+
+
+# --- Blockers, load and issue rows ----------------------------------------------------------
+
+
 def _weight(issue: Issue, by_points: bool) -> float:
     return (issue.points or 0.0) if by_points else 1.0
 
 
-def _blockers(issues: list[Issue], now: datetime, limit: int) -> tuple[Blocker, ...]:
-    found: list[tuple[int, Blocker]] = []
+def _amount(value: float) -> str:
+    return f"{value:g}"
+
+
+def _display(person: str | None, people: Mapping[str, str]) -> str:
+    if not person:
+        return "Unassigned"
+    return people.get(person, person)
+
+
+def _idle(since: datetime, now: datetime, skip_weekends: bool) -> timedelta:
+    """Time from `since` to `now`; with skip_weekends, whole weekend days between don't count."""
+    idle = now - since
+    if skip_weekends:
+        first, last = since.date() + DAY, now.date() - DAY
+        weekend = (last - first).days + 1 - working_days(first, last) if last >= first else 0
+        idle -= DAY * weekend
+    return idle
+
+
+def find_blockers(
+    data: SprintData,
+    issues: Iterable[Issue],
+    now: datetime,
+    *,
+    days_left: int | None = None,
+    total_days: int = 0,
+    stale_after_days: int = 3,
+    skip_weekends: bool = False,
+    people: Mapping[str, str] | None = None,
+    limit: int = 5,
+) -> tuple[Blocker, ...]:
+    """What stands in the sprint's way, most severe first.
+
+    Severity: flagged, then blocked (a status, or a board column, named like BLOCKED_NAMES),
+    then large work not started late in the sprint (≥ LARGE_UNSTARTED_POINTS points, or any
+    issue when counting issues, still to do when at most LATE_SHARE of the working days are
+    left), then work in progress with no update for `stale_after_days` days. Within a kind,
+    larger issues and longer silences come first. Each issue appears once, under its most
+    severe kind; done issues never appear.
+    """
+    statuses = _Statuses(data)
+    by_points, _ = _unit(data)
+    names = people or {}
+    late = days_left is not None and total_days > 0 and days_left <= LATE_SHARE * total_days
+    found: list[tuple[int, float, float, Blocker]] = []
     for issue in issues:
         if issue.category is StatusCategory.DONE:
             continue
-        who = issue.assignee or "unassigned"
+        weight = issue.points if by_points else 1.0
+        idle = timedelta(0)
         if issue.flagged:
-            found.append((0, Blocker(issue.key, issue.summary, who, "flagged")))
-        elif issue.status.lower() == "blocked":
-            found.append((1, Blocker(issue.key, issue.summary, who, "blocked")))
+            kind, reason = "flagged", "flagged"
+        elif statuses.is_blocked(issue.status):
+            kind, reason = "blocked", "blocked"
         elif (
-            issue.category is StatusCategory.IN_PROGRESS
-            and issue.updated is not None
-            and now - issue.updated >= STALE_AFTER
+            late
+            and issue.category is StatusCategory.TODO
+            and weight is not None
+            and (weight >= LARGE_UNSTARTED_POINTS or not by_points)
         ):
-            idle = (now - issue.updated).days
-            found.append((2, Blocker(issue.key, issue.summary, who, f"no update for {idle}d")))
-    found.sort(key=lambda pair: pair[0])
-    return tuple(blocker for _, blocker in found[:limit])
-
-
-def _velocity(sprints: tuple[Sprint, ...]) -> float | None:
-    closed = [s for s in sprints if s.state == "closed" and s.completed_points is not None]
-    closed.sort(key=lambda s: (s.end.timestamp() if s.end else 0.0, s.id))
-    recent = [s.completed_points for s in closed[-3:] if s.completed_points is not None]
-    return sum(recent) / len(recent) if recent else None
-
-
-def summarize_sprint(data: SprintData, now: datetime, *, blocker_limit: int = 5) -> SprintSummary:
-    by_points = data.points_field is not None
-    unit = "pts" if by_points else "issues"
-    active = next((s for s in data.sprints if s.state == "active"), None)
-    future = next((s for s in data.sprints if s.state == "future"), None)
-    velocity = _velocity(data.sprints)
-    if active is None:
-        return SprintSummary(
-            data.board.name,
-            "no active sprint",
-            "",
-            "none",
-            None,
-            None,
-            None,
-            unit,
-            0.0,
-            0.0,
-            0.0,
-            0,
-            (),
-            (),
-            velocity,
-            future.name if future else "",
+            size = f"{_amount(weight)} pts " if by_points else ""
+            kind, reason = "unstarted", f"{size}not started, {days_left}d left"
+        else:
+            last = issue.updated or (issue.status_changes[-1].at if issue.status_changes else None)
+            if issue.category is not StatusCategory.IN_PROGRESS or last is None:
+                continue
+            idle = _idle(last, now, skip_weekends)
+            if idle < timedelta(days=stale_after_days):
+                continue
+            kind, reason = "stale", f"no update for {idle.days}d"
+        found.append(
+            (
+                _SEVERITY[kind],
+                -(issue.points or 0.0),
+                -idle.total_seconds(),
+                Blocker(
+                    key=issue.key,
+                    summary=issue.summary,
+                    assignee=issue.assignee or "unassigned",
+                    reason=reason,
+                    kind=kind,
+                    points=issue.points,
+                    assignee_name=_display(issue.assignee, names),
+                ),
+            )
         )
-    issues = [i for i in data.issues if i.sprint_id == active.id]
-    order = {c.name: index for index, c in enumerate(data.board.columns)}
+    found.sort(key=lambda entry: entry[:3])
+    return tuple(entry[3] for entry in found[: max(0, limit)])
+
+
+def assignee_load(
+    data: SprintData, issues: Iterable[Issue], *, people: Mapping[str, str] | None = None
+) -> tuple[AssigneeLoad, ...]:
+    """Scope per assignee by category. Most open work (to do + in progress) first, then by
+    name; "Unassigned" always last."""
+    by_points, _ = _unit(data)
+    names = people or {}
+    totals: dict[str, list[float]] = {}
+    for issue in issues:
+        row = totals.setdefault(issue.assignee or "", [0.0, 0.0, 0.0, 0.0])
+        slot = {StatusCategory.TODO: 0, StatusCategory.IN_PROGRESS: 1}.get(issue.category, 2)
+        row[slot] += _weight(issue, by_points)
+        row[3] += 1
+    loads = [
+        AssigneeLoad(who, _display(who, names), t[0], t[1], t[2], int(t[3]))
+        for who, t in totals.items()
+    ]
+    loads.sort(key=lambda load: (load.assignee == "", -(load.todo + load.in_progress), load.name))
+    return tuple(loads)
+
+
+def _column_names(data: SprintData) -> tuple[str, ...]:
+    if data.board.columns:
+        return tuple(column.name for column in data.board.columns)
+    return ("To Do", "In Progress", "Done")
+
+
+def _column_for(category: StatusCategory, data: SprintData, statuses: _Statuses) -> int:
+    """The column an unmapped status falls into: the first holding that category's statuses,
+    else the first (to do), the last (done) or the second column (in progress)."""
+    columns = data.board.columns
+    for index, column in enumerate(columns):
+        if any(statuses.category(status) is category for status in column.statuses):
+            return index
+    count = len(columns) if columns else 3
+    if category is StatusCategory.TODO:
+        return 0
+    if category is StatusCategory.DONE:
+        return count - 1
+    return min(1, count - 1)
+
+
+def issue_rows(
+    data: SprintData, issues: Iterable[Issue], *, people: Mapping[str, str] | None = None
+) -> tuple[IssueRow, ...]:
+    """Issues in board order: by the column their status maps to, then in the order given
+    (Jira's rank order)."""
+    statuses = _Statuses(data)
+    names = people or {}
+    columns = _column_names(data)
+    fallback: dict[StatusCategory, int] = {}
+    placed: list[tuple[int, int, IssueRow]] = []
+    site = data.board.site_url.rstrip("/")
+    for order, issue in enumerate(issues):
+        index = statuses.column_index(issue.status)
+        if index is None:
+            if issue.category not in fallback:
+                fallback[issue.category] = _column_for(issue.category, data, statuses)
+            index = fallback[issue.category]
+        row = IssueRow(
+            key=issue.key,
+            summary=issue.summary,
+            status=issue.status,
+            category=issue.category,
+            column=columns[index],
+            issue_type=issue.issue_type,
+            assignee=issue.assignee or "",
+            assignee_name=_display(issue.assignee, names),
+            points=issue.points,
+            priority=issue.priority,
+            labels=issue.labels,
+            flagged=issue.flagged,
+            url=f"{site}/browse/{issue.key}" if site else "",
+            updated=issue.updated,
+            epic=issue.epic,
+        )
+        placed.append((index, order, row))
+    placed.sort(key=lambda entry: entry[:2])
+    return tuple(entry[2] for entry in placed)
+
+
+# --- The summary ----------------------------------------------------------------------------
+
+
+def _by_status(
+    issues: Sequence[Issue], by_points: bool, statuses: _Statuses
+) -> tuple[StatusCount, ...]:
     counts: dict[str, StatusCount] = {}
     for issue in issues:
         prior = counts.get(issue.status)
-        weight = _weight(issue, by_points)
         counts[issue.status] = StatusCount(
             issue.status,
             issue.category,
             (prior.issues if prior else 0) + 1,
-            (prior.points if prior else 0.0) + weight,
+            (prior.points if prior else 0.0) + _weight(issue, by_points),
         )
-    by_status = tuple(
-        sorted(
-            counts.values(),
-            key=lambda c: (list(StatusCategory).index(c.category), order.get(c.status, len(order))),
-        )
+    categories = list(StatusCategory)
+
+    def order(count: StatusCount) -> tuple[int, tuple[int, int], str]:
+        return (categories.index(count.category), statuses.board_place(count.status), count.status)
+
+    return tuple(sorted(counts.values(), key=order))
+
+
+def _first(sprints: Iterable[Sprint], keep: Callable[[Sprint], bool]) -> Sprint | None:
+    return next((sprint for sprint in sprints if keep(sprint)), None)
+
+
+def summarize_sprint(
+    data: SprintData,
+    now: datetime,
+    *,
+    people: Mapping[str, str] | None = None,
+    skip_weekends: bool = False,
+    blocker_limit: int = 5,
+    stale_after_days: int = 3,
+) -> SprintSummary:
+    """Everything the sprint panel and screen show. `people` maps Person.id to a display name."""
+    by_points, unit = _unit(data)
+    statuses = _Statuses(data)
+    history = velocity(data)
+    closed = _closed_in_order(data)
+    future = sorted(
+        (s for s in data.sprints if s.state == "future"),
+        key=lambda s: (s.start is None, s.start.timestamp() if s.start else 0.0, s.id),
     )
-    total = sum(_weight(i, by_points) for i in issues)
-    done = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.DONE)
-    doing = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.IN_PROGRESS)
-    today = now.date()
-    end = active.end.date() if active.end else None
-    days_left = working_days(today, end) if end else None
+    next_name = future[0].name if future else ""
+    last_closed = closed[-1].name if closed else ""
+    active = _first(data.sprints, lambda s: s.state == "active")
+    if active is None:
+        return SprintSummary(
+            board=data.board.name,
+            sprint="no active sprint",
+            goal="",
+            state="none",
+            start=None,
+            end=None,
+            days_left=None,
+            unit=unit,
+            total=0.0,
+            done=0.0,
+            in_progress=0.0,
+            issue_count=0,
+            by_status=(),
+            blockers=(),
+            velocity=history.rolling_average,
+            next_sprint=next_name,
+            points_note=data.points_note,
+            last_closed=last_closed,
+            velocity_history=history,
+            columns=_column_names(data),
+        )
+    issues = [i for i in data.issues if i.sprint_id == active.id]
+    health = sprint_health(data, active, now, capacity=history.predicted_capacity)
+    blockers = find_blockers(
+        data,
+        issues,
+        now,
+        days_left=health.days_left,
+        total_days=health.working_days,
+        stale_after_days=stale_after_days,
+        skip_weekends=skip_weekends,
+        people=people,
+        limit=blocker_limit,
+    )
     return SprintSummary(
         board=data.board.name,
         sprint=active.name,
         goal=active.goal,
         state="active",
         start=active.start.date() if active.start else None,
-        end=end,
-        days_left=days_left,
+        end=active.end.date() if active.end else None,
+        days_left=health.days_left,
         unit=unit,
-        total=total,
-        done=done,
-        in_progress=doing,
+        total=sum(_weight(i, by_points) for i in issues),
+        done=sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.DONE),
+        in_progress=sum(
+            _weight(i, by_points) for i in issues if i.category is StatusCategory.IN_PROGRESS
+        ),
         issue_count=len(issues),
-        by_status=by_status,
-        blockers=_blockers(issues, now, blocker_limit),
-        velocity=velocity,
-        next_sprint=future.name if future else "",
+        by_status=_by_status(issues, by_points, statuses),
+        blockers=blockers,
+        velocity=history.rolling_average,
+        next_sprint=next_name,
+        points_note=data.points_note,
+        last_closed=last_closed,
+        burndown=burndown(data, active, now, skip_weekends=skip_weekends),
+        velocity_history=history,
+        health=health,
+        load=assignee_load(data, issues, people=people),
+        issues=issue_rows(data, issues, people=people),
+        columns=_column_names(data),
     )

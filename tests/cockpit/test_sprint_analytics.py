@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 
 from cockpit.analytics.sprint import (
     Burndown,
+    assignee_load,
     burndown,
+    find_blockers,
+    issue_rows,
     predict_capacity,
     sprint_health,
     summarize_sprint,
@@ -726,12 +729,20 @@ def test_by_status_follows_the_board() -> None:
     d = data(
         issue("S-1", 1, "Done"),
         issue("S-2", 2, "In Review"),
+        issue("S-5", 2, "Waiting", category=DOING),
         issue("S-3", 3, "In Progress"),
         issue("S-4", 1),
     )
     summary = summarize_sprint(d, at(5))
-    assert [c.status for c in summary.by_status] == ["To Do", "In Progress", "In Review", "Done"]
-    assert (summary.total, summary.done, summary.in_progress) == (7.0, 1.0, 5.0)
+    assert [c.status for c in summary.by_status] == [
+        "To Do",
+        "In Progress",
+        "Waiting",  # after "In Progress" in the same column
+        "In Review",
+        "Done",
+    ]
+    assert [c.issues for c in summary.by_status] == [1, 1, 1, 1, 1]
+    assert (summary.total, summary.done, summary.in_progress) == (9.0, 1.0, 7.0)
 
 
 # --- The summary -----------------------------------------------------------------------------
@@ -766,3 +777,20 @@ def test_no_active_sprint() -> None:
     assert [e.sprint for e in summary.velocity_history.sprints] == ["Sprint 8", "Sprint 9"]
     assert summary.burndown is None and summary.health is None and summary.issues == ()
     assert summary.columns == ("To Do", "Doing", "Review", "Done")
+
+
+def test_the_parts_work_on_their_own() -> None:
+    d = data(
+        issue("P-1", 8, assignee="maya"),
+        issue("P-2", 2, "In Progress", updated=at(2), assignee="tom"),
+        issue("P-3", 1, "Done", assignee="maya"),
+    )
+    blockers = find_blockers(d, d.issues, at(12, 14), days_left=2, total_days=10, limit=1)
+    assert [(b.key, b.kind) for b in blockers] == [("P-1", "unstarted")]
+    assert find_blockers(d, d.issues, at(12, 14)) == (
+        find_blockers(d, d.issues, at(12, 14), stale_after_days=3)
+    )
+    assert [b.key for b in find_blockers(d, d.issues, at(12, 14))] == ["P-2"]
+    loads = assignee_load(d, d.issues, people={"maya": "Maya"})
+    assert [(x.name, x.todo, x.done) for x in loads] == [("Maya", 8.0, 1.0), ("tom", 0.0, 0.0)]
+    assert [r.key for r in issue_rows(d, reversed(d.issues))] == ["P-1", "P-2", "P-3"]

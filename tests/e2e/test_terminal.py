@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +26,7 @@ class Terminal:
 
     def screen(self) -> str:
         return subprocess.run(
-            [*self.tmux, "capture-pane", "-p", "-t", self.session],
+            [*self.tmux, "capture-pane", "-p", "-S", "-", "-t", self.session],
             capture_output=True,
             text=True,
         ).stdout
@@ -54,8 +55,12 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[callable]:
-    socket = f"cockpit-e2e-{os.getpid()}"
+    # A private server per test, kept alive by an idle session and told to keep panes whose
+    # program exited: a fast command (the first-run greeting) must still be readable.
+    socket = f"cockpit-e2e-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmux = ["tmux", "-L", socket]
+    subprocess.run([*tmux, "new-session", "-d", "-s", "keepalive", "sleep 600"], check=True)
+    subprocess.run([*tmux, "set-option", "-g", "remain-on-exit", "on"], check=True)
     started: list[str] = []
 
     def start(*args: str, size: tuple[int, int] = (120, 40)) -> Terminal:
@@ -66,7 +71,6 @@ def terminal(tmp_path: Path) -> Iterator[callable]:
              f"TERM=xterm-256color {command}"],
             check=True,
         )  # fmt: skip
-        subprocess.run([*tmux, "set-option", "-t", session, "remain-on-exit", "on"], check=True)
         started.append(session)
         return Terminal(socket, session)
 

@@ -68,6 +68,10 @@ def _daily_totals(snapshot: Snapshot) -> dict[date, float]:
     return dict(totals)
 
 
+def _path(changes: tuple[StatusChange, ...]) -> list[tuple[str, str]]:
+    return [(change.from_status, change.to_status) for change in changes]
+
+
 def _runs_by_status(snapshot: Snapshot) -> Counter[str]:
     assert snapshot.experiments is not None
     return Counter(run.status for run in snapshot.experiments.runs)
@@ -219,7 +223,8 @@ def test_board_and_sprints(snap: Snapshot) -> None:
         assert 0.69 <= entry.completed / entry.committed <= 1.0
     # Sprint 38, over the holidays, is the weakest by far.
     ratios = [entry.completed / entry.committed for entry in history.sprints]
-    assert ratios.index(min(ratios)) == 7 and min(ratios) < 0.75 < min(ratios[:7] + ratios[8:])
+    assert ratios.index(min(ratios)) == 7 and min(ratios) <= 0.71
+    assert sorted(ratios)[1] >= 0.75
     assert history.rolling_average is not None and 45 <= history.rolling_average <= 65
     assert history.predicted_capacity is not None
     assert 0.9 * history.rolling_average <= history.predicted_capacity <= history.rolling_average
@@ -285,29 +290,39 @@ def test_the_sprint_runs_a_bit_behind(days_later: int) -> None:
     health, chart = summary.health, summary.burndown
     assert health is not None and chart is not None
     # Done work keeps up with the working days gone, but not quite.
-    assert 0.8 * health.elapsed <= health.completion < health.elapsed
-    assert 0.8 <= health.projected_completion < 1.0
+    assert 0.75 * health.elapsed <= health.completion < health.elapsed
+    assert 0.75 <= health.projected_completion < 1.0
     assert health.carry_over_risk in ("low", "medium")
-    # Today's remaining is at or above the ideal line, by less than 15% of the commitment.
+    # Today's remaining is around the ideal line, never more than a little ahead of it, and
+    # behind it by less than 15% of the commitment.
     today = [day for day in chart.days if day.remaining is not None][-1]
     assert today.remaining is not None
-    assert today.ideal <= today.remaining <= today.ideal + 0.15 * chart.committed
+    assert -0.05 * chart.committed <= today.remaining - today.ideal <= 0.15 * chart.committed
     assert today.scope == summary.total
 
 
-@pytest.mark.parametrize("days_later", [0, 6])
-def test_the_burndown_steps_down_with_plateaus_and_a_bump(days_later: int) -> None:
+@pytest.mark.parametrize(
+    ("days_later", "skip_weekends"),
+    [(0, False), (0, True), (3, False), (6, True), (6, False)],
+)
+def test_the_burndown_steps_down_with_plateaus_and_a_bump(
+    days_later: int, skip_weekends: bool
+) -> None:
     now = NOW + timedelta(days=days_later)
     snapshot = build_demo_snapshot(now)
     assert snapshot.sprint is not None
-    chart = summarize_sprint(snapshot.sprint, now, skip_weekends=True).burndown
+    chart = summarize_sprint(snapshot.sprint, now, skip_weekends=skip_weekends).burndown
     assert chart is not None
     remaining = [day.remaining for day in chart.days if day.remaining is not None]
     assert len(remaining) >= 4
     drops = [a - b for a, b in itertools.pairwise(remaining)]  # type: ignore[operator]
     assert sum(drop > 0 for drop in drops) >= 2, "steps down"
-    assert any(drop == 0 for drop in drops), "a plateau"
     assert max(drops) >= 5, "a good day"
+    if days_later >= 3:
+        # Flat over the weekend when it is shown, and over the day lost to an incident review.
+        assert any(drop == 0 for drop in drops), "a plateau"
+        weekend = [day.remaining for day in chart.days if day.weekend and day.remaining]
+        assert skip_weekends or len(set(weekend)) == 1
     # Scope grew early on (added bugs, a pulled-in story, a re-estimate), then some was cut.
     assert chart.scope_added >= 8 and chart.scope_removed >= 5
     bump = max(chart.days[:3], key=lambda day: day.added)
@@ -391,16 +406,18 @@ def test_changelogs_are_consistent_with_the_issues(snap: Snapshot) -> None:
         if issue.status == "Done":
             assert issue.resolved == issue.status_changes[-1].at
 
-        sprints: tuple[int, ...] = ()
-        seen: set[int] = set()
+        # Planned from the backlog (no sprint), or filed straight into a sprint, which Jira's
+        # changelog does not record: then that sprint is the first in sprint_ids.
+        sprints: tuple[int, ...] = (
+            issue.sprint_changes[0].from_sprints if issue.sprint_changes else issue.sprint_ids
+        )
+        assert sprints in ((), issue.sprint_ids[:1])
+        seen = set(sprints)
         for change in issue.sprint_changes:
             assert change.from_sprints == sprints
             sprints = change.to_sprints
             seen |= set(sprints)
-        if not issue.sprint_changes:  # filed straight into a sprint
-            (sprint,) = issue.sprint_ids
-            sprints, seen = (sprint,), {sprint}
-        assert set(issue.sprint_ids) == seen
+        assert set(issue.sprint_ids) == seen and len(issue.sprint_ids) == len(seen)
         current = [s for s in sprints if s in open_ids]
         assert issue.sprint_id == (current[-1] if current else None)
 
@@ -588,10 +605,11 @@ def test_live_mode_moves_work_finishes_runs_and_spends() -> None:
         assert issue.updated is not None and NOW - timedelta(minutes=13) < issue.updated <= NOW
         # The move is in the changelog, so the burndown sees it.
         change = StatusChange(issue.updated, base_status[issue.key], issue.status)
-        assert issue.status_changes == (*base_changes[issue.key], change)
+        assert issue.status_changes[-1] == change
+        assert _path(issue.status_changes[:-1]) == _path(base_changes[issue.key])
         assert issue.resolved == (issue.updated if issue.status == "Done" else None)
     unmoved = [i for i in _active_issues(live) if i.status == base_status[i.key]]
-    assert all(i.status_changes == base_changes[i.key] for i in unmoved)
+    assert all(_path(i.status_changes) == _path(base_changes[i.key]) for i in unmoved)
     live_chart = summarize_sprint(live.sprint, NOW).burndown  # type: ignore[arg-type]
     base_chart = summarize_sprint(base.sprint, NOW).burndown  # type: ignore[arg-type]
     assert live_chart is not None and base_chart is not None

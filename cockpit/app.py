@@ -81,9 +81,12 @@ class CockpitApp(App[None]):
     def repaint(self) -> None:
         """Rebuild every view-model from the store and hand it to the visible screen."""
         self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
-        screen = self.screen
-        if isinstance(screen, (DashboardScreen, DetailScreen)):
-            screen.show(self.dashboard, frozenset(self.syncing))
+        # Every screen that shows the dashboard has `show(dashboard, syncing)`. The topmost full
+        # screen is fed; a modal over it (an issue's details) leaves it live underneath.
+        screen = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
+        show = getattr(screen, "show", None)
+        if callable(show):
+            show(self.dashboard, frozenset(self.syncing))
 
     # --- syncing ----------------------------------------------------------------------
 
@@ -167,14 +170,22 @@ class CockpitApp(App[None]):
 
     def on_panel_opened(self, message: Panel.Opened) -> None:
         if isinstance(self.screen, DashboardScreen):
-            self.push_screen(DetailScreen(message.panel_id))
+            self.push_screen(self._detail_screen(message.panel_id))
             self.call_after_refresh(self.repaint)
 
     def open_panel(self, panel_id: str) -> None:
-        if not isinstance(self.screen, DashboardScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
-        self.push_screen(DetailScreen(panel_id))
+        self.push_screen(self._detail_screen(panel_id))
         self.call_after_refresh(self.repaint)
+
+    def _detail_screen(self, panel_id: str) -> Screen[None]:
+        if panel_id == "sprint":
+            # Imported here: tabs, tables and charts stay off the start-up path.
+            from cockpit.screens.sprint import SprintScreen
+
+            return SprintScreen(self.dashboard)
+        return DetailScreen(panel_id)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -244,6 +244,7 @@ async def test_the_screen_updates_live_and_keeps_the_focused_issue(
         done = [c.issue.key for c in board.cards() if c.issue.column == "Done"]
         assert "MLP-104" in done
         assert isinstance(app.focused, IssueCard) and app.focused.issue.key == "MLP-102"
+        assert app.screen.query_one(TabbedContent).active == "board"
         assert "4 days left" in str(app.screen.query_one(SprintHeader).render())
 
 

@@ -1,0 +1,228 @@
+"""The sprint in full: header with health, then Board, Issues, Velocity and Burndown tabs.
+
+Pushed when Enter is pressed on the Sprint panel. Like every screen, it is fed through
+`show(dashboard, syncing)`, so it updates live and says how fresh its data is. Enter on an issue
+(a board card or a table row) opens its details; `o` opens the focused issue in the browser.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+
+from cockpit.analytics.sprint import IssueRow, SprintSummary
+from cockpit.dashboard import Dashboard
+from cockpit.screens.dashboard import panel_age
+from widgets.burndown_chart import BurndownChart, burndown_legend
+from widgets.issue_detail import IssueDetail
+from widgets.issue_table import IssueDataTable, IssueTable
+from widgets.panel import line, stack
+from widgets.sprint_board import IssueCard, SprintBoard
+from widgets.sprint_panel import SprintHeader, amount
+from widgets.status_bar import SourceStatusBar
+from widgets.velocity_chart import VelocityChart, velocity_legend
+
+TABS = ("board", "issues", "velocity", "burndown")
+
+
+def velocity_text(summary: SprintSummary | None) -> Content:
+    velocity = summary.velocity_history if summary else None
+    if velocity is None or not velocity.sprints:
+        return line(("No closed sprints yet: velocity needs history.", "$foreground-muted"))
+    done = [entry.completed for entry in velocity.sprints]
+    best = max(velocity.sprints, key=lambda entry: entry.completed)
+    worst = min(velocity.sprints, key=lambda entry: entry.completed)
+    committed = sum(entry.committed for entry in velocity.sprints)
+    ratio = sum(done) / committed if committed else 0.0
+    return stack(
+        [
+            velocity_legend(velocity),
+            line(
+                (f"Last {len(velocity.sprints)} sprints: ", "$foreground-muted"),
+                f"{ratio * 100:.0f}% of committed work completed",
+                ("   best ", "$foreground-muted"),
+                f"{best.sprint} ({amount(best.completed)})",
+                ("   lowest ", "$foreground-muted"),
+                f"{worst.sprint} ({amount(worst.completed)})",
+            ),
+        ]
+    )
+
+
+def burndown_text(summary: SprintSummary | None) -> Content:
+    burndown = summary.burndown if summary else None
+    if burndown is None or not burndown.days:
+        return line(
+            ("No burndown: the sprint has no start and end dates yet.", "$foreground-muted")
+        )
+    known = [day for day in burndown.days if day.remaining is not None]
+    parts: list[str | tuple[str, str]] = [
+        ("Committed ", "$foreground-muted"),
+        f"{amount(burndown.committed)} {burndown.unit}",
+        ("   added ", "$foreground-muted"),
+        (f"+{amount(burndown.scope_added)}", "$warning" if burndown.scope_added else ""),
+        ("   removed ", "$foreground-muted"),
+        (f"−{amount(burndown.scope_removed)}", "$success" if burndown.scope_removed else ""),
+    ]
+    if known:
+        today = known[-1]
+        gap = (today.remaining or 0.0) - today.ideal
+        parts += [
+            ("   remaining ", "$foreground-muted"),
+            f"{amount(round(today.remaining or 0.0, 1))} {burndown.unit}",
+            ("   vs ideal ", "$foreground-muted"),
+            (f"{gap:+.1f}", "$error" if gap > 0 else "$success"),
+        ]
+    if burndown.skip_weekends:
+        parts += [("   weekends left out", "$foreground-muted")]
+    return stack([burndown_legend(burndown), line(*parts)])
+
+
+class SprintScreen(Screen[None]):
+    DEFAULT_CSS = """
+    SprintScreen {
+        layout: vertical;
+    }
+    SprintScreen > TabbedContent {
+        height: 1fr;
+    }
+    SprintScreen TabPane {
+        padding: 0 1;
+    }
+    SprintScreen .chart-notes {
+        height: auto;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    SprintScreen .tab-body {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back", id="sprint.back"),
+        Binding("o", "open_issue", "Open in browser", id="sprint.open_issue"),
+        Binding("b", "show_tab('board')", "Board", show=False, id="sprint.tab_board"),
+        Binding("i", "show_tab('issues')", "Issues", show=False, id="sprint.tab_issues"),
+        Binding("v", "show_tab('velocity')", "Velocity", show=False, id="sprint.tab_velocity"),
+        Binding("d", "show_tab('burndown')", "Burndown", show=False, id="sprint.tab_burndown"),
+        Binding("slash", "search", "Filter", key_display="/", id="sprint.filter"),
+    ]
+
+    def __init__(self, initial: Dashboard | None = None, *, tab: str = "board") -> None:
+        super().__init__(name="sprint")
+        self.initial = initial
+        self.initial_tab = tab if tab in TABS else "board"
+        self.summary: SprintSummary | None = None
+
+    def compose(self) -> ComposeResult:
+        yield SprintHeader()
+        with TabbedContent(initial=self.initial_tab):
+            with TabPane("Board", id="board"):
+                yield SprintBoard()
+            with TabPane("Issues", id="issues"):
+                yield IssueTable()
+            with TabPane("Velocity", id="velocity"), Vertical(classes="tab-body"):
+                yield VelocityChart(id="velocity-chart")
+                yield Static(classes="chart-notes", id="velocity-notes")
+            with TabPane("Burndown", id="burndown"), Vertical(classes="tab-body"):
+                yield BurndownChart(id="burndown-chart", detailed=True)
+                yield Static(classes="chart-notes", id="burndown-notes")
+        yield SourceStatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.initial is not None:
+            self.show(self.initial, frozenset())
+        self.call_after_refresh(self._focus_tab)
+
+    # --- feeding ----------------------------------------------------------------------
+
+    def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
+        summary = dashboard.sprint
+        self.summary = summary
+        header = self.query_one(SprintHeader)
+        header.summary = summary
+        header.age = panel_age(dashboard, "sprint")
+        active = summary is not None and summary.state == "active"
+        board = self.query_one(SprintBoard)
+        board.unit = summary.unit if summary else "pts"
+        board.columns = summary.columns if summary else ()
+        board.issues = summary.issues if active and summary else ()
+        table = self.query_one(IssueTable)
+        table.columns = summary.columns if summary else ()
+        table.issues = summary.issues if active and summary else ()
+        self.query_one(VelocityChart).velocity = summary.velocity_history if summary else None
+        self.query_one("#velocity-notes", Static).update(velocity_text(summary))
+        self.query_one(BurndownChart).burndown = summary.burndown if active and summary else None
+        self.query_one("#burndown-notes", Static).update(burndown_text(summary if active else None))
+        for bar in self.query(SourceStatusBar):
+            bar.states = dashboard.sources
+            bar.offline = dashboard.offline
+            bar.syncing = syncing
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_show_tab(self, tab: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tab not in ("board", "issues"):
+            # A focused card in the pane being left would pull TabbedContent back to it.
+            tabs.query_one(Tabs).focus()
+        tabs.active = tab
+        # Focus now, so that keys typed right after the tab key land in the new tab.
+        self._focus_tab()
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self._focus_tab)
+
+    def _focus_tab(self) -> None:
+        """Put the focus where the active tab's keys work: a card, or the table."""
+        active = self.query_one(TabbedContent).active
+        focused = self.focused
+        if active == "board" and not isinstance(focused, IssueCard):
+            board = self.query_one(SprintBoard)
+            if board.cards():
+                board.focus_first()
+        elif active == "issues" and not (
+            focused is not None and focused in self.query_one(IssueTable).query("*")
+        ):
+            self.query_one(IssueDataTable).focus()
+
+    def action_search(self) -> None:
+        self.action_show_tab("issues")
+        self.query_one("#filter-text").focus()
+
+    def current_issue(self) -> IssueRow | None:
+        """The issue the user is on: the focused card, or the table's cursor row."""
+        focused = self.focused
+        if isinstance(focused, IssueCard):
+            return focused.issue
+        if self.query_one(TabbedContent).active == "issues":
+            return self.query_one(IssueTable).selected_issue()
+        return None
+
+    def action_open_issue(self) -> None:
+        issue = self.current_issue()
+        if issue is None:
+            self.notify("Select an issue on the Board or Issues tab first.", severity="warning")
+        elif not issue.url:
+            self.notify(f"{issue.key} has no link.", severity="warning")
+        else:
+            self.app.open_url(issue.url)
+
+    def on_issue_card_selected(self, event: IssueCard.Selected) -> None:
+        self.open_detail(event.issue)
+
+    def on_issue_table_selected(self, event: IssueTable.Selected) -> None:
+        self.open_detail(event.issue)
+
+    def open_detail(self, issue: IssueRow) -> None:
+        self.app.push_screen(IssueDetail(issue))

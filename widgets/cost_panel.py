@@ -47,7 +47,7 @@ class CostPanel(Panel):
                     (money(c.month_to_date, cur), "bold"),
                     f" of {money(c.budget, cur)} ",
                     (f"({used:.0%})", style),
-                    (f" · {c.month}", "$text-muted"),
+                    (f" · {c.month}", "$foreground-muted"),
                 )
             )
             forecast_share = c.forecast_vs_budget or 0.0
@@ -72,15 +72,15 @@ class CostPanel(Panel):
             rows.append(line("Forecast ", (money(c.forecast, cur), "bold")))
         rows.append(
             line(
-                ("Run rate ", "$text-muted"),
+                ("Run rate ", "$foreground-muted"),
                 f"{money(c.run_rate, cur)}/day",
-                ("  GPU ", "$text-muted"),
+                ("  GPU ", "$foreground-muted"),
                 (f"{c.gpu_share:.0%}", "$accent"),
             )
         )
         spark_width = max(min(width - 8, len(c.daily)), 1)
         series = [amount for _, amount in c.daily][-spark_width:]
-        rows.append(line(("30d ", "$text-muted"), (sparkline(series), "$primary")))
+        rows.append(line(("30d ", "$foreground-muted"), (sparkline(series), "$primary")))
         if len(c.by_provider) > 0:
             parts: list[str | tuple[str, str]] = []
             for name, amount in c.by_provider:
@@ -89,7 +89,7 @@ class CostPanel(Panel):
                 parts += [(name, "bold"), f" {money(amount, cur)}"]
             rows.append(line(*parts))
         if c.budget_name and (self.detailed or height > len(rows)):
-            rows.append(line(("Budget: ", "$text-muted"), clip(c.budget_name, width - 8)))
+            rows.append(line(("Budget: ", "$foreground-muted"), clip(c.budget_name, width - 8)))
         room = height - len(rows) - 1
         services = c.by_service if self.detailed else c.by_service[: max(room, 0)]
         if services:
@@ -100,7 +100,7 @@ class CostPanel(Panel):
                 rows.append(
                     line(
                         (amount, "bold"),
-                        (f" {spend.provider:<4} ", "$text-muted"),
+                        (f" {spend.provider:<4} ", "$foreground-muted"),
                         clip(spend.service, width - 19 - len(tag)),
                         (tag, "$accent"),
                     )

@@ -18,7 +18,7 @@ def _delta(board: ExperimentBoard) -> Part:
     if board.best_vs_champion is None or board.champion is None:
         return ""
     if board.top and board.top[0].is_champion:
-        return (" champion leads", "$text-muted")
+        return (" champion leads", "$foreground-muted")
     sign = "+" if board.best_vs_champion >= 0 else "−"
     style = "$success" if board.improves_on_champion else "$error"
     return (f" {sign}{abs(board.best_vs_champion):.4f} vs champion", style)
@@ -36,19 +36,19 @@ class ExperimentsPanel(Panel):
         tail = f"  {run.user} · {ago(run.age_seconds)}" if width >= 56 else ""
         name = clip(run.name, max(width - 13 - badge_len - len(tail), 6))
         return line(
-            (rank.rjust(3), "$text-muted"),
+            (rank.rjust(3), "$foreground-muted"),
             (_metric(run.value).rjust(8), "bold $success" if best else ""),
             "  ",
             name,
             badge,
-            (tail, "$text-muted"),
+            (tail, "$foreground-muted"),
         )
 
     def _board_rows(self, board: ExperimentBoard, width: int, runs: int) -> list[Content]:
         arrow = "↑" if board.higher_is_better else "↓"
         header: list[Part] = [
             (board.experiment, "bold"),
-            (f"  {board.metric} {arrow}", "$text-muted"),
+            (f"  {board.metric} {arrow}", "$foreground-muted"),
         ]
         if board.running:
             header.append((f"  {board.running} running", "$primary"))
@@ -62,11 +62,11 @@ class ExperimentsPanel(Panel):
     def _compact_row(self, board: ExperimentBoard, width: int) -> Content:
         arrow = "↑" if board.higher_is_better else "↓"
         if not board.top:
-            return line((board.experiment, "bold"), ("  no finished runs", "$text-muted"))
+            return line((board.experiment, "bold"), ("  no finished runs", "$foreground-muted"))
         best = board.top[0]
         return line(
             (clip(board.experiment, 16), "bold"),
-            (f" {board.metric} {arrow} ", "$text-muted"),
+            (f" {board.metric} {arrow} ", "$foreground-muted"),
             (_metric(best.value), "bold $success"),
             _delta(board),
         )
@@ -78,7 +78,7 @@ class ExperimentsPanel(Panel):
         rows = [
             line(
                 (f"{s.runs_total} runs", "bold"),
-                (f" on {s.tracker}", "$text-muted"),
+                (f" on {s.tracker}", "$foreground-muted"),
                 " · ",
                 (f"{s.running_total} running", "$primary"),
                 " · ",

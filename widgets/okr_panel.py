@@ -34,7 +34,7 @@ class OkrPanel(Panel):
         rows = [
             line(
                 (s.period, "bold"),
-                (f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left", "$text-muted"),
+                (f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left", "$foreground-muted"),
             )
         ]
         if not self.detailed and height - 1 < len(s.objectives) * 2:
@@ -65,7 +65,7 @@ class OkrPanel(Panel):
                     line(
                         ("  ● ", kr_style),
                         clip(kr.title, width - len(figures) - 4),
-                        (figures, "$text-muted"),
+                        (figures, "$foreground-muted"),
                     )
                 )
         return rows

@@ -20,7 +20,7 @@ STATE_STYLE = {
     "stale": "$warning",
     "failed": "$error",
     "offline": "$warning",
-    "no data": "$text-muted",
+    "no data": "$foreground-muted",
 }
 
 
@@ -51,7 +51,7 @@ def bar(fraction: float, width: int, style: str = "$success") -> tuple[Part, Par
     """A horizontal gauge: filled cells in `style`, the rest dim."""
     width = max(width, 1)
     filled = round(min(max(fraction, 0.0), 1.0) * width)
-    return ("█" * filled, style), ("░" * (width - filled), "$text-muted 50%")
+    return ("█" * filled, style), ("░" * (width - filled), "$foreground-muted 50%")
 
 
 def clip(text: str, width: int) -> str:
@@ -125,7 +125,7 @@ class Panel(Widget, can_focus=True):
         width = self.content_size.width or 40
         height = self.content_size.height or 10
         body = self.render_body(width, height)
-        return stack(body[:height]) if body else line(("Waiting for data…", "$text-muted"))
+        return stack(body[:height]) if body else line(("Waiting for data…", "$foreground-muted"))
 
     def render_body(self, width: int, height: int) -> list[Content]:
         raise NotImplementedError

@@ -62,7 +62,8 @@ def health_parts(health: SprintHealth, unit: str) -> list[Part]:
 
 
 def blocker_row(blocker: Blocker, width: int) -> Content:
-    tail = f" {blocker.assignee} · {blocker.reason}"
+    who = (blocker.assignee_name or blocker.assignee).split(" ")[0]
+    tail = f" {who} · {blocker.reason}"
     mark = BLOCKER_MARK.get(blocker.kind, BLOCKER_MARK.get(blocker.reason, "• "))
     return line(
         (mark, "$error" if blocker.kind in ("flagged", "blocked") else "$warning"),

@@ -33,7 +33,7 @@ class SourceStatusBar(Widget):
         if self.offline:
             parts += [("OFFLINE", "bold $warning"), " cached data only  "]
         if not self.states:
-            parts.append(("no sources configured", "$text-muted"))
+            parts.append(("no sources configured", "$foreground-muted"))
         for state in self.states:
             style = STATE_STYLE.get(state.state.value, "")
             mark = "↻" if state.source in self.syncing else STATE_MARK.get(state.state.value, "•")
@@ -41,7 +41,7 @@ class SourceStatusBar(Widget):
                 (f"{mark} ", style),
                 (state.source, "bold"),
                 (f" {state.state.value}", style),
-                (f" {age_phrase(state.age)}", "$text-muted"),
+                (f" {age_phrase(state.age)}", "$foreground-muted"),
                 "   ",
             ]
         return line(*parts)

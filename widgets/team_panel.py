@@ -14,8 +14,8 @@ from widgets.panel import Panel, Part, clip, line
 
 STATE_STYLE = {
     "working": "$success",
-    "off": "$text-muted",
-    "weekend": "$text-muted",
+    "off": "$foreground-muted",
+    "weekend": "$foreground-muted",
     "away": "$warning",
 }
 STATE_MARK = {"working": "●", "off": "○", "weekend": "○", "away": "◌"}
@@ -31,7 +31,7 @@ def _day_strip(person: PersonNow, now_slot: int, cells: int) -> list[Part]:
         working = any(chunk)
         is_now = cell * per_cell <= now_slot < (cell + 1) * per_cell
         glyph = "█" if working else "·"
-        style = "$success" if working else "$text-muted 40%"
+        style = "$success" if working else "$foreground-muted 40%"
         if is_now:
             glyph, style = ("█" if working else "│"), "$accent"
         # One span per run of equal cells: a strip is 48 cells, and spans cost render time.
@@ -68,9 +68,9 @@ class TeamPanel(Panel):
             (STATE_MARK[person.state] + " ", style),
             (
                 f"{person.local_time:%a %H:%M}",
-                "bold" if person.state == "working" else "$text-muted",
+                "bold" if person.state == "working" else "$foreground-muted",
             ),
-            (f" {person.utc_offset} ", "$text-muted"),
+            (f" {person.utc_offset} ", "$foreground-muted"),
             clip(f"{person.name}, {where}", name_width).ljust(name_width),
         ]
 
@@ -81,7 +81,7 @@ class TeamPanel(Panel):
         rows = [
             line(
                 (f"{t.working_now} of {len(t.people)} working now", "bold"),
-                (f" · {t.zones} time zones", "$text-muted"),
+                (f" · {t.zones} time zones", "$foreground-muted"),
             )
         ]
         first_names = {p.id: p.name.split()[0] for p in t.people}
@@ -89,12 +89,12 @@ class TeamPanel(Panel):
             w = t.best_overlap
             rows.append(
                 line(
-                    ("Best overlap ", "$text-muted"),
+                    ("Best overlap ", "$foreground-muted"),
                     (f"{w.start:%H:%M}–{w.end:%H:%M} UTC", "$accent"),
                     f" · {len(w.people)} people: ",
                     (
                         clip(", ".join(first_names[p] for p in w.people), max(width - 45, 8)),
-                        "$text-muted",
+                        "$foreground-muted",
                     ),
                 )
             )
@@ -107,8 +107,8 @@ class TeamPanel(Panel):
             rows.append(
                 line(
                     " " * (fixed + name_width + 2),
-                    (_hour_ruler(strip), "$text-muted"),
-                    (" UTC", "$text-muted"),
+                    (_hour_ruler(strip), "$foreground-muted"),
+                    (" UTC", "$foreground-muted"),
                 )
             )
             for person in people:

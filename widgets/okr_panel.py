@@ -34,7 +34,10 @@ class OkrPanel(Panel):
         rows = [
             line(
                 (s.period, "bold"),
-                (f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left", "$foreground-muted"),
+                (
+                    f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left",
+                    "$foreground-muted",
+                ),
             )
         ]
         if not self.detailed and height - 1 < len(s.objectives) * 2:

@@ -89,7 +89,9 @@ def build_sections(d: Dashboard) -> list[Section]:
             if s.velocity is not None:
                 lines.append(f"Velocity (last 3 sprints): {number(round(s.velocity, 1))} {s.unit}")
             for b in s.blockers:
-                lines.append(f"Blocker {b.key} ({b.reason}, {b.assignee_name or b.assignee}): {b.summary}")
+                lines.append(
+                    f"Blocker {b.key} ({b.reason}, {b.assignee_name or b.assignee}): {b.summary}"
+                )
         else:
             lines.append(f"No active sprint on {s.board}; next: {s.next_sprint or 'none planned'}")
         sections.append(Section("Sprint", _age(d, "sprint"), tuple(lines)))

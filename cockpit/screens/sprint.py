@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.dashboard import Dashboard
@@ -169,6 +169,10 @@ class SprintScreen(Screen[None]):
     # --- actions ----------------------------------------------------------------------
 
     def action_back(self) -> None:
+        # Escape in the filter box leaves the box, not the screen: the filter stays applied.
+        if isinstance(self.focused, Input):
+            self.query_one(DataTable).focus()
+            return
         self.app.pop_screen()
 
     def action_show_tab(self, tab: str) -> None:

@@ -126,6 +126,26 @@ async def test_typing_in_the_filter_narrows_by_text(make_app: AppFactory, sample
         assert table_keys(app) == ["MLP-105", "MLP-112"]  # "Shard the…", "…tokenised shards"
 
 
+async def test_escape_in_the_filter_returns_to_the_table(make_app: AppFactory, sample) -> None:
+    from textual.widgets import DataTable
+
+    from cockpit.screens.sprint import SprintScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_sprint(pilot)
+        await pilot.press("slash", *"shard")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SprintScreen)
+        assert isinstance(app.focused, DataTable)
+        assert table_keys(app) == ["MLP-105", "MLP-112"]  # the filter stays applied
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SprintScreen)
+
+
 async def test_sort_by_points_orders_rows(make_app: AppFactory, sample) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,6 +8,7 @@ the others. The UI never waits on the network: the first paint comes from the ca
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -92,8 +93,10 @@ class CockpitApp(App[None]):
 
     def sync_source(self, job: SyncJob) -> Worker[None]:
         """One exclusive worker per source: a new sync of a source replaces a pending one."""
+        # A callable, not a coroutine: a worker cancelled before it starts (the app closing)
+        # then leaves no un-awaited coroutine behind.
         return self.run_worker(
-            self._sync_then_paint(job),
+            partial(self._sync_then_paint, job),
             name=f"sync:{job.source.name}",
             group=f"sync:{job.source.name}",
             exclusive=True,

@@ -152,6 +152,8 @@ class SprintPanel(Panel):
 
     def arrange_chart(self) -> None:
         """Mount, feed or remove the burndown for the room the panel has now."""
+        if not self.is_attached:
+            return  # the app closed before the first frame came back (q during start-up)
         want = self.wants_chart()
         text = self.query_one(SprintText)
         if want and self.summary is not None:

@@ -262,3 +262,40 @@ def test_the_token_never_reaches_the_cache_or_the_errors(cloud: FakeJira, tmp_pa
     for path in tmp_path.iterdir():
         assert canary.encode() not in path.read_bytes()
         assert cloud.token.encode() not in path.read_bytes()
+
+
+def test_cli_sync_status_and_doctor_with_a_jira_config(
+    cloud: FakeJira,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The whole path a user takes: config → `cockpit sync` → `cockpit status` → `doctor`."""
+    import json
+
+    from cockpit.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        f'[sources.jira]\nkind = "jira"\nurl = "{cloud.url}"\nemail = "{cloud.email}"\n'
+        "board_id = 42\n"
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    monkeypatch.setenv("COCKPIT_JIRA_TOKEN", cloud.token)
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.startswith("jira  ok")
+    assert main(["status", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    active = next(s for s in cloud.data.sprints if s.state == "active")
+    assert status["sprint"]["name"] == active.name
+    assert status["sprint"]["issues"] == sum(
+        1 for r in cloud.data.issues.values() if active.id in r.sprint_ids
+    )
+    assert main(["doctor"]) == 0
+    assert "signed in as" in capsys.readouterr().out
+    monkeypatch.setenv("COCKPIT_JIRA_TOKEN", "wrong")
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "cockpit auth set jira" in out
+    assert "wrong" not in out

@@ -206,16 +206,28 @@ def run_app(workspace: Workspace, clock: Clock, *, offline: bool = False) -> Non
 
 
 def render_screenshot(
-    workspace: Workspace, clock: Clock, *, size: tuple[int, int], offline: bool = False
+    workspace: Workspace,
+    clock: Clock,
+    *,
+    size: tuple[int, int],
+    offline: bool = False,
+    panel: str | None = None,
 ) -> str:
-    """The dashboard as SVG, rendered headless from the store (no sync)."""
+    """The dashboard (or one panel's screen) as SVG, rendered headless from the store."""
 
     async def capture() -> str:
         app = CockpitApp(workspace, clock, offline=offline, sync_on_start=False, poll=False)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
-            app.screen.set_focus(None)
-            await pilot.pause()
+            if panel is not None:
+                app.open_panel(panel)
+                await pilot.pause()
+                await asyncio.sleep(0.3)  # charts mount after the first frame
+                await pilot.pause()
+            else:
+                app.screen.set_focus(None)
+                await asyncio.sleep(0.3)
+                await pilot.pause()
             return app.export_screenshot(title="cockpit")
 
     return asyncio.run(capture())

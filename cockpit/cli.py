@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--demo", action="store_true", help="use the demo workspace")
     shot.add_argument("--size", default="160x48", metavar="COLSxROWS", help="terminal size")
     shot.add_argument("--at", metavar="ISO-TIME", help="render as of this UTC moment")
+    shot.add_argument(
+        "--panel",
+        choices=("sprint", "experiments", "okrs", "cost", "team"),
+        help="render this panel's full screen instead of the dashboard",
+    )
 
     doctor = command("doctor", "check the config, credentials and each source")
     doctor.add_argument("--demo", action="store_true", help="check the demo workspace")
@@ -226,7 +231,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     workspace = _workspace(args, clock)
     from cockpit.app import render_screenshot
 
-    svg = render_screenshot(workspace, clock, size=(columns, rows), offline=args.offline)
+    svg = render_screenshot(
+        workspace, clock, size=(columns, rows), offline=args.offline, panel=args.panel
+    )
     _write_output(svg, args.output)
     return EXIT_OK
 

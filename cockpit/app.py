@@ -8,8 +8,8 @@ the others. The UI never waits on the network: the first paint comes from the ca
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand

@@ -28,6 +28,17 @@ class SourceStatusBar(Widget):
     offline: reactive[bool] = reactive(False)
     syncing: reactive[frozenset[str]] = reactive(frozenset())
 
+    def show(
+        self,
+        states: tuple[SourceState, ...],
+        *,
+        offline: bool,
+        syncing: frozenset[str] = frozenset(),
+    ) -> None:
+        self.states = states
+        self.offline = offline
+        self.syncing = syncing
+
     def render(self) -> Content:
         parts: list[str | tuple[str, str]] = []
         if self.offline:

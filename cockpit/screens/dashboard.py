@@ -76,8 +76,7 @@ class DashboardScreen(Screen[None]):
                 yield panel
         bar = SourceStatusBar()
         if self.initial is not None:
-            bar.states = self.initial.sources
-            bar.offline = self.initial.offline
+            bar.show(self.initial.sources, offline=self.initial.offline)
         yield bar
         yield Footer()
 
@@ -85,9 +84,7 @@ class DashboardScreen(Screen[None]):
         for panel in self.query(Panel):
             feed_panel(panel, dashboard)
         for bar in self.query(SourceStatusBar):
-            bar.states = dashboard.sources
-            bar.offline = dashboard.offline
-            bar.syncing = syncing
+            bar.show(dashboard.sources, offline=dashboard.offline, syncing=syncing)
 
     def action_focus_panel(self, panel_id: str) -> None:
         # Focus now, not on the next tick: "4" then Enter typed together must open Cost.

@@ -37,6 +37,4 @@ class DetailScreen(Screen[None]):
         for panel in self.query(Panel):
             feed_panel(panel, dashboard)
         for bar in self.query(SourceStatusBar):
-            bar.states = dashboard.sources
-            bar.offline = dashboard.offline
-            bar.syncing = syncing
+            bar.show(dashboard.sources, offline=dashboard.offline, syncing=syncing)

@@ -162,9 +162,7 @@ class SprintScreen(Screen[None]):
         self.query_one(BurndownChart).burndown = summary.burndown if active and summary else None
         self.query_one("#burndown-notes", Static).update(burndown_text(summary if active else None))
         for bar in self.query(SourceStatusBar):
-            bar.states = dashboard.sources
-            bar.offline = dashboard.offline
-            bar.syncing = syncing
+            bar.show(dashboard.sources, offline=dashboard.offline, syncing=syncing)
 
     # --- actions ----------------------------------------------------------------------
 

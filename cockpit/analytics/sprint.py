@@ -1,59 +1,38 @@
 """Sprint analytics: progress, burndown, velocity, health, blockers, load and the issue list.
 
 Everything here is a pure function of the records and of `now`, which is always a parameter.
-
-Replaying an issue's history
-----------------------------
-The burndown and the velocity need each issue's state at past moments: was it in the sprint,
-was it done, what was its estimate. `_History` replays the changelog. Before the first change
-of a field, the field held the first change's `from_*` value; after a change, its `to_*` value;
-after the last change, the issue's current value (so a truncated changelog still ends at the
-truth, and the burndown's last point agrees with the board). Without a changelog the current
-value holds throughout, except that a done issue with a `resolved` date counts as done only
-from then on. An issue counts nowhere before its `created` moment: one created inside the sprint
-is scope added that day.
-
-Sprint days
------------
-A sprint's days are the 24-hour periods counted from its start moment, labelled by the date they
-begin on; the last one ends at the sprint's end. A sprint from Monday 08:00 to the Monday two
-weeks later therefore has 14 days, Monday to Sunday, 10 of them working days, and no stray
-"Monday morning" day at the end. Working days are Monday to Friday. The burndown reads every line
-at the end of each day (today: at `now`).
+The replay of each issue's history, and the sprint-day convention, are in `sprint_history`.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 import msgspec
 
+from cockpit.analytics.sprint_history import (
+    DAY,
+    Histories,
+    Statuses,
+    elapsed_working_days,
+    sprint_periods,
+    working_days,
+    working_days_left,
+)
 from cockpit.models import Issue, Sprint, SprintData, StatusCategory
 
 _T = TypeVar("_T")
 
-DAY = timedelta(days=1)
 
 # Blockers: an unstarted issue this large is at risk once this share of working days is left.
 LARGE_UNSTARTED_POINTS = 5.0
 LATE_SHARE = 0.4
-# Status or column names that mean "blocked", compared case-insensitively.
-BLOCKED_NAMES = frozenset({"blocked", "impeded", "on hold"})
 # Sprint health: carry-over risk by the share of the scope projected to be left at the end.
 RISK_MEDIUM_FROM = 0.10  # more than 10% projected left: medium
 RISK_HIGH_FROM = 0.25  # more than 25%: high
 
-# When nothing else says which category a status belongs to (no record of it, not on the board).
-_DONE_NAMES = frozenset(
-    {"done", "closed", "resolved", "released", "complete", "completed", "cancelled", "won't do"}
-)
-_TODO_NAMES = frozenset(
-    {"to do", "todo", "open", "backlog", "new", "selected for development", "ready"}
-)
 _SEVERITY = {"flagged": 0, "blocked": 1, "unstarted": 2, "stale": 3}
 
 
@@ -181,234 +160,6 @@ class SprintSummary(msgspec.Struct, frozen=True):
         return 100.0 * self.done / self.total if self.total else 0.0
 
 
-def working_days(start: date, end: date) -> int:
-    """Weekdays from start to end, both included."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    full_weeks, extra = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(extra):
-        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
-            count += 1
-    return count
-
-
-# --- Statuses and categories ----------------------------------------------------------------
-
-
-class _Statuses:
-    """Status name → category, from the records first and the board and the name last."""
-
-    def __init__(self, data: SprintData) -> None:
-        self._known: dict[str, StatusCategory] = dict(data.status_categories)
-        for issue in data.issues:
-            self._known.setdefault(issue.status, issue.category)
-        self._folded = {name.casefold(): cat for name, cat in self._known.items()}
-        columns = data.board.columns
-        self._place: dict[str, tuple[int, int]] = {}  # (column, position in the column)
-        for index, column in enumerate(columns):
-            for position, status in enumerate(column.statuses):
-                self._place.setdefault(status.casefold(), (index, position))
-        self._column_of = {status: place[0] for status, place in self._place.items()}
-        self._column_count = len(columns)
-        self._blocked_columns = {
-            index for index, c in enumerate(columns) if c.name.casefold() in BLOCKED_NAMES
-        }
-
-    def category(self, status: str) -> StatusCategory:
-        known = self._known.get(status)
-        if known is not None:
-            return known
-        folded = status.casefold()
-        if folded in self._folded:
-            return self._folded[folded]
-        index = self._column_of.get(folded)
-        if index is not None:
-            if index == 0:
-                return StatusCategory.TODO
-            if index == self._column_count - 1:
-                return StatusCategory.DONE
-            return StatusCategory.IN_PROGRESS
-        if folded in _DONE_NAMES:
-            return StatusCategory.DONE
-        if folded in _TODO_NAMES:
-            return StatusCategory.TODO
-        return StatusCategory.IN_PROGRESS
-
-    def column_index(self, status: str) -> int | None:
-        return self._column_of.get(status.casefold())
-
-    def board_place(self, status: str) -> tuple[int, int]:
-        """Where the board shows a status: its column, then its place in that column."""
-        return self._place.get(status.casefold(), (10**6, 0))
-
-    def is_blocked(self, status: str) -> bool:
-        folded = status.casefold()
-        return folded in BLOCKED_NAMES or self._column_of.get(folded) in self._blocked_columns
-
-
-# --- Replaying history ----------------------------------------------------------------------
-
-
-def _pick(times: Sequence[datetime], values: Sequence[_T], at: datetime, before: bool) -> _T:
-    """The value in force at `at` (changes at `at` included unless `before`)."""
-    return values[bisect_left(times, at) if before else bisect_right(times, at)]
-
-
-class _History:
-    """One issue's sprint membership, done-ness and estimate over time."""
-
-    __slots__ = (
-        "created",
-        "done_times",
-        "done_values",
-        "issue",
-        "points_times",
-        "points_values",
-        "sprint_times",
-        "sprint_values",
-    )
-
-    def __init__(self, issue: Issue, statuses: _Statuses) -> None:
-        self.issue = issue
-        self.created = issue.created
-
-        moves = sorted(issue.sprint_changes, key=lambda change: change.at)
-        current = frozenset(issue.sprint_ids) | (
-            {issue.sprint_id} if issue.sprint_id is not None else frozenset()
-        )
-        if moves:
-            self.sprint_times = [change.at for change in moves]
-            self.sprint_values = [frozenset(moves[0].from_sprints)]
-            self.sprint_values += [frozenset(change.to_sprints) for change in moves]
-            if issue.sprint_id is not None:
-                self.sprint_values[-1] |= {issue.sprint_id}
-        else:
-            self.sprint_times, self.sprint_values = [], [current]
-
-        done_now = issue.category is StatusCategory.DONE
-        steps = sorted(issue.status_changes, key=lambda change: change.at)
-        if steps:
-            self.done_times = [change.at for change in steps]
-            first = statuses.category(steps[0].from_status) is StatusCategory.DONE
-            self.done_values = [first]
-            self.done_values += [
-                statuses.category(change.to_status) is StatusCategory.DONE for change in steps
-            ]
-            self.done_values[-1] = done_now
-        elif done_now and issue.resolved is not None:
-            self.done_times, self.done_values = [issue.resolved], [False, True]
-        else:
-            self.done_times, self.done_values = [], [done_now]
-
-        estimates = sorted(issue.points_changes, key=lambda change: change.at)
-        if estimates:
-            self.points_times = [change.at for change in estimates]
-            self.points_values = [estimates[0].from_points]
-            self.points_values += [change.to_points for change in estimates]
-            self.points_values[-1] = issue.points
-        else:
-            self.points_times, self.points_values = [], [issue.points]
-
-    def member(self, sprint_id: int, at: datetime, before: bool = False) -> bool:
-        if self.created is not None and (self.created >= at if before else self.created > at):
-            return False
-        return sprint_id in _pick(self.sprint_times, self.sprint_values, at, before)
-
-    def done(self, at: datetime) -> bool:
-        return _pick(self.done_times, self.done_values, at, False)
-
-    def weight(self, at: datetime, by_points: bool, before: bool = False) -> float:
-        if not by_points:
-            return 1.0
-        return _pick(self.points_times, self.points_values, at, before) or 0.0
-
-    def scope(self, sprint_id: int, at: datetime, by_points: bool, before: bool = False) -> float:
-        """What the issue adds to the sprint's scope at `at`."""
-        if not self.member(sprint_id, at, before):
-            return 0.0
-        return self.weight(at, by_points, before)
-
-    def event_times(self) -> set[datetime]:
-        """The moments its contribution to a sprint's scope can change."""
-        moments = {*self.sprint_times, *self.points_times}
-        if self.created is not None:
-            moments.add(self.created)
-        return moments
-
-
-class _Histories:
-    """Each issue's replayed history, built once, found by the sprints it has been in."""
-
-    def __init__(self, data: SprintData, statuses: _Statuses) -> None:
-        self._statuses = statuses
-        self._by_sprint: dict[int, list[Issue]] = {}
-        self._built: dict[int, _History] = {}
-        for issue in data.issues:
-            sprints = set(issue.sprint_ids)
-            if issue.sprint_id is not None:
-                sprints.add(issue.sprint_id)
-            for change in issue.sprint_changes:
-                sprints.update(change.from_sprints)
-                sprints.update(change.to_sprints)
-            for sprint_id in sprints:
-                self._by_sprint.setdefault(sprint_id, []).append(issue)
-
-    def of(self, sprint_id: int) -> list[_History]:
-        """Every issue that has been in the sprint at some point."""
-        found = []
-        for issue in self._by_sprint.get(sprint_id, ()):
-            history = self._built.get(id(issue))
-            if history is None:
-                history = self._built[id(issue)] = _History(issue, self._statuses)
-            found.append(history)
-        return found
-
-
-# --- Sprint days ----------------------------------------------------------------------------
-
-
-class _Period(msgspec.Struct, frozen=True):
-    day: date
-    begin: datetime
-    finish: datetime
-
-    @property
-    def weekend(self) -> bool:
-        return self.day.weekday() >= 5
-
-
-def _periods(sprint: Sprint) -> list[_Period]:
-    """The sprint's days: 24-hour periods from its start, the last one cut at its end."""
-    if sprint.start is None or sprint.end is None:
-        return []
-    count = max(1, math.ceil((sprint.end - sprint.start) / DAY))
-    periods = []
-    for index in range(count):
-        begin = sprint.start + DAY * index
-        periods.append(_Period(begin.date(), begin, min(begin + DAY, max(sprint.end, begin))))
-    return periods
-
-
-def _elapsed_working_days(periods: Sequence[_Period], now: datetime) -> float:
-    """Working days gone by `now`; the current one counts by the share of it elapsed."""
-    gone = 0.0
-    for period in periods:
-        if period.weekend or now <= period.begin:
-            continue
-        if now >= period.finish:
-            gone += 1.0
-        else:
-            gone += (now - period.begin) / (period.finish - period.begin)
-    return gone
-
-
-def _working_days_left(periods: Sequence[_Period], now: datetime) -> int:
-    """Working days not yet over at `now`, the current one included."""
-    return sum(1 for p in periods if not p.weekend and now < p.finish)
-
-
 def _unit(data: SprintData) -> tuple[bool, str]:
     by_points = data.points_field is not None
     return by_points, ("pts" if by_points else "issues")
@@ -435,12 +186,12 @@ def burndown(
     latest scope. Without a points field, every issue weighs 1. None when the sprint has no
     dates.
     """
-    periods = _periods(sprint)
+    periods = sprint_periods(sprint)
     if not periods or sprint.start is None:
         return None
     by_points, unit = _unit(data)
-    statuses = _Statuses(data)
-    histories = _Histories(data, statuses).of(sprint.id)
+    statuses = Statuses(data)
+    histories = Histories(data, statuses).of(sprint.id)
     start = sprint.start
     horizon = now if sprint.completed is None else min(now, sprint.completed)
 
@@ -552,8 +303,8 @@ def velocity(data: SprintData, *, limit: int = 12) -> Velocity:
     `predicted_capacity` follows `predict_capacity`.
     """
     by_points, unit = _unit(data)
-    statuses = _Statuses(data)
-    replayed = _Histories(data, statuses)
+    statuses = Statuses(data)
+    replayed = Histories(data, statuses)
     entries: list[VelocityEntry] = []
     for sprint in _closed_in_order(data):
         reported_committed = sprint.committed_points if by_points else None
@@ -617,10 +368,10 @@ def sprint_health(
     issues = [issue for issue in data.issues if issue.sprint_id == sprint.id]
     scope = sum(_weight(issue, by_points) for issue in issues)
     done = sum(_weight(i, by_points) for i in issues if i.category is StatusCategory.DONE)
-    periods = _periods(sprint)
+    periods = sprint_periods(sprint)
     total = sum(1 for p in periods if not p.weekend)
-    gone = _elapsed_working_days(periods, now)
-    days_left = _working_days_left(periods, now) if periods else None
+    gone = elapsed_working_days(periods, now)
+    days_left = working_days_left(periods, now) if periods else None
     completion = done / scope if scope else 0.0
     if not periods or total == 0:
         projected = completion
@@ -691,7 +442,7 @@ def find_blockers(
     larger issues and longer silences come first. Each issue appears once, under its most
     severe kind; done issues never appear.
     """
-    statuses = _Statuses(data)
+    statuses = Statuses(data)
     by_points, _ = _unit(data)
     names = people or {}
     late = days_left is not None and total_days > 0 and days_left <= LATE_SHARE * total_days
@@ -768,7 +519,7 @@ def _column_names(data: SprintData) -> tuple[str, ...]:
     return ("To Do", "In Progress", "Done")
 
 
-def _column_for(category: StatusCategory, data: SprintData, statuses: _Statuses) -> int:
+def _column_for(category: StatusCategory, data: SprintData, statuses: Statuses) -> int:
     """The column an unmapped status falls into: the first holding that category's statuses,
     else the first (to do), the last (done) or the second column (in progress)."""
     columns = data.board.columns
@@ -788,7 +539,7 @@ def issue_rows(
 ) -> tuple[IssueRow, ...]:
     """Issues in board order: by the column their status maps to, then in the order given
     (Jira's rank order)."""
-    statuses = _Statuses(data)
+    statuses = Statuses(data)
     names = people or {}
     columns = _column_names(data)
     fallback: dict[StatusCategory, int] = {}
@@ -826,7 +577,7 @@ def issue_rows(
 
 
 def _by_status(
-    issues: Sequence[Issue], by_points: bool, statuses: _Statuses
+    issues: Sequence[Issue], by_points: bool, statuses: Statuses
 ) -> tuple[StatusCount, ...]:
     counts: dict[str, StatusCount] = {}
     for issue in issues:
@@ -860,7 +611,7 @@ def summarize_sprint(
 ) -> SprintSummary:
     """Everything the sprint panel and screen show. `people` maps Person.id to a display name."""
     by_points, unit = _unit(data)
-    statuses = _Statuses(data)
+    statuses = Statuses(data)
     history = velocity(data)
     closed = _closed_in_order(data)
     future = sorted(

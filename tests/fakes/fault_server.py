@@ -18,19 +18,15 @@ default reply (`always`), which starts as the JSON document given to the constru
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
-import socket
-import socketserver
-import threading
 import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from tests.fakes.loopback import LoopbackHandler, LoopbackServer
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,20 +70,60 @@ class RecordedRequest:
     received_at: float  # time.monotonic(), so gaps between requests are wall-clock seconds
 
 
-class FaultServer:
-    """Serves one JSON document at `path`, with scripted faults; records every request."""
+class _Handler(LoopbackHandler["FaultServer"]):
+    def do_GET(self) -> None:
+        self._answer()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def _answer(self) -> None:
+        fault = self.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        reply = fault._next_reply(self.command, self.path, self.headers)
+        try:
+            self._send(reply, fault)
+        except OSError:
+            self.close_connection = True  # the client gave up (deadline) or the server stopped
+
+    def _send(self, reply: Reply, fault: FaultServer) -> None:
+        if reply.hang:
+            fault._sleep()  # until the server stops
+            self.close_connection = True
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        if not any(name.lower() == "content-length" for name in reply.headers):
+            self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()  # also flushes the status line and headers to the socket
+        if reply.trickle is None:
+            self.wfile.write(reply.body)
+            return
+        for index in range(len(reply.body)):
+            if fault._sleep(reply.trickle):
+                self.close_connection = True
+                return
+            self.wfile.write(reply.body[index : index + 1])
+
+
+class FaultServer(LoopbackServer):
+    """Serves one JSON document at `path`, with scripted faults; records every request.
+
+    `start`, `stop`, `port` and the context manager come from `LoopbackServer`.
+    """
+
+    handler_class = _Handler
+    label = "the fault server"
+    thread_name = "fault-server"
 
     def __init__(self, document: Any = None, path: str = "/data.json") -> None:
+        super().__init__()
         self.path = path
         self._default = Reply.json({} if document is None else document)
         self._script: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        # Live connections and the threads serving them, so `stop` can cut and join them.
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._httpd: _Httpd | None = None
-        self._thread: threading.Thread | None = None
 
     # --- scripting ----------------------------------------------------------------------
 
@@ -104,12 +140,6 @@ class FaultServer:
     # --- what happened ------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the fault server is not running")
-        return self._httpd.server_address[1]
-
-    @property
     def url(self) -> str:
         """The full URL of the served document."""
         return f"http://127.0.0.1:{self.port}{self.path}"
@@ -124,63 +154,7 @@ class FaultServer:
         times = [r.received_at for r in self.requests]
         return [later - earlier for earlier, later in itertools.pairwise(times)]
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._httpd is not None:
-            raise RuntimeError("the fault server is already running")
-        self._stopping.clear()
-        self._httpd = _Httpd(self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fault-server-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, release hanging and trickling handlers, and join every thread."""
-        httpd, thread = self._httpd, self._thread
-        if httpd is None or thread is None:
-            return
-        with self._lock:
-            self._stopping.set()
-            serving = dict(self._connections)
-        httpd.shutdown()  # returns once serve_forever has left its loop
-        for conn in serving.values():
-            _cut(conn)  # unblocks a handler waiting to read the next keep-alive request
-        for handler in serving:
-            handler.join(timeout=5)
-        httpd.server_close()
-        thread.join(timeout=5)
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # --- called from handler threads ----------------------------------------------------
-
-    def _register(self, conn: socket.socket) -> None:
-        with self._lock:
-            if self._stopping.is_set():
-                # Accepted just as the server stopped: `stop` has its list already, so cut now.
-                _cut(conn)
-                return
-            self._connections[threading.current_thread()] = conn
-
-    def _unregister(self) -> None:
-        with self._lock:
-            self._connections.pop(threading.current_thread(), None)
 
     def _next_reply(self, method: str, path: str, headers: Mapping[str, str]) -> Reply:
         with self._lock:
@@ -188,84 +162,3 @@ class FaultServer:
             if path.split("?", 1)[0] != self.path:
                 return Reply(404, b"not found")
             return self._script.popleft() if self._script else self._default
-
-
-def _cut(conn: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed by the client
-        conn.shutdown(socket.SHUT_RDWR)
-
-
-class _Httpd(ThreadingHTTPServer):
-    # Daemon handler threads never keep the interpreter alive; `FaultServer.stop` joins them.
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, fault: FaultServer) -> None:
-        self.fault = fault
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn(), a reverse DNS lookup that can stall.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as real APIs do
-    timeout = 10  # backstop: an idle keep-alive connection cannot pin a thread forever
-    server: _Httpd
-
-    def setup(self) -> None:
-        super().setup()
-        # The stdlib server writes headers and body separately; without this every keep-alive
-        # request waits ~40 ms for the client's delayed ACK.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.fault._register(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass  # the client or `stop` already cut the connection
-        finally:
-            self.server.fault._unregister()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # keep test output quiet; the server's own record is `FaultServer.requests`
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
-
-    def _answer(self) -> None:
-        fault = self.server.fault
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        reply = fault._next_reply(self.command, self.path, self.headers)
-        try:
-            self._send(reply, fault._stopping)
-        except OSError:
-            self.close_connection = True  # the client gave up (deadline) or the server stopped
-
-    def _send(self, reply: Reply, stopping: threading.Event) -> None:
-        if reply.hang:
-            stopping.wait()
-            self.close_connection = True
-            return
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        if not any(name.lower() == "content-length" for name in reply.headers):
-            self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()  # also flushes the status line and headers to the socket
-        if reply.trickle is None:
-            self.wfile.write(reply.body)
-            return
-        for index in range(len(reply.body)):
-            if stopping.wait(reply.trickle):
-                self.close_connection = True
-                return
-            self.wfile.write(reply.body[index : index + 1])

@@ -68,17 +68,12 @@ import contextlib
 import hashlib
 import json
 import re
-import socket
-import socketserver
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import msgspec
@@ -102,6 +97,7 @@ from tests.fakes.jira_data import (
     JiraBoardData,
     jira_time,
 )
+from tests.fakes.loopback import LoopbackHandler, LoopbackServer
 
 CHANGE_2046_BODY = (
     b'{"errorMessages":["The requested API has been removed. Please migrate to the '
@@ -231,8 +227,33 @@ class _BadRequest(Exception):
 # --- the server ---------------------------------------------------------------------------
 
 
-class FakeJira:
-    """Serves a `JiraBoardData` as Jira Cloud or Server does; see the module docstring."""
+class _Handler(LoopbackHandler["FakeJira"]):
+    def do_GET(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        reply = self.owner._answer(self.command, self.path, self.headers, body)
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except OSError:
+            self.close_connection = True
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+
+class FakeJira(LoopbackServer):
+    """Serves a `JiraBoardData` as Jira Cloud or Server does; see the module docstring.
+
+    `start`, `stop`, `port` and the context manager come from `LoopbackServer`.
+    """
+
+    handler_class = _Handler
+    label = "the fake Jira"
+    thread_name = "fake-jira"
 
     def __init__(
         self,
@@ -249,6 +270,7 @@ class FakeJira:
         deployment = deployment or data.deployment
         if deployment not in ("Cloud", "Server"):
             raise ValueError(f"deployment must be 'Cloud' or 'Server', not {deployment!r}")
+        super().__init__()
         self.data = data
         self.deployment = deployment
         self.latency = latency
@@ -259,11 +281,6 @@ class FakeJira:
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
         self._query_cache: dict[tuple[Any, ...], list[IssueRecord]] = {}
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._connections: dict[threading.Thread, socket.socket] = {}
-        self._httpd: _Httpd | None = None
-        self._thread: threading.Thread | None = None
         self._routes = self._route_table()
 
     @property
@@ -318,77 +335,18 @@ class FakeJira:
             if r.path.startswith(prefix) and (method is None or r.method == method)
         ]
 
-    # --- lifecycle ------------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the fake Jira is not running")
-        return self._httpd.server_address[1]
+    # --- address ------------------------------------------------------------------------
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> Self:
-        if self._httpd is not None:
-            raise RuntimeError("the fake Jira is already running")
-        self._stopping.clear()
-        self._httpd = _Httpd(self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fake-jira-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, cut open keep-alive connections, and join every thread."""
-        httpd, thread = self._httpd, self._thread
-        if httpd is None or thread is None:
-            return
-        with self._lock:
-            self._stopping.set()
-            serving = dict(self._connections)
-        httpd.shutdown()
-        for conn in serving.values():
-            _cut(conn)
-        for handler in serving:
-            handler.join(timeout=5)
-        httpd.server_close()
-        thread.join(timeout=5)
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     # --- called from handler threads ------------------------------------------------------
-
-    def _register(self, conn: socket.socket) -> None:
-        with self._lock:
-            if self._stopping.is_set():
-                _cut(conn)
-                return
-            self._connections[threading.current_thread()] = conn
-
-    def _unregister(self) -> None:
-        with self._lock:
-            self._connections.pop(threading.current_thread(), None)
 
     def _answer(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> _Reply:
         received = time.monotonic()
         if self.latency > 0:
-            self._stopping.wait(self.latency)
+            self._sleep(self.latency)  # cut short when the server stops
         try:
             reply = self._dispatch(method, target, headers, body)
         except Exception:  # noqa: BLE001 - a crash in the fake must reach the test, not hang it
@@ -1090,67 +1048,6 @@ def _in_backlog(data: JiraBoardData) -> Callable[[IssueRecord], bool]:
 
 def _strip_order(jql: str) -> str:
     return re.split(r"\border\s+by\b", jql, maxsplit=1, flags=re.IGNORECASE)[0].strip()
-
-
-def _cut(conn: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        conn.shutdown(socket.SHUT_RDWR)
-
-
-class _Httpd(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, fake: FakeJira) -> None:
-        self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn(), a reverse DNS lookup that can stall.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 10
-    server: _Httpd
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without TCP_NODELAY, Nagle plus the client's
-        # delayed ACK add ~40 ms to every keep-alive request.
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.fake._register(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        except OSError:
-            pass
-        finally:
-            self.server.fake._unregister()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        reply = self.server.fake._answer(self.command, self.path, self.headers, body)
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except OSError:
-            self.close_connection = True
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
 
 
 # --- JQL ----------------------------------------------------------------------------------

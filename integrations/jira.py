@@ -113,7 +113,8 @@ class JiraSource:
         self.retry = retry
 
     async def fetch(self, ctx: FetchContext) -> Snapshot:
-        token = ctx.secret(self.name)
+        # The keyring can block (a locked Secret Service): never on the UI's event loop.
+        token = await asyncio.to_thread(ctx.secret, self.name)
         if token is None:
             raise SourceAuthError(f"{self.name}: no Jira token; run `cockpit auth set {self.name}`")
         cancel = threading.Event()

@@ -32,6 +32,14 @@ class PanelAge(msgspec.Struct, frozen=True):
     sources: str = ""
 
 
+# Shown when the cache holds nothing for a panel: no source feeds it yet, or none has synced.
+NO_DATA: tuple[Part, ...] = (
+    ("No data yet. ", "$foreground-muted"),
+    ("cockpit doctor", "bold"),
+    (" shows which sources feed this panel.", "$foreground-muted"),
+)
+
+
 def age_phrase(age: str) -> str:
     """'now' → 'just now', '5m' → '5m ago', 'never' stays."""
     if age == "now":
@@ -125,7 +133,7 @@ class Panel(Widget, can_focus=True):
         width = self.content_size.width or 40
         height = self.content_size.height or 10
         body = self.render_body(width, height)
-        return stack(body[:height]) if body else line(("Waiting for data…", "$foreground-muted"))
+        return stack(body[:height]) if body else line(*NO_DATA)
 
     def render_body(self, width: int, height: int) -> list[Content]:
         raise NotImplementedError

@@ -16,7 +16,18 @@ from textual.widget import Widget
 
 from cockpit.analytics.sprint import Blocker, SprintHealth, SprintSummary
 from cockpit.models import StatusCategory
-from widgets.panel import STATE_STYLE, Panel, PanelAge, Part, age_phrase, bar, clip, line, stack
+from widgets.panel import (
+    NO_DATA,
+    STATE_STYLE,
+    Panel,
+    PanelAge,
+    Part,
+    age_phrase,
+    bar,
+    clip,
+    line,
+    stack,
+)
 
 if TYPE_CHECKING:
     from widgets.burndown_chart import BurndownChart
@@ -92,7 +103,7 @@ class SprintText(Widget):
         width = self.content_size.width or 40
         height = self.content_size.height or 10
         body = panel.render_body(width, height)
-        return stack(body[:height]) if body else line(("Waiting for data…", "$foreground-muted"))
+        return stack(body[:height]) if body else line(*NO_DATA)
 
 
 class SprintPanel(Panel):
@@ -276,7 +287,7 @@ class SprintHeader(Widget):
             return stack(
                 [
                     line(("Sprint", "bold"), "  ", age),
-                    line(("Waiting for data…", "$foreground-muted")),
+                    line(*NO_DATA),
                 ]
             )
         width = self.content_size.width or 80

@@ -22,7 +22,7 @@ from cockpit.clock import Clock
 from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
-from cockpit.sync import SyncJob, sync_one
+from cockpit.sync import SyncJob
 from cockpit.workspace import Workspace
 from widgets.panel import Panel
 
@@ -110,11 +110,7 @@ class CockpitApp(App[None]):
         self.syncing.add(name)
         self.repaint()
         try:
-            from cockpit.secrets import lookup_secret
-
-            outcome = await sync_one(
-                job, self.workspace.store, self.clock, offline=self.offline, secret=lookup_secret
-            )
+            outcome = await self.workspace.sync_job(job, self.clock, offline=self.offline)
         finally:
             self.syncing.discard(name)
         self.repaint()

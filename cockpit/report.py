@@ -7,23 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from cockpit.analytics.freshness import format_age
+from cockpit.analytics.freshness import age_phrase, describe_age
 from cockpit.dashboard import Dashboard
+from cockpit.formatting import amount, metric, money
 
 STATUS_SCHEMA = "cockpit.status/1"
-
-
-def money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    return f"{symbol}{amount:,.0f}" if symbol else f"{amount:,.0f} {currency}"
-
-
-def number(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
-
-
-def metric(value: float) -> str:
-    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
 
 
 def _age_tag(dashboard: Dashboard, area: str) -> str:
@@ -32,8 +20,7 @@ def _age_tag(dashboard: Dashboard, area: str) -> str:
         return "[no data]"
     states = {s.state.value for s in inputs.sources}
     worst = next((s for s in ("failed", "offline", "stale") if s in states), "fresh")
-    age = format_age(inputs.age_seconds)
-    return f"[{worst}, {'just now' if age == 'now' else age + ' old'}]"
+    return f"[{worst}, {describe_age(inputs.age_seconds)}]"
 
 
 def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
@@ -56,7 +43,7 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
         left = f"{s.days_left} working days left" if s.days_left is not None else "no end date"
         row(
             "Sprint",
-            f"{s.sprint} · {left} · {number(s.done)}/{number(s.total)} {s.unit} done "
+            f"{s.sprint} · {left} · {amount(s.done)}/{amount(s.total)} {s.unit} done "
             f"({s.percent_done:.0f}%) · {len(s.blockers)} blockers",
             "sprint",
         )
@@ -123,7 +110,7 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
         "Sources".ljust(label)
         + " · ".join(
             f"{s.source}: {s.state.value}, "
-            + ("just now" if s.age == "now" else s.age if s.age == "never" else f"{s.age} ago")
+            + age_phrase(s.age)
             + (f" ({s.error})" if s.error else "")
             for s in d.sources
         )

@@ -84,6 +84,18 @@ class Workspace(msgspec.Struct):
         await asyncio.to_thread(self.store.prune, clock.now())
         return outcomes
 
+    async def sync_job(self, job: SyncJob, clock: Clock, *, offline: bool = False) -> SyncOutcome:
+        """One source, as the TUI's workers sync it; the history is pruned the same way."""
+        import asyncio
+
+        from cockpit.secrets import lookup_secret
+        from cockpit.sync import sync_one
+
+        outcome = await sync_one(job, self.store, clock, offline=offline, secret=lookup_secret)
+        if outcome.status == "ok":
+            await asyncio.to_thread(self.store.prune, clock.now())
+        return outcome
+
 
 def open_user_workspace(config_arg: str | None) -> Workspace:
     """The user's own workspace. Raises ConfigError when the config is missing or wrong."""

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
 from cockpit.analytics.sprint import Burndown, BurndownDay
+from cockpit.formatting import amount
 
 RGB = tuple[int, int, int]
 
@@ -29,10 +30,6 @@ def theme_rgb(app_variables: dict[str, str], name: str) -> RGB:
     except ColorParseError:  # "auto 60%" and friends: plain foreground instead
         color = Color.parse(app_variables.get("foreground", "#ffffff"))
     return (background + color).rgb
-
-
-def _amount(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def nice_ticks(top: float, most: int = 5) -> list[float]:
@@ -78,9 +75,9 @@ def burndown_legend(burndown: Burndown) -> Content:
         "scope",
     ]
     if burndown.scope_added:
-        parts += ["   ", ("▲ ", "$warning"), f"added {_amount(burndown.scope_added)}"]
+        parts += ["   ", ("▲ ", "$warning"), f"added {amount(burndown.scope_added)}"]
     if burndown.scope_removed:
-        parts += ["   ", ("▼ ", "$success"), f"removed {_amount(burndown.scope_removed)}"]
+        parts += ["   ", ("▼ ", "$success"), f"removed {amount(burndown.scope_removed)}"]
     parts += ["   ", ("│ ", "$accent"), "today"]
     if not burndown.skip_weekends and any(day.weekend for day in burndown.days):
         parts += ["   ", ("█ ", "$panel"), "weekend"]
@@ -212,7 +209,7 @@ class BurndownChart(ThemedPlot):
         plt.ylim(0, top * 1.04)
         height = self.size.height or 10
         values = nice_ticks(top, 5 if height >= 12 else 3)
-        plt.yticks(values, [_amount(v) for v in values])
+        plt.yticks(values, [amount(v) for v in values])
         plt.xaxes(True, False)
         plt.yaxes(True, False)
         if self.detailed:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from textual.content import Content
 from textual.reactive import reactive
 
+from cockpit import formatting
 from cockpit.analytics.cost import CostSummary
 from widgets.panel import Panel, bar, clip, line
 
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    text = f"{amount / 1000:,.0f}k" if abs(amount) >= 100_000 else f"{amount:,.0f}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+def money(value: float, currency: str) -> str:
+    return formatting.money(value, currency, compact=True)
 
 
 def sparkline(values: list[float]) -> str:

@@ -6,11 +6,9 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from cockpit.analytics.experiments import ExperimentBoard, ExperimentsSummary, RankedRun
-from widgets.panel import Panel, Part, ago, clip, line
-
-
-def _metric(value: float) -> str:
-    return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
+from cockpit.analytics.freshness import describe_age
+from cockpit.formatting import metric
+from widgets.panel import Panel, Part, clip, line
 
 
 def _delta(board: ExperimentBoard) -> Part:
@@ -33,11 +31,11 @@ class ExperimentsPanel(Panel):
     def _run_row(self, rank: str, run: RankedRun, width: int, best: bool) -> Content:
         badge: Part = (" ★ champion", "$warning") if run.is_champion else ""
         badge_len = len(badge[0]) if isinstance(badge, tuple) else 0
-        tail = f"  {run.user} · {ago(run.age_seconds)}" if width >= 56 else ""
+        tail = f"  {run.user} · {describe_age(run.age_seconds)}" if width >= 56 else ""
         name = clip(run.name, max(width - 13 - badge_len - len(tail), 6))
         return line(
             (rank.rjust(3), "$foreground-muted"),
-            (_metric(run.value).rjust(8), "bold $success" if best else ""),
+            (metric(run.value).rjust(8), "bold $success" if best else ""),
             "  ",
             name,
             badge,
@@ -67,7 +65,7 @@ class ExperimentsPanel(Panel):
         return line(
             (clip(board.experiment, 16), "bold"),
             (f" {board.metric} {arrow} ", "$foreground-muted"),
-            (_metric(best.value), "bold $success"),
+            (metric(best.value), "bold $success"),
             _delta(board),
         )
 

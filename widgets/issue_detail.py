@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from cockpit import formatting
 from cockpit.analytics.sprint import IssueRow
 from cockpit.models import StatusCategory
 from widgets.panel import Part, line, stack
@@ -38,7 +39,7 @@ def issue_fields(issue: IssueRow, width: int = 70) -> Content:
     if issue.points is None:
         points: Part = ("not estimated", "$foreground-muted")
     else:
-        points = f"{issue.points:g}" if issue.points == int(issue.points) else f"{issue.points:.1f}"
+        points = formatting.points(issue.points)
     category = CATEGORY_NAME[issue.category]
     category = "" if category == issue.status.casefold() else f"  {category}"
     rows = [

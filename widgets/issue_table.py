@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
 
+from cockpit import formatting
 from cockpit.analytics.issue_filter import (
     SORT_KEYS,
     FilterOptions,
@@ -63,8 +64,7 @@ SORT_LABEL = {
 def points_cell(points: float | None) -> Content:
     if points is None:
         return Content.styled("   –", MUTED)
-    text = f"{points:g}" if points == int(points) else f"{points:.1f}"
-    return Content(text.rjust(4))
+    return Content(formatting.points(points).rjust(4))
 
 
 def row_cells(issue: IssueRow) -> tuple[Content, ...]:

@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from cockpit.analytics.freshness import age_phrase
+
 Part = str | tuple[str, str]
 
 STATE_STYLE = {
@@ -38,13 +40,6 @@ NO_DATA: tuple[Part, ...] = (
     ("cockpit doctor", "bold"),
     (" shows which sources feed this panel.", "$foreground-muted"),
 )
-
-
-def age_phrase(age: str) -> str:
-    """'now' → 'just now', '5m' → '5m ago', 'never' stays."""
-    if age == "now":
-        return "just now"
-    return age if age == "never" else f"{age} ago"
 
 
 def line(*parts: Part) -> Content:
@@ -137,9 +132,3 @@ class Panel(Widget, can_focus=True):
 
     def render_body(self, width: int, height: int) -> list[Content]:
         raise NotImplementedError
-
-
-def ago(seconds: float | None) -> str:
-    from cockpit.analytics.freshness import format_age
-
-    return age_phrase(format_age(seconds))

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
+from cockpit import formatting
 from cockpit.analytics.sprint import IssueRow
 from cockpit.models import StatusCategory
 from widgets.panel import clip, line
@@ -29,12 +30,6 @@ CATEGORY_STYLE = {
     StatusCategory.DONE: "$success",
 }
 SUMMARY_LINES = 2
-
-
-def points_text(points: float | None) -> str:
-    if points is None:
-        return "–"
-    return f"{points:g}" if points == int(points) else f"{points:.1f}"
 
 
 class IssueCard(Widget, can_focus=True):
@@ -84,7 +79,7 @@ class IssueCard(Widget, can_focus=True):
         flag = ("⚑ ", "$error") if issue.flagged else ""
         self.border_title = Content.assemble(flag, issue.key)
         unit = "pt" if issue.points == 1 else "pts"
-        self.border_subtitle = Content(f"{points_text(issue.points)} {unit}")
+        self.border_subtitle = Content(f"{formatting.points(issue.points)} {unit}")
 
     def _summary_lines(self, width: int) -> list[str]:
         wrapped = textwrap.wrap(self.issue.summary, max(width, 8)) or [""]
@@ -215,7 +210,10 @@ class SprintBoard(Widget):
             title = Static(
                 line(
                     (name, style),
-                    (f"  {len(members)} · {points_text(total)} {self.unit}", "$foreground-muted"),
+                    (
+                        f"  {len(members)} · {formatting.points(total)} {self.unit}",
+                        "$foreground-muted",
+                    ),
                 ),
                 classes="column-title",
             )

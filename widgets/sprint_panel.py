@@ -14,7 +14,9 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from cockpit.analytics.freshness import age_phrase
 from cockpit.analytics.sprint import Blocker, SprintHealth, SprintSummary
+from cockpit.formatting import amount
 from cockpit.models import StatusCategory
 from widgets.panel import (
     NO_DATA,
@@ -22,7 +24,6 @@ from widgets.panel import (
     Panel,
     PanelAge,
     Part,
-    age_phrase,
     bar,
     clip,
     line,
@@ -43,10 +44,6 @@ BLOCKER_MARK = {"flagged": "⚑ ", "blocked": "✖ "}
 CHART_MIN_ROWS = 8  # a burndown shorter than this says nothing
 CHART_TEXT_ROWS = 8  # what the text keeps above the chart: title, goal, progress, blockers
 CHART_MIN_WIDTH = 30
-
-
-def amount(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def days_left_phrase(s: SprintSummary) -> str:

@@ -6,8 +6,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from cockpit.analytics.freshness import SourceState
-from widgets.panel import STATE_STYLE, age_phrase, line
+from cockpit.analytics.freshness import SourceState, age_phrase
+from widgets.panel import STATE_STYLE, line
 
 STATE_MARK = {"fresh": "●", "stale": "◐", "failed": "✖", "offline": "○", "no data": "○"}
 

@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from cockpit.analytics.sprint import Velocity
+from cockpit.formatting import amount
 from widgets.burndown_chart import ThemedPlot, nice_ticks
 
 ROLLING = 3
@@ -34,10 +35,6 @@ def short_name(name: str, room: int) -> str:
     return ("S" + tail) if tail.isdigit() else tail[:room]
 
 
-def _amount(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
-
-
 def velocity_legend(velocity: Velocity) -> Content:
     parts: list[str | tuple[str, str]] = [
         ("█ ", "$primary"),
@@ -48,12 +45,12 @@ def velocity_legend(velocity: Velocity) -> Content:
         f"{ROLLING}-sprint average",
     ]
     if velocity.rolling_average is not None:
-        parts += [f" (now {_amount(round(velocity.rolling_average, 1))} {velocity.unit})"]
+        parts += [f" (now {amount(round(velocity.rolling_average, 1))} {velocity.unit})"]
     if velocity.predicted_capacity is not None:
         parts += [
             "   ",
             ("── ", "$warning"),
-            f"predicted capacity {_amount(round(velocity.predicted_capacity, 1))} {velocity.unit}",
+            f"predicted capacity {amount(round(velocity.predicted_capacity, 1))} {velocity.unit}",
         ]
     return Content.assemble(*parts)
 
@@ -108,7 +105,7 @@ class VelocityChart(ThemedPlot):
         top = max(max(committed), max(completed), velocity.predicted_capacity or 0.0, 1.0)
         plt.ylim(0, top * 1.08)
         values = nice_ticks(top, 5)
-        plt.yticks(values, [_amount(v) for v in values])
+        plt.yticks(values, [amount(v) for v in values])
         plt.xaxes(True, False)
         plt.yaxes(True, False)
         plt.ylabel(velocity.unit)

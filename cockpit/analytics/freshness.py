@@ -54,6 +54,18 @@ def format_age(seconds: float | None) -> str:
     return f"{int(seconds // 86400)}d"
 
 
+def age_phrase(age: str) -> str:
+    """A formatted age as a phrase: 'now' → 'just now', '5m' → '5m ago', 'never' stays."""
+    if age == "now":
+        return "just now"
+    return age if age == "never" else f"{age} ago"
+
+
+def describe_age(seconds: float | None) -> str:
+    """How old something is, as every screen and report says it: 'just now', '5m ago'."""
+    return age_phrase(format_age(seconds))
+
+
 def source_state(
     facts: SourceFacts,
     taken_at: datetime | None,

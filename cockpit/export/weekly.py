@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 
-from cockpit.analytics.freshness import format_age
+from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
-from cockpit.report import metric, money, number, status_json
+from cockpit.formatting import amount, metric, money
+from cockpit.report import status_json
 
 FORMATS = ("md", "html", "json")
 
@@ -71,7 +72,7 @@ class Section(msgspec.Struct, frozen=True):
 
 def _age(dashboard: Dashboard, area: str) -> str:
     seconds = dashboard.age_of(area)
-    return "no data" if seconds is None else f"data {format_age(seconds)} old"
+    return "no data" if seconds is None else f"data as of {describe_age(seconds)}"
 
 
 def build_sections(d: Dashboard) -> list[Section]:
@@ -80,14 +81,14 @@ def build_sections(d: Dashboard) -> list[Section]:
         lines = []
         if s.state == "active":
             lines.append(
-                f"{s.sprint}: {number(s.done)} of {number(s.total)} {s.unit} done "
+                f"{s.sprint}: {amount(s.done)} of {amount(s.total)} {s.unit} done "
                 f"({s.percent_done:.0f}%), {s.days_left} working days left"
             )
             if s.goal:
                 lines.append(f"Goal: {s.goal}")
             lines.append("By status: " + ", ".join(f"{c.status} {c.issues}" for c in s.by_status))
             if s.velocity is not None:
-                lines.append(f"Velocity (last 3 sprints): {number(round(s.velocity, 1))} {s.unit}")
+                lines.append(f"Velocity (last 3 sprints): {amount(round(s.velocity, 1))} {s.unit}")
             for b in s.blockers:
                 lines.append(
                     f"Blocker {b.key} ({b.reason}, {b.assignee_name or b.assignee}): {b.summary}"
@@ -116,7 +117,7 @@ def build_sections(d: Dashboard) -> list[Section]:
             for kr in obj.key_results:
                 lines.append(
                     f"  {kr.progress:.0%} {kr.status}: {kr.title} "
-                    f"({number(kr.current)}{kr.unit} → {number(kr.target)}{kr.unit})"
+                    f"({amount(kr.current)}{kr.unit} → {amount(kr.target)}{kr.unit})"
                 )
         sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
     if c := d.cost:

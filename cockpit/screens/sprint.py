@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, Tab
 
 from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.dashboard import Dashboard
+from cockpit.formatting import amount
 from cockpit.screens.dashboard import panel_age
 from widgets.burndown_chart import BurndownChart, burndown_legend
 from widgets.issue_detail import IssueDetail
 from widgets.issue_table import IssueDataTable, IssueTable
 from widgets.panel import line, stack
 from widgets.sprint_board import IssueCard, SprintBoard
-from widgets.sprint_panel import SprintHeader, amount
+from widgets.sprint_panel import SprintHeader
 from widgets.status_bar import SourceStatusBar
 from widgets.velocity_chart import VelocityChart, velocity_legend
 

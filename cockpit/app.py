@@ -23,6 +23,7 @@ from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
 from cockpit.sync import SyncJob
+from cockpit.text_safety import clean_text
 from cockpit.workspace import Workspace
 from widgets.panel import Panel
 
@@ -224,6 +225,7 @@ def render_screenshot(
                 app.screen.set_focus(None)
                 await asyncio.sleep(0.3)
                 await pilot.pause()
-            return app.export_screenshot(title="cockpit")
+            # Valid XML whatever the data held: no control character survives.
+            return clean_text(app.export_screenshot(title="cockpit"))
 
     return asyncio.run(capture())

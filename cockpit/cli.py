@@ -146,6 +146,10 @@ def _workspace(args: argparse.Namespace, clock: Clock, *, demo: bool = False) ->
 
 
 def _write_output(text: str, output: str | None) -> None:
+    from cockpit.text_safety import clean_text
+
+    # The last gate before a terminal or a file: no control character from a source passes.
+    text = clean_text(text)
     if not output or output == "-":
         sys.stdout.write(text)
         return
@@ -192,15 +196,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     import json
 
     from cockpit.report import status_json, status_lines
+    from cockpit.text_safety import clean_text
 
     clock = _clock()
     workspace = _workspace(args, clock)
     dashboard = workspace.dashboard(clock.now(), offline=args.offline)
     if args.json:
-        print(json.dumps(status_json(dashboard), indent=2, ensure_ascii=False))
+        print(clean_text(json.dumps(status_json(dashboard), indent=2, ensure_ascii=False)))
     else:
         title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
-        print("\n".join(status_lines(dashboard, title)))
+        print(clean_text("\n".join(status_lines(dashboard, title))))
     return EXIT_OK
 
 

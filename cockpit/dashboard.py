@@ -29,6 +29,7 @@ from cockpit.models import (
     TeamData,
 )
 from cockpit.store import Store, StoredSnapshot
+from cockpit.text_safety import clean_record
 
 
 class AreaInputs(msgspec.Struct, frozen=True):
@@ -162,6 +163,9 @@ def load_dashboard(
                 offline=offline,
             )
         )
-    return build_dashboard(
+    dashboard = build_dashboard(
         stored, states, now, offline=offline, budgets=budgets, skip_weekends=skip_weekends
     )
+    # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
+    # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).
+    return clean_record(dashboard)

@@ -10,6 +10,7 @@ from typing import Any
 from cockpit.analytics.freshness import age_phrase, describe_age
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount, metric, money
+from cockpit.text_safety import clean_record
 
 STATUS_SCHEMA = "cockpit.status/1"
 
@@ -115,7 +116,7 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
             for s in d.sources
         )
     )
-    return lines
+    return clean_record(lines)  # names and titles come from sources: no escape sequences
 
 
 def status_json(dashboard: Dashboard) -> dict[str, Any]:
@@ -254,4 +255,4 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
             if t.best_overlap
             else None,
         }
-    return out
+    return clean_record(out)

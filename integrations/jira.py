@@ -40,6 +40,7 @@ from cockpit.models import (
     StatusCategory,
     TeamData,
 )
+from cockpit.text_safety import clean_line, clean_record
 from integrations.base import (
     FetchContext,
     SourceAuthError,
@@ -198,7 +199,7 @@ class JiraSource:
             issues, people = self._full(api, base_jql, fields, open_ids, categories)
         board = Board(
             id=self.board_id,
-            name=str(board_raw.get("name") or f"board {self.board_id}"),
+            name=clean_line(str(board_raw.get("name") or f"board {self.board_id}")),
             columns=parse_board_columns(config, names_by_id),
             url=f"{self.url}/secure/RapidBoard.jspa?rapidView={self.board_id}",
             site_url=self.url,
@@ -212,7 +213,7 @@ class JiraSource:
                 issues=issues,
                 points_field=fields.points,
                 points_note=note,
-                status_categories=categories,
+                status_categories=clean_record(categories),
                 synced_at=server_now,
             ),
             team=TeamData(team) if team else None,

@@ -4,7 +4,9 @@ Jira's payloads vary by deployment and age: the Sprint field is a list of object
 list of Java `toString` strings on old Server; timestamps come as `…+0100`, `…+01:00` or `…Z`;
 story points live in a custom field whose id differs per site. Everything that does not have the
 expected shape raises `JiraPayloadError`, naming the issue and the field, never a bare
-KeyError or TypeError.
+KeyError or TypeError. Every text in a record is cleaned of control characters and escape
+sequences here (`cockpit.text_safety`): whoever can write an issue title must not reach the
+lead's terminal.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from cockpit.models import (
     StatusCategory,
     StatusChange,
 )
+from cockpit.text_safety import clean_line, clean_record
 from integrations.base import SourceBadResponse
 
 STORY_POINTS_TYPES = frozenset(
@@ -164,7 +167,7 @@ def parse_sprint(raw: Mapping[str, Any]) -> Sprint:
             f"Jira sent a sprint without an id or name: {str(raw)[:120]}"
         ) from None
     where = f"sprint {sprint_id}"
-    return Sprint(
+    sprint = Sprint(
         id=sprint_id,
         name=name,
         state=str(raw.get("state") or "future").lower(),
@@ -173,6 +176,7 @@ def parse_sprint(raw: Mapping[str, Any]) -> Sprint:
         end=parse_time(raw.get("endDate"), f"{where} endDate"),
         completed=parse_time(raw.get("completeDate"), f"{where} completeDate"),
     )
+    return clean_record(sprint)
 
 
 def parse_board_columns(
@@ -191,7 +195,7 @@ def parse_board_columns(
             if isinstance(s, Mapping)
         )
         parsed.append(BoardColumn(str(column.get("name", "")), statuses))
-    return tuple(parsed)
+    return clean_record(tuple(parsed))
 
 
 def estimation_field(config: Mapping[str, Any]) -> str | None:
@@ -254,7 +258,7 @@ def discover_fields(
             points_name=points_name,
             flagged=flagged,
         ),
-        note,
+        clean_line(note),  # it quotes field ids from the server
     )
 
 
@@ -335,6 +339,7 @@ def parse_issue(
     values = raw.get("fields")
     if not isinstance(key, str) or not isinstance(values, Mapping):
         raise JiraPayloadError(f"Jira sent an issue without a key or fields: {str(raw)[:120]}")
+    key = clean_line(key)  # it is in every error message below
     status = values.get("status")
     if not isinstance(status, Mapping) or not status.get("name"):
         raise JiraPayloadError(f"{key}: the issue has no status")
@@ -357,7 +362,7 @@ def parse_issue(
     labels = values.get("labels") or []
     if not isinstance(labels, list):
         raise JiraPayloadError(f"{key}: labels is not a list")
-    return Issue(
+    issue = Issue(
         key=key,
         id=str(raw.get("id") or ""),
         summary=str(values.get("summary") or ""),
@@ -381,6 +386,7 @@ def parse_issue(
         sprint_changes=sprint_changes,
         points_changes=points_changes,
     )
+    return clean_record(issue)
 
 
 def changelog_is_truncated(raw: Mapping[str, Any]) -> bool:
@@ -405,4 +411,4 @@ def parse_person(user: object) -> Person | None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    return Person(id=ident, name=str(user.get("displayName") or ident), timezone=zone)
+    return clean_record(Person(id=ident, name=str(user.get("displayName") or ident), timezone=zone))

@@ -18,6 +18,7 @@ import msgspec
 
 from cockpit.models import KeyResult, Objective, OkrData, Person, Snapshot, TeamData
 from cockpit.schema_errors import explain_validation_error
+from cockpit.text_safety import clean_record
 from integrations.base import FetchContext, SourceConfigError
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -124,7 +125,8 @@ def parse_okr_file(path: Path) -> OkrData:
         objectives.append(
             Objective(objective.id, objective.title, objective.owner, entry.period, tuple(krs))
         )
-    return OkrData(entry.period, entry.start, entry.end, tuple(objectives))
+    # Titles and names reach the terminal: no control characters or escape sequences.
+    return clean_record(OkrData(entry.period, entry.start, entry.end, tuple(objectives)))
 
 
 def parse_roster_file(path: Path) -> TeamData:
@@ -154,7 +156,7 @@ def parse_roster_file(path: Path) -> TeamData:
                 away=tuple(sorted(set(person.away))),
             )
         )
-    return TeamData(tuple(people))
+    return clean_record(TeamData(tuple(people)))
 
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")

@@ -44,9 +44,16 @@ def test_integrations_never_import_the_ui_or_the_core() -> None:
     bad = offenders(
         files("integrations"),
         forbidden=("textual", "rich", "widgets", "cockpit"),
-        allowed=("cockpit.models", "cockpit.schema_errors"),
+        allowed=("cockpit.models", "cockpit.schema_errors", "cockpit.text_safety"),
     )
     assert bad == []
+
+
+def test_the_text_cleaner_is_stdlib_only() -> None:
+    # Every layer cleans outside text with it, integrations included: it may import nothing.
+    path = ROOT / "cockpit" / "text_safety.py"
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    assert {m.split(".")[0] for m in imports_of(path)} <= stdlib
 
 
 def test_widgets_do_no_io() -> None:

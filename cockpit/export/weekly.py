@@ -18,6 +18,7 @@ from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount, metric, money
 from cockpit.report import status_json
+from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
 
@@ -148,13 +149,29 @@ def _title(week: Week) -> str:
     return f"Weekly status {week.label} ({week.monday:%d %b} – {week.sunday:%d %b %Y})"
 
 
+# Titles and names come from sources. In Markdown they must stay one list item of plain text:
+# HTML is escaped as in the HTML export, and so is every character that could start a heading,
+# quote, list, link, image, emphasis, code span, strikethrough or table cell.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_BLOCK_START = re.compile(r"^([#>+=-])")
+_MD_ORDERED_START = re.compile(r"^(\d+)([.)])")
+
+
+def markdown_text(text: str) -> str:
+    """One line of untrusted text as literal Markdown."""
+    text = html.escape(clean_line(text), quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_BLOCK_START.sub(r"\\\1", text)
+    return _MD_ORDERED_START.sub(r"\1\\\2", text)
+
+
 def render_markdown(d: Dashboard, week: Week) -> str:
     out = [f"# {_title(week)}", "", f"_Generated {d.now:%Y-%m-%d %H:%M} UTC from the local cache._"]
     for section in build_sections(d):
         out += ["", f"## {section.title}", "", f"_{section.age}_", ""]
         for line in section.lines:
             indent = "  " if line.startswith("  ") else ""
-            out.append(f"{indent}- {line.strip()}")
+            out.append(f"{indent}- {markdown_text(line.strip())}")
     if not build_sections(d):
         out += ["", "No data in the cache for this week."]
     return "\n".join(out) + "\n"
@@ -194,10 +211,8 @@ def render_json(d: Dashboard, week: Week) -> str:
 
 
 def render(d: Dashboard, week: Week, fmt: str) -> str:
-    if fmt == "md":
-        return render_markdown(d, week)
-    if fmt == "html":
-        return render_html(d, week)
-    if fmt == "json":
-        return render_json(d, week)
+    renderers = {"md": render_markdown, "html": render_html, "json": render_json}
+    if fmt in renderers:
+        # The dashboard is clean already; this holds for any text a renderer adds, too.
+        return clean_text(renderers[fmt](d, week))
     raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -223,7 +223,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     workspace = _workspace(args, clock)
     past = week.end < now
     dashboard = workspace.dashboard(week.end if past else now, as_of_past=past)
-    _write_output(render(dashboard, week, args.format), args.output)
+    _write_output(render(dashboard, week, args.format, generated_at=now), args.output)
     return EXIT_OK
 
 

@@ -161,6 +161,12 @@ def load_dashboard(
                 attempt.finished_at if attempt else None,
                 now,
                 offline=offline,
+                settings_changed=bool(
+                    snap
+                    and fact.settings_key
+                    and snap.snapshot.settings_key
+                    and snap.snapshot.settings_key != fact.settings_key
+                ),
             )
         )
     dashboard = build_dashboard(

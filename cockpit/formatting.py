@@ -1,21 +1,67 @@
 """How numbers read on screen and in reports: one place, so a panel and an export agree.
 
-Stdlib only, so every layer that shows numbers may import it.
+Stdlib only, so every layer that shows numbers may import it. A value keeps the digits it
+needs to be told apart from its neighbours (an F1 of 0.446 against a target of 0.46 must not
+read "0.4 → 0.5"), and never turns into scientific notation in front of a manager.
 """
 
 from __future__ import annotations
 
+import math
+import re
+
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+SIGNIFICANT_DIGITS = 6  # enough for 0.9551 vs 0.9553, and for 1,234,567 spelt out
+MAX_DECIMALS = 10
+# Units written straight after the number; any other unit gets a space ("14 min", "3 models").
+GLUED_UNITS = frozenset({"%", "x", "×", "pp", "‰"})
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def quantity(value: float) -> str:
+    """A measured value with the digits it needs: `0.446`, `0.03`, `12.5`, `2,500,000`.
+
+    Up to six significant digits, trailing zeros dropped, thousands separated, and no
+    scientific notation however large or small the value is.
+    """
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = min(max(SIGNIFICANT_DIGITS - 1 - magnitude, 0), MAX_DECIMALS)
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def amount(value: float) -> str:
-    """Points and counts: `8`, `2.5`; never `8.0`."""
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    """Points and counts: `8`, `2.5`, `13.25`; never `8.0`."""
+    return quantity(value)
 
 
 def points(value: float | None) -> str:
     """An estimate, with a dash for an issue nobody estimated."""
     return "–" if value is None else amount(value)
+
+
+def with_unit(value: float, unit: str) -> str:
+    """A value and its unit, written the same way everywhere: `0.03%`, `14 min`, `$291`,
+    `1,200 EUR`-style codes as symbols where there is one, `0.91` when there is no unit."""
+    unit = unit.strip()
+    text = quantity(value)
+    if not unit:
+        return text
+    if unit in GLUED_UNITS:
+        return f"{text}{unit}"
+    if _CURRENCY_CODE.fullmatch(unit):
+        symbol = CURRENCY_SYMBOLS.get(unit)
+        if symbol:
+            return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+    return f"{text} {unit}"
 
 
 def metric(value: float) -> str:
@@ -28,3 +74,15 @@ def money(value: float, currency: str, *, compact: bool = False) -> str:
     text = f"{value / 1000:,.0f}k" if compact and abs(value) >= 100_000 else f"{value:,.0f}"
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 time zone`, `3 time zones`, `1 person`/`2 people` (with `nouns`)."""
+    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def working_days_left(days: int | None) -> str:
+    """The sprint's remaining working days, today included, in one phrase for every surface."""
+    if days is None:
+        return "no end date"
+    return f"{plural(days, 'working day')} left"

@@ -109,6 +109,9 @@ class SprintData(msgspec.Struct, frozen=True):
     # Status name → category, for statuses that appear only in changelogs.
     status_categories: dict[str, StatusCategory] = msgspec.field(default_factory=dict)
     synced_at: datetime | None = None  # server-side moment of the last sync, for incremental ones
+    # What the issues were read with: a re-sync builds on them only if both are unchanged.
+    jql: str = ""
+    fields: tuple[str, ...] = ()
 
 
 # --- Experiments ----------------------------------------------------------------------
@@ -234,6 +237,10 @@ class Snapshot(msgspec.Struct, frozen=True):
     okrs: OkrData | None = None
     cost: CostData | None = None
     team: TeamData | None = None
+    # A digest of the source's settings that shaped this data (cockpit.sources.settings_key):
+    # an incremental sync builds only on a snapshot made with the same settings, and the
+    # screen says when the config has changed since. Empty in caches from before it existed.
+    settings_key: str = ""
 
     def areas(self) -> tuple[str, ...]:
         return tuple(area for area in AREAS if getattr(self, area) is not None)

@@ -8,11 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from cockpit.analytics.freshness import age_phrase, describe_age
+from cockpit.analytics.team import TeamSummary
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, metric, money
+from cockpit.formatting import amount, metric, money, plural, working_days_left
 from cockpit.text_safety import clean_record
 
 STATUS_SCHEMA = "cockpit.status/1"
+
+
+def overlap_names(team: TeamSummary) -> list[str]:
+    """The people in the best overlap window by name, in the order the window lists them."""
+    if team.best_overlap is None:
+        return []
+    names = {p.id: p.name for p in team.people}
+    return [names.get(person_id, person_id) for person_id in team.best_overlap.people]
 
 
 def _age_tag(dashboard: Dashboard, area: str) -> str:
@@ -41,11 +50,11 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     elif s.state != "active":
         row("Sprint", f"{s.board}: no active sprint; next: {s.next_sprint or 'none'}", "sprint")
     else:
-        left = f"{s.days_left} working days left" if s.days_left is not None else "no end date"
+        left = working_days_left(s.days_left)
         row(
             "Sprint",
             f"{s.sprint} · {left} · {amount(s.done)}/{amount(s.total)} {s.unit} done "
-            f"({s.percent_done:.0f}%) · {len(s.blockers)} blockers",
+            f"({s.percent_done:.0f}%) · {plural(len(s.blockers), 'blocker')}",
             "sprint",
         )
         by_category = {"to do": 0, "in progress": 0, "done": 0}
@@ -101,10 +110,15 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     if t is None:
         row("Team", "no roster yet", "team")
     else:
-        text = f"{t.working_now} of {len(t.people)} working now across {t.zones} time zones"
+        text = (
+            f"{t.working_now} of {len(t.people)} working now across {plural(t.zones, 'time zone')}"
+        )
         if t.best_overlap:
             w = t.best_overlap
-            text += f" · best overlap {w.start:%H:%M}–{w.end:%H:%M} UTC ({len(w.people)} people)"
+            text += (
+                f" · best overlap {w.start:%H:%M}–{w.end:%H:%M} UTC"
+                f" ({plural(len(w.people), 'person', 'people')})"
+            )
         row("Team", text, "team")
     lines.append("")
     lines.append(
@@ -250,7 +264,8 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
             "best_overlap": {
                 "start": t.best_overlap.start.isoformat(),
                 "end": t.best_overlap.end.isoformat(),
-                "people": list(t.best_overlap.people),
+                "people": overlap_names(t),
+                "people_ids": list(t.best_overlap.people),
             }
             if t.best_overlap
             else None,

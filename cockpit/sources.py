@@ -29,6 +29,34 @@ AREAS_BY_KIND: dict[str, tuple[str, ...]] = {
 
 DEMO_SOURCE_NAME = "demo"
 
+# Settings that say when and how patiently to sync, not what: changing them keeps the data.
+# (The demo's `live` only says whether it simulates changes while the app runs.)
+_SCHEDULE_KEYS = frozenset(
+    {"refresh_minutes", "connect_timeout", "read_timeout", "deadline", "enabled", "page_size",
+     "live"}
+)  # fmt: skip
+
+
+def settings_key(settings: AnySourceSettings) -> str:
+    """A short digest of the settings that shape a source's data (url, board, jql, path…).
+
+    Snapshots carry it: an incremental sync builds only on data made with the same settings,
+    and the screen can say that the config has changed since the data was synced.
+    """
+    import hashlib
+
+    import msgspec
+
+    # Settings left at their defaults are left out, so that a later cockpit adding a setting
+    # does not make every cache look as if it came from another config.
+    shaping = {"kind": settings.kind}
+    for field in msgspec.structs.fields(settings):
+        value = getattr(settings, field.name)
+        if field.name in _SCHEDULE_KEYS or value == field.default:
+            continue
+        shaping[field.encode_name] = msgspec.to_builtins(value)
+    return hashlib.sha256(msgspec.json.encode(shaping, order="sorted")).hexdigest()[:16]
+
 
 def resolve_source_path(config: Config, raw: str) -> Path:
     path = Path(raw).expanduser()
@@ -87,6 +115,7 @@ def build_jobs(
                 connect_timeout=settings.connect_timeout,
                 read_timeout=settings.read_timeout,
                 deadline=settings.deadline,
+                settings_key=settings_key(settings),
             )
         )
     return jobs

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from cockpit.clock import Clock
-from cockpit.models import Secret
-from cockpit.store import Store, SyncAttempt
+from cockpit.models import Secret, Snapshot
+from cockpit.store import Store, StoredSnapshot, SyncAttempt
 from integrations.base import (
     FetchContext,
     Source,
@@ -35,6 +35,8 @@ class SyncJob(msgspec.Struct, frozen=True):
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     deadline: float = 60.0
+    # What the source's settings were (cockpit.sources.settings_key); stamped on its snapshots.
+    settings_key: str = ""
 
 
 class SyncOutcome(msgspec.Struct, frozen=True):
@@ -94,7 +96,7 @@ async def sync_one(
                 FetchContext(
                     now=started_at,
                     http=http,
-                    previous=previous.snapshot if previous else None,
+                    previous=_same_settings(previous, job),
                     secret=secret,
                     meter=meter,
                 )
@@ -127,6 +129,7 @@ async def sync_one(
         requests=meter.requests,
     )
     if snapshot is not None:
+        snapshot = msgspec.structs.replace(snapshot, settings_key=job.settings_key)
         await asyncio.to_thread(store.write_snapshot, snapshot, attempt)
         return SyncOutcome(
             source.name, "ok", seconds, "", attempt.requests, attempt.bytes_in, snapshot.areas()
@@ -135,6 +138,14 @@ async def sync_one(
     if previous is not None:
         error += f" (kept the data from {previous.taken_at:%Y-%m-%d %H:%M} UTC)"
     return SyncOutcome(source.name, "failed", seconds, error, attempt.requests, attempt.bytes_in)
+
+
+def _same_settings(previous: StoredSnapshot | None, job: SyncJob) -> Snapshot | None:
+    """The last snapshot, for an incremental sync, only if the same settings made it: after a
+    change of `jql`, `board_id` or `points_field` the old records would mix with the new."""
+    if previous is None or previous.snapshot.settings_key != job.settings_key:
+        return None
+    return previous.snapshot
 
 
 def _open_http(job: SyncJob, meter: TrafficMeter) -> HttpClient:

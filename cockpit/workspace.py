@@ -20,7 +20,7 @@ from cockpit.clock import Clock
 from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget
-from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config
+from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
 from cockpit.store import Store
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class Workspace(msgspec.Struct):
                 settings.kind,
                 settings.kind in NETWORK_KINDS,
                 max(stale_after, settings.refresh_minutes * 60 * 3),
+                settings_key(settings),
             )
             for name, settings in self.config.enabled_sources().items()
         ]

@@ -191,7 +191,17 @@ class JiraSource:
         people_before = (
             {p.id: p for p in previous.team.people} if previous and previous.team else {}
         )
-        if prior is not None and prior.synced_at and prior.board.id == self.board_id and server_now:
+        wanted = _search_fields(fields)
+        # A re-sync builds only on issues read with the same query and the same fields: a
+        # changed `jql` or points field (in the config, or the board's filter or estimation
+        # setting in Jira) would otherwise mix old issues and old point values with new ones.
+        same_basis = (
+            prior is not None
+            and prior.board.id == self.board_id
+            and prior.jql == base_jql
+            and prior.fields == wanted
+        )
+        if prior is not None and prior.synced_at and same_basis and server_now:
             issues, people = self._incremental(
                 api, base_jql, fields, open_ids, prior, server_now, people_before, categories
             )
@@ -215,6 +225,8 @@ class JiraSource:
                 points_note=note,
                 status_categories=clean_record(categories),
                 synced_at=server_now,
+                jql=base_jql,
+                fields=wanted,
             ),
             team=TeamData(team) if team else None,
         )
@@ -273,11 +285,7 @@ class JiraSource:
         open_ids: set[int],
         categories: Mapping[str, StatusCategory],
     ) -> tuple[list[Issue], dict[str, Person]]:
-        wanted = [*SEARCH_FIELDS, fields.sprint]
-        if fields.points:
-            wanted.append(fields.points)
-        if fields.flagged:
-            wanted.append(fields.flagged)
+        wanted = list(_search_fields(fields))
         raws = list(api.search(jql, wanted, expand="changelog", page_size=self.page_size))
         # Long histories come cut short in search results; each needs its own paged requests.
         # They are independent, so a few run at once: on a 150 ms link that is the difference
@@ -299,6 +307,12 @@ class JiraSource:
             if person is not None:
                 people[person.id] = person
         return issues, people
+
+
+def _search_fields(fields: FieldIds) -> tuple[str, ...]:
+    """The fields every issue is read with; the snapshot keeps them as part of its basis."""
+    extra = tuple(field for field in (fields.points, fields.flagged) if field)
+    return (*SEARCH_FIELDS, fields.sprint, *extra)
 
 
 def _reopen_sprint(issue: Issue, open_ids: set[int]) -> Issue:

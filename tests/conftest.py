@@ -12,9 +12,28 @@ from keyring.backend import KeyringBackend
 
 from cockpit.clock import FrozenClock
 from cockpit.store import Store
+from tests.outside_reads import OutsideReadGuard
 
 # A Monday morning in UTC: Bangalore and Singapore are at work, San Francisco is asleep.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+# Every test runs under this guard: a test that passes only because files sit beside the
+# checkout (as ../shared does on the team's machines) would fail in a plain clone.
+OUTSIDE_READS = OutsideReadGuard.beside(Path(__file__).resolve().parents[1]).install()
+
+
+@pytest.fixture(autouse=True)
+def no_reads_beside_the_repository() -> Iterator[None]:
+    OUTSIDE_READS.take()
+    yield
+    found = OUTSIDE_READS.take()
+    if found:
+        pytest.fail(
+            "this test read files beside the repository, which a plain clone does not have: "
+            + ", ".join(sorted(set(found))[:5])
+            + ". Copy what it needs into tests/fixtures/ with its origin credited."
+        )
 
 
 class MemoryKeyring(KeyringBackend):

@@ -90,7 +90,11 @@ class CostPanel(Panel):
         if c.budget_name and (self.detailed or height > len(rows)):
             rows.append(line(("Budget: ", "$foreground-muted"), clip(c.budget_name, width - 8)))
         room = height - len(rows) - 1
-        services = c.by_service if self.detailed else c.by_service[: max(room, 0)]
+        services = c.by_service
+        if not self.detailed and len(services) > room:
+            # Keep a row to say how many services are not drawn.
+            services = services[: max(room - 1, 0)]
+        hidden = len(c.by_service) - len(services)
         if services:
             rows.append(line(("Month to date by service", "bold")))
             for spend in services:
@@ -103,5 +107,9 @@ class CostPanel(Panel):
                         clip(spend.service, width - 19 - len(tag)),
                         (tag, "$accent"),
                     )
+                )
+            if hidden:
+                rows.append(
+                    line((f"+{hidden} more services · enter shows all", "$foreground-muted"))
                 )
         return rows

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from cockpit.analytics.okrs import OkrSummary
+from cockpit.formatting import plural, with_unit
 from widgets.panel import Panel, bar, clip, line
 
 STATUS_STYLE = {
@@ -14,11 +15,6 @@ STATUS_STYLE = {
     "at risk": "$warning",
     "behind": "$error",
 }
-
-
-def _value(value: float, unit: str) -> str:
-    text = f"{value:,.0f}" if value == int(value) else f"{value:.4g}"
-    return f"{text}{unit}" if unit in ("%", "ms", "s", "x") else f"{text} {unit}".strip()
 
 
 class OkrPanel(Panel):
@@ -35,7 +31,7 @@ class OkrPanel(Panel):
             line(
                 (s.period, "bold"),
                 (
-                    f" · {s.elapsed:.0%} of the period gone · {s.days_left}d left",
+                    f" · {s.elapsed:.0%} of the period gone · {plural(s.days_left, 'day')} left",
                     "$foreground-muted",
                 ),
             )
@@ -63,7 +59,7 @@ class OkrPanel(Panel):
                 continue
             for kr in objective.key_results:
                 kr_style = STATUS_STYLE[kr.status]
-                figures = f" {_value(kr.current, kr.unit)} → {_value(kr.target, kr.unit)}"
+                figures = f" {with_unit(kr.current, kr.unit)} → {with_unit(kr.target, kr.unit)}"
                 rows.append(
                     line(
                         ("  ● ", kr_style),

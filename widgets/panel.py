@@ -57,6 +57,22 @@ def bar(fraction: float, width: int, style: str = "$success") -> tuple[Part, Par
     return ("█" * filled, style), ("░" * (width - filled), "$foreground-muted 50%")
 
 
+# The height a detailed panel is offered: no limit, its screen scrolls instead.
+ALL_ROWS = 100_000
+
+
+def fit_rows(rows: list[Content], height: int) -> list[Content]:
+    """The rows that fit. Panels cut their own lists and say "+N more" of what they hide;
+    this is the backstop, so that no row ever disappears without a word."""
+    if len(rows) <= height:
+        return rows
+    if height <= 0:
+        return []
+    hidden = len(rows) - (height - 1)
+    more = f"+{hidden} more {'row' if hidden == 1 else 'rows'} · enter shows all"
+    return [*rows[: height - 1], line((more, "$foreground-muted"))]
+
+
 def clip(text: str, width: int) -> str:
     if width <= 0:
         return ""
@@ -126,9 +142,13 @@ class Panel(Widget, can_focus=True):
 
     def render(self) -> Content:
         width = self.content_size.width or 40
+        if self.detailed:
+            # A detail screen scrolls: every row is drawn, the scroll view shows what fits.
+            body = self.render_body(width, ALL_ROWS)
+            return stack(body) if body else line(*NO_DATA)
         height = self.content_size.height or 10
         body = self.render_body(width, height)
-        return stack(body[:height]) if body else line(*NO_DATA)
+        return stack(fit_rows(body, height)) if body else line(*NO_DATA)
 
     def render_body(self, width: int, height: int) -> list[Content]:
         raise NotImplementedError

@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from cockpit.analytics.freshness import age_phrase
 from cockpit.analytics.sprint import Blocker, SprintHealth, SprintSummary
-from cockpit.formatting import amount
+from cockpit.formatting import amount, working_days_left
 from cockpit.models import StatusCategory
 from widgets.panel import (
     NO_DATA,
@@ -26,6 +26,7 @@ from widgets.panel import (
     Part,
     bar,
     clip,
+    fit_rows,
     line,
     stack,
 )
@@ -47,9 +48,7 @@ CHART_MIN_WIDTH = 30
 
 
 def days_left_phrase(s: SprintSummary) -> str:
-    if s.days_left is None:
-        return "no end date"
-    return f"{s.days_left} day left" if s.days_left == 1 else f"{s.days_left} days left"
+    return working_days_left(s.days_left)
 
 
 def status_style(status: str, category: StatusCategory) -> str:
@@ -100,7 +99,7 @@ class SprintText(Widget):
         width = self.content_size.width or 40
         height = self.content_size.height or 10
         body = panel.render_body(width, height)
-        return stack(body[:height]) if body else line(*NO_DATA)
+        return stack(fit_rows(body, height)) if body else line(*NO_DATA)
 
 
 class SprintPanel(Panel):

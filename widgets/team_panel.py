@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from cockpit.analytics.team import PersonNow, TeamSummary
+from cockpit.formatting import plural
 from widgets.panel import Panel, Part, clip, line
 
 STATE_STYLE = {
@@ -81,7 +82,7 @@ class TeamPanel(Panel):
         rows = [
             line(
                 (f"{t.working_now} of {len(t.people)} working now", "bold"),
-                (f" · {t.zones} time zones", "$foreground-muted"),
+                (f" · {plural(t.zones, 'time zone')}", "$foreground-muted"),
             )
         ]
         first_names = {p.id: p.name.split()[0] for p in t.people}
@@ -91,7 +92,7 @@ class TeamPanel(Panel):
                 line(
                     ("Best overlap ", "$foreground-muted"),
                     (f"{w.start:%H:%M}–{w.end:%H:%M} UTC", "$accent"),
-                    f" · {len(w.people)} people: ",
+                    f" · {plural(len(w.people), 'person', 'people')}: ",
                     (
                         clip(", ".join(first_names[p] for p in w.people), max(width - 45, 8)),
                         "$foreground-muted",
@@ -123,6 +124,12 @@ class TeamPanel(Panel):
         columns = 2 if width >= 70 and len(people) > room else 1
         cell = width // columns
         name_width = max(cell - fixed - 2, 4)
+        hidden = 0
+        if -(-len(people) // columns) > room:
+            # Too many for the panel: keep a row to say how many are not drawn.
+            fits = max(room - 1, 0) * columns
+            hidden = len(people) - fits
+            people = people[:fits]
         per_column = -(-len(people) // columns)
         for index in range(per_column):
             parts: list[Part] = []
@@ -131,4 +138,6 @@ class TeamPanel(Panel):
                 if position < len(people):
                     parts += [*self._person_parts(people[position], name_width), "  "]
             rows.append(line(*parts))
+        if hidden:
+            rows.append(line((f"+{hidden} more · enter shows everyone", "$foreground-muted")))
         return rows

@@ -36,6 +36,7 @@ class SourceFacts(msgspec.Struct, frozen=True):
     kind: str
     uses_network: bool
     stale_after_seconds: float
+    settings_key: str = ""  # the source's settings now; a snapshot made with others is stale
 
 
 def format_age(seconds: float | None) -> str:
@@ -75,7 +76,10 @@ def source_state(
     now: datetime,
     *,
     offline: bool,
+    settings_changed: bool = False,
 ) -> SourceState:
+    """`settings_changed`: the data was synced with other settings (another board, query or
+    file) than the config now names, so it is shown as stale and says why."""
     age = (now - taken_at).total_seconds() if taken_at else None
     failed_since_data = last_status == "failed" and (
         taken_at is None or (last_attempt_at is not None and last_attempt_at > taken_at)
@@ -86,13 +90,14 @@ def source_state(
         state = Freshness.FAILED
     elif taken_at is None:
         state = Freshness.NEVER
-    elif age is not None and age > facts.stale_after_seconds:
+    elif settings_changed or (age is not None and age > facts.stale_after_seconds):
         state = Freshness.STALE
     else:
         state = Freshness.FRESH
-    return SourceState(
-        facts.name, facts.kind, state, taken_at, age, last_error if failed_since_data else ""
-    )
+    error = last_error if failed_since_data else ""
+    if settings_changed and taken_at is not None and not error:
+        error = "synced with other settings than the config has now; run `cockpit sync`"
+    return SourceState(facts.name, facts.kind, state, taken_at, age, error)
 
 
 def oldest_age(states: list[SourceState]) -> float | None:

@@ -143,7 +143,7 @@ class SprintSummary(msgspec.Struct, frozen=True):
     in_progress: float
     issue_count: int
     by_status: tuple[StatusCount, ...]
-    blockers: tuple[Blocker, ...]
+    blockers: tuple[Blocker, ...]  # every one, most severe first; panels cut what they draw
     velocity: float | None  # mean completed over the last 3 closed sprints
     next_sprint: str = ""
     points_note: str = ""  # why issues are counted instead of points
@@ -431,7 +431,7 @@ def find_blockers(
     stale_after_days: int = 3,
     skip_weekends: bool = False,
     people: Mapping[str, str] | None = None,
-    limit: int = 5,
+    limit: int | None = None,
 ) -> tuple[Blocker, ...]:
     """What stands in the sprint's way, most severe first.
 
@@ -440,7 +440,8 @@ def find_blockers(
     issue when counting issues, still to do when at most LATE_SHARE of the working days are
     left), then work in progress with no update for `stale_after_days` days. Within a kind,
     larger issues and longer silences come first. Each issue appears once, under its most
-    severe kind; done issues never appear.
+    severe kind; done issues never appear. All of them by default: counts in `status` and
+    the export come from this list, so only the panel that draws it may cut it.
     """
     statuses = Statuses(data)
     by_points, _ = _unit(data)
@@ -489,7 +490,8 @@ def find_blockers(
             )
         )
     found.sort(key=lambda entry: entry[:3])
-    return tuple(entry[3] for entry in found[: max(0, limit)])
+    kept = found if limit is None else found[: max(0, limit)]
+    return tuple(entry[3] for entry in kept)
 
 
 def assignee_load(
@@ -606,7 +608,7 @@ def summarize_sprint(
     *,
     people: Mapping[str, str] | None = None,
     skip_weekends: bool = False,
-    blocker_limit: int = 5,
+    blocker_limit: int | None = None,
     stale_after_days: int = 3,
 ) -> SprintSummary:
     """Everything the sprint panel and screen show. `people` maps Person.id to a display name."""

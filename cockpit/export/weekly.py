@@ -16,11 +16,12 @@ import msgspec
 
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, metric, money
-from cockpit.report import status_json
+from cockpit.formatting import amount, metric, money, plural, with_unit, working_days_left
+from cockpit.report import overlap_names, status_json
 from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
+EXPORT_BLOCKERS = 10  # listed one by one; the count above them is always the whole number
 
 
 class ExportError(Exception):
@@ -83,17 +84,20 @@ def build_sections(d: Dashboard) -> list[Section]:
         if s.state == "active":
             lines.append(
                 f"{s.sprint}: {amount(s.done)} of {amount(s.total)} {s.unit} done "
-                f"({s.percent_done:.0f}%), {s.days_left} working days left"
+                f"({s.percent_done:.0f}%), {working_days_left(s.days_left)}"
             )
             if s.goal:
                 lines.append(f"Goal: {s.goal}")
             lines.append("By status: " + ", ".join(f"{c.status} {c.issues}" for c in s.by_status))
             if s.velocity is not None:
                 lines.append(f"Velocity (last 3 sprints): {amount(round(s.velocity, 1))} {s.unit}")
-            for b in s.blockers:
+            lines.append(f"Blockers: {len(s.blockers)}")
+            for b in s.blockers[:EXPORT_BLOCKERS]:
                 lines.append(
-                    f"Blocker {b.key} ({b.reason}, {b.assignee_name or b.assignee}): {b.summary}"
+                    f"  {b.key} ({b.reason}, {b.assignee_name or b.assignee}): {b.summary}"
                 )
+            if len(s.blockers) > EXPORT_BLOCKERS:
+                lines.append(f"  +{len(s.blockers) - EXPORT_BLOCKERS} more")
         else:
             lines.append(f"No active sprint on {s.board}; next: {s.next_sprint or 'none planned'}")
         sections.append(Section("Sprint", _age(d, "sprint"), tuple(lines)))
@@ -112,13 +116,15 @@ def build_sections(d: Dashboard) -> list[Section]:
             lines.append(text)
         sections.append(Section("Experiments", _age(d, "experiments"), tuple(lines)))
     if o := d.okrs:
-        lines = [f"{o.period}: {o.elapsed:.0%} of the period gone, {o.days_left} days left"]
+        lines = [
+            f"{o.period}: {o.elapsed:.0%} of the period gone, {plural(o.days_left, 'day')} left"
+        ]
         for obj in o.objectives:
             lines.append(f"{obj.progress:.0%} {obj.status}: {obj.title}")
             for kr in obj.key_results:
                 lines.append(
                     f"  {kr.progress:.0%} {kr.status}: {kr.title} "
-                    f"({amount(kr.current)}{kr.unit} → {amount(kr.target)}{kr.unit})"
+                    f"({with_unit(kr.current, kr.unit)} → {with_unit(kr.target, kr.unit)})"
                 )
         sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
     if c := d.cost:
@@ -135,11 +141,14 @@ def build_sections(d: Dashboard) -> list[Section]:
         ]
         sections.append(Section("Cost", _age(d, "cost"), tuple(lines)))
     if t := d.team:
-        lines = [f"{len(t.people)} people across {t.zones} time zones"]
+        lines = [
+            f"{plural(len(t.people), 'person', 'people')} across {plural(t.zones, 'time zone')}"
+        ]
         if t.best_overlap:
             w = t.best_overlap
             lines.append(
-                f"Best overlap: {w.start:%H:%M}–{w.end:%H:%M} UTC with {len(w.people)} people"
+                f"Best overlap: {w.start:%H:%M}–{w.end:%H:%M} UTC with "
+                + ", ".join(overlap_names(t))
             )
         sections.append(Section("Team", _age(d, "team"), tuple(lines)))
     return sections
@@ -147,6 +156,14 @@ def build_sections(d: Dashboard) -> list[Section]:
 
 def _title(week: Week) -> str:
     return f"Weekly status {week.label} ({week.monday:%d %b} – {week.sunday:%d %b %Y})"
+
+
+def provenance(d: Dashboard, week: Week, generated_at: datetime) -> str:
+    """When the report was made, and which moment of the cache it shows."""
+    made = f"Generated {generated_at:%Y-%m-%d %H:%M} UTC from the local cache"
+    if d.now < generated_at - timedelta(minutes=1):
+        return f"{made}, as it stood at the end of {week.label} ({d.now:%a %d %b %H:%M} UTC)."
+    return f"{made}; {week.label} so far."
 
 
 # Titles and names come from sources. In Markdown they must stay one list item of plain text:
@@ -165,8 +182,8 @@ def markdown_text(text: str) -> str:
     return _MD_ORDERED_START.sub(r"\1\\\2", text)
 
 
-def render_markdown(d: Dashboard, week: Week) -> str:
-    out = [f"# {_title(week)}", "", f"_Generated {d.now:%Y-%m-%d %H:%M} UTC from the local cache._"]
+def render_markdown(d: Dashboard, week: Week, generated_at: datetime) -> str:
+    out = [f"# {_title(week)}", "", f"_{provenance(d, week, generated_at)}_"]
     for section in build_sections(d):
         out += ["", f"## {section.title}", "", f"_{section.age}_", ""]
         for line in section.lines:
@@ -177,11 +194,11 @@ def render_markdown(d: Dashboard, week: Week) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(d: Dashboard, week: Week) -> str:
+def render_html(d: Dashboard, week: Week, generated_at: datetime) -> str:
     esc = html.escape
     body = [
         f"<h1>{esc(_title(week))}</h1>",
-        f"<p><em>Generated {d.now:%Y-%m-%d %H:%M} UTC from the local cache.</em></p>",
+        f"<p><em>{esc(provenance(d, week, generated_at))}</em></p>",
     ]
     for section in build_sections(d):
         body.append(f"<h2>{esc(section.title)}</h2><p><em>{esc(section.age)}</em></p><ul>")
@@ -199,9 +216,11 @@ def render_html(d: Dashboard, week: Week) -> str:
     )
 
 
-def render_json(d: Dashboard, week: Week) -> str:
+def render_json(d: Dashboard, week: Week, generated_at: datetime) -> str:
     payload = status_json(d)
     payload["schema"] = "cockpit.weekly/1"
+    payload["generated_at"] = generated_at.isoformat()
+    payload["as_of"] = d.now.isoformat()
     payload["week"] = {
         "label": week.label,
         "start": week.monday.isoformat(),
@@ -210,9 +229,12 @@ def render_json(d: Dashboard, week: Week) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def render(d: Dashboard, week: Week, fmt: str) -> str:
+def render(d: Dashboard, week: Week, fmt: str, generated_at: datetime | None = None) -> str:
+    """The report of `week`, built from `d`. `generated_at` is the real moment it is made
+    (defaults to the dashboard's own moment, which for a past week is the week's end)."""
+    generated_at = generated_at or d.now
     renderers = {"md": render_markdown, "html": render_html, "json": render_json}
     if fmt in renderers:
         # The dashboard is clean already; this holds for any text a renderer adds, too.
-        return clean_text(renderers[fmt](d, week))
+        return clean_text(renderers[fmt](d, week, generated_at))
     raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -17,6 +18,8 @@ from widgets.status_bar import SourceStatusBar
 
 
 class DetailScreen(Screen[None]):
+    """The panel drawn in full, in a scroll view: a team of 300 or 40 services all fit."""
+
     BINDINGS = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
     ]
@@ -26,7 +29,8 @@ class DetailScreen(Screen[None]):
         self.panel_id = panel_id
 
     def compose(self) -> ComposeResult:
-        yield PANEL_TYPES[self.panel_id](detailed=True, id=f"detail-{self.panel_id}")
+        with VerticalScroll(can_focus=False):
+            yield PANEL_TYPES[self.panel_id](detailed=True, id=f"detail-{self.panel_id}")
         yield SourceStatusBar()
         yield Footer()
 
@@ -36,5 +40,8 @@ class DetailScreen(Screen[None]):
     def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
         for panel in self.query(Panel):
             feed_panel(panel, dashboard)
+            # Its height follows its rows: measure again.
+            panel.clear_cached_dimensions()
+            panel.refresh(layout=True)
         for bar in self.query(SourceStatusBar):
             bar.show(dashboard.sources, offline=dashboard.offline, syncing=syncing)

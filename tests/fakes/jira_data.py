@@ -1,8 +1,8 @@
 """A generated, deterministic Jira site for `FakeJira`: one scrum board with sprints and issues.
 
-The shapes copy real Jira Cloud and Server/Data Center payloads: the recorded samples in
-`/work/shared/samples/jira/` (test data of ankitpokhrel/jira-cli (pkg/jira/testdata/), MIT,
-(c) Ankit Pokhrel) and the facts in `/work/shared/reference/data-sources.md` section 1.
+The shapes copy real Jira Cloud and Server/Data Center payloads: recorded samples (test data of
+ankitpokhrel/jira-cli (pkg/jira/testdata/), MIT, (c) Ankit Pokhrel; the ones the tests read are
+in `tests/fixtures/jira/`) and the Jira REST and Agile APIs' documented behaviour.
 
 `make_board(now=...)` builds the site: board 42 ("MLP board", project MLP, filter
 `project = MLP ORDER BY Rank ASC`), `closed_sprints` closed sprints, one active and one future

@@ -1,9 +1,10 @@
 """A fake Jira, Cloud or Server/Data Center, on a real HTTP socket that python-jira can drive.
 
-Shapes and behaviour come from the recorded payloads in `/work/shared/samples/jira/` (test data of
-ankitpokhrel/jira-cli (pkg/jira/testdata/), MIT, (c) Ankit Pokhrel) and the facts in
-`/work/shared/reference/data-sources.md` section 1. Things marked *(unverified)* there are
-imitated as documented; choices the reference leaves open are marked "fake's choice" below.
+Shapes and behaviour come from recorded payloads (test data of ankitpokhrel/jira-cli
+(pkg/jira/testdata/), MIT, (c) Ankit Pokhrel; the ones the tests read are in
+`tests/fixtures/jira/`) and the Jira REST and Agile APIs' documented behaviour. What the
+documentation does not pin down is imitated as documented elsewhere, and choices it leaves
+open are marked "fake's choice" below.
 
 Usage::
 
@@ -277,6 +278,7 @@ class FakeJira(LoopbackServer):
         self.email, self.token, self.pat = email, token, pat
         self.forbidden_boards = set(forbidden_boards)
         self.sprint_page_size = sprint_page_size
+        self.filter_jql = BOARD_JQL  # the board owner may edit the filter between two syncs
         self.errors: list[str] = []
         self._faults: list[Fault] = []
         self._requests: list[RecordedRequest] = []
@@ -562,9 +564,10 @@ class FakeJira(LoopbackServer):
                 "id": str(FILTER_ID),
                 "name": "Filter for MLP board",
                 "owner": self.data.render_user(lead.account_id, self.deployment, self.base),
-                "jql": BOARD_JQL,
+                "jql": self.filter_jql,
                 "viewUrl": f"{self.base}/issues/?filter={FILTER_ID}",
-                "searchUrl": f"{self.base}/rest/api/{v}/search?" + urlencode({"jql": BOARD_JQL}),
+                "searchUrl": f"{self.base}/rest/api/{v}/search?"
+                + urlencode({"jql": self.filter_jql}),
                 "favourite": False,
                 "sharePermissions": [{"id": 10100, "type": "project", "project": {"key": "MLP"}}],
             }

@@ -2,9 +2,9 @@
 
 Every test drives `tests.fakes.jira_server.FakeJira` through `jira.JIRA` (pycontribs/jira 3.10.x),
 the client the Jira integration uses, or through raw HTTP where python-jira hides the wire. What
-is checked comes from `/work/shared/reference/data-sources.md` section 1; the payload shapes come
-from the recorded samples in `/work/shared/samples/jira/` (test data of ankitpokhrel/jira-cli
-(pkg/jira/testdata/), MIT, (c) Ankit Pokhrel).
+is checked comes from the Jira REST and Agile APIs' documented behaviour; the payload shapes come
+from recorded samples (test data of ankitpokhrel/jira-cli (pkg/jira/testdata/), MIT,
+(c) Ankit Pokhrel; the ones the tests read are in `tests/fixtures/jira/`).
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from integrations.jira_parse import (
 )
 
 # Recorded Jira Cloud payloads: test data of ankitpokhrel/jira-cli (pkg/jira/testdata/),
-# MIT, (c) Ankit Pokhrel; kept in ../shared/samples/jira/ beside the checkout.
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "jira"
+# MIT, (c) Ankit Pokhrel; copied into tests/fixtures/jira/ (see tests/fixtures/README.md).
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "jira"
 FIELDS = FieldIds(
     sprint="customfield_10020", points="customfield_10016", points_name="Story point estimate",
     flagged="customfield_10021",

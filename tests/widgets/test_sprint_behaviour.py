@@ -265,7 +265,7 @@ async def test_the_screen_updates_live_and_keeps_the_focused_issue(
         assert "MLP-104" in done
         assert isinstance(app.focused, IssueCard) and app.focused.issue.key == "MLP-102"
         assert app.screen.query_one(TabbedContent).active == "board"
-        assert "4 days left" in str(app.screen.query_one(SprintHeader).render())
+        assert "4 working days left" in str(app.screen.query_one(SprintHeader).render())
 
 
 async def test_detail_modal_keeps_the_screen_below_live(make_app: AppFactory, sample) -> None:
@@ -306,7 +306,7 @@ async def test_everything_degrades_without_history(make_app: AppFactory, sample)
         await settle(pilot)
         assert app.screen.query_one(SprintPanel).chart is None
         text = str(app.screen.query_one(SprintText).render())
-        assert "MLP Sprint 42" in text and "5 days left" in text
+        assert "MLP Sprint 42" in text and "5 working days left" in text
         screen = await open_sprint(pilot)
         assert "No issues in this sprint." in str(screen.query_one("#board-empty").render())
         for key, note in (("v", "velocity needs history"), ("d", "No burndown")):

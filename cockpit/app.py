@@ -1,8 +1,9 @@
 """The Textual app: paints from the store, then syncs each source in its own worker.
 
 One worker per source does "sync, then repaint" in sequence, and re-arms its poll timer only
-when it has finished, so syncs of one source never overlap and a slow source never holds up
-the others. The UI never waits on the network: the first paint comes from the cache.
+when it has finished, and `r` skips a source still syncing, so syncs of one source never overlap
+and a slow source never holds up the others. The UI never waits on the network: the first paint
+comes from the cache.
 """
 
 from __future__ import annotations
@@ -159,8 +160,15 @@ class CockpitApp(App[None]):
             self.notify("Offline: showing the cached data.", severity="warning")
             self.repaint()
             return
+        # A source still syncing is left to finish: restarting it would abandon its blocked
+        # request and pile up another one behind it, however often `r` is pressed.
+        busy = sorted(self.syncing)
         for job in self.workspace.jobs():
-            self.sync_source(job)
+            if job.source.name not in self.syncing:
+                self.sync_source(job)
+        if busy:
+            still = ", ".join(busy)
+            self.notify(f"{still} {'is' if len(busy) == 1 else 'are'} still syncing", timeout=4)
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -25,6 +25,8 @@ class ConfigError(Exception):
 
 Minutes = Annotated[float, msgspec.Meta(gt=0, le=24 * 60)]
 Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
+CONNECT_TIMEOUT = 5.0  # seconds, unless the source's deadline is shorter
+READ_TIMEOUT = 20.0
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
@@ -32,8 +34,10 @@ class SourceSettings(msgspec.Struct, forbid_unknown_fields=True, tag_field="kind
     """Settings every source has. `kind` picks the integration."""
 
     refresh_minutes: Minutes = 15.0
-    connect_timeout: Seconds = 5.0
-    read_timeout: Seconds = 20.0
+    # Left out of the config, the two timeouts become min(default, deadline): see
+    # `_derive_timeouts`. Only a value the user wrote can be wrong.
+    connect_timeout: Seconds = CONNECT_TIMEOUT
+    read_timeout: Seconds = READ_TIMEOUT
     deadline: Seconds = 60.0
     enabled: bool = True
 
@@ -157,9 +161,20 @@ def _convert_source(name: str, value: object, path: Path) -> AnySourceSettings:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: `sources.{name}` must be a table with a `kind` key")
     try:
-        return msgspec.convert(value, AnySourceSettings, strict=True)
+        settings = msgspec.convert(value, AnySourceSettings, strict=True)
     except msgspec.ValidationError as exc:
         return _raise_with_prefix(path, f"sources.{name}", str(exc))
+    _derive_timeouts(settings, written=value)
+    return settings
+
+
+def _derive_timeouts(settings: AnySourceSettings, written: dict[str, object]) -> None:
+    """`deadline = 5` alone must not be an error about timeouts the user never set: the
+    defaults shrink to fit the deadline."""
+    if "connect_timeout" not in written:
+        settings.connect_timeout = min(CONNECT_TIMEOUT, settings.deadline)
+    if "read_timeout" not in written:
+        settings.read_timeout = min(READ_TIMEOUT, settings.deadline)
 
 
 def _raise_with_prefix(path: Path, prefix: str, message: str) -> NoReturn:
@@ -197,11 +212,13 @@ def _check_semantics(config: Config, path: Path) -> None:
                     f"{path}: `sources.{name}.url`: {source.url!r} is not a web address; "
                     "expected e.g. https://acme.atlassian.net"
                 )
-        if source.connect_timeout > source.deadline or source.read_timeout > source.deadline:
-            raise ConfigError(
-                f"{path}: `sources.{name}`: connect_timeout and read_timeout must not exceed "
-                f"deadline ({source.deadline:g}s)"
-            )
+        for key in ("connect_timeout", "read_timeout"):
+            value = getattr(source, key)
+            if value > source.deadline:
+                raise ConfigError(
+                    f"{path}: `sources.{name}.{key}` ({value:g}s) must not exceed the source's "
+                    f"deadline ({source.deadline:g}s); lower it, or raise `deadline`"
+                )
     if config.cockpit.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

@@ -1,8 +1,10 @@
 """The sync engine: every source at once, each under its own deadline, only complete results kept.
 
 httpx timeouts measure inactivity, so a server that trickles bytes could outlive them; the
-overall deadline (`asyncio.timeout`) is what bounds a source. A failed source leaves its last
-good snapshot in place and records why it failed.
+overall deadline (`asyncio.timeout`) is what bounds a source, and the user's wait: blocking
+sources work on daemon threads that are abandoned when it fires (`integrations.threads`), and
+they get the same deadline in `FetchContext` so that no request or pause reaches past it. A
+failed source leaves its last good snapshot in place and records why it failed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cockpit.clock import Clock
 from cockpit.models import Secret, Snapshot
 from cockpit.store import Store, StoredSnapshot, SyncAttempt
 from integrations.base import (
+    Deadline,
     FetchContext,
     Source,
     SourceDeadlineExceeded,
@@ -86,10 +89,11 @@ async def sync_one(
     began = time.perf_counter()
     previous = await asyncio.to_thread(store.latest, source.name)
     meter = TrafficMeter()
-    http = _open_http(job, meter) if source.uses_network else None
+    ends = Deadline.starting_now(job.deadline)
+    http = _open_http(job, meter, ends) if source.uses_network else None
     error = ""
     snapshot = None
-    deadline = asyncio.timeout(job.deadline)
+    deadline = asyncio.timeout_at(ends.at)  # the loop's clock is time.monotonic()
     try:
         async with deadline:
             snapshot = await source.fetch(
@@ -99,6 +103,7 @@ async def sync_one(
                     previous=_same_settings(previous, job),
                     secret=secret,
                     meter=meter,
+                    deadline=ends,
                 )
             )
     except TimeoutError as exc:
@@ -106,6 +111,8 @@ async def sync_one(
             error = str(
                 SourceDeadlineExceeded(
                     f"{source.name} did not finish within its {job.deadline:g}s deadline"
+                    # What it was struggling with is worth more than the deadline itself.
+                    + (f"; the last attempt: {meter.last_error}" if meter.last_error else "")
                 )
             )
         else:
@@ -148,7 +155,7 @@ def _same_settings(previous: StoredSnapshot | None, job: SyncJob) -> Snapshot | 
     return previous.snapshot
 
 
-def _open_http(job: SyncJob, meter: TrafficMeter) -> HttpClient:
+def _open_http(job: SyncJob, meter: TrafficMeter, deadline: Deadline) -> HttpClient:
     # httpx costs ~100 ms to import; only a sync that really uses the network pays for it.
     from integrations.http import HttpClient, Timeouts
 
@@ -156,4 +163,5 @@ def _open_http(job: SyncJob, meter: TrafficMeter) -> HttpClient:
         job.source.name,
         timeouts=Timeouts(job.connect_timeout, job.read_timeout, job.deadline),
         meter=meter,
+        deadline=deadline,
     )

@@ -7,6 +7,7 @@ user who has to fix the problem, so they say what to do next.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -56,17 +57,49 @@ class SourceDeadlineExceeded(SourceError):
 
 
 class TrafficMeter:
-    """Requests made and bytes received during one sync, whichever HTTP library made them."""
+    """Requests made and bytes received during one sync, whichever HTTP library made them.
 
-    __slots__ = ("bytes_in", "requests")
+    `last_error` is what the latest failed attempt failed with ("" once an attempt succeeds),
+    so that a sync cut by its deadline can say what it was struggling with.
+    """
+
+    __slots__ = ("bytes_in", "last_error", "requests")
 
     def __init__(self) -> None:
         self.requests = 0
         self.bytes_in = 0
+        self.last_error = ""
 
     def count(self, received: int) -> None:
         self.requests += 1
         self.bytes_in += received
+
+    def failed(self, error: Exception, source: str) -> None:
+        message = str(error)
+        self.last_error = message.removeprefix(f"{source}: ")
+
+    def succeeded(self) -> None:
+        self.last_error = ""
+
+
+class Deadline(msgspec.Struct, frozen=True):
+    """The moment a source's sync must be over: `at` on the `time.monotonic()` clock, and the
+    configured `seconds` it came from (for messages)."""
+
+    at: float
+    seconds: float
+
+    @classmethod
+    def starting_now(cls, seconds: float) -> Deadline:
+        return cls(time.monotonic() + seconds, seconds)
+
+    def left(self) -> float:
+        return max(self.at - time.monotonic(), 0.0)
+
+    def cap(self, timeout: float) -> float:
+        """A per-request timeout that cannot outlast the deadline (never 0: that means
+        "no timeout" to some libraries)."""
+        return max(min(timeout, self.left()), 0.01)
 
 
 class FetchContext(msgspec.Struct, frozen=True):
@@ -75,6 +108,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     `http` is None for sources that do not use the network, and always None offline.
     `previous` is the last stored snapshot, for incremental syncs.
     `secret` looks a source's credential up by the source's name (keyring, then environment).
+    `deadline` is when the sync engine stops waiting; blocking work should not outlive it.
     """
 
     now: datetime
@@ -82,6 +116,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     previous: Snapshot | None
     secret: Callable[[str], Secret | None]
     meter: TrafficMeter = msgspec.field(default_factory=TrafficMeter)
+    deadline: Deadline | None = None
 
 
 class Source(Protocol):

@@ -1,21 +1,25 @@
 """The HTTP client every network source shares.
 
 It owns the retry policy so that each integration does not invent its own: exponential backoff
-with jitter on idempotent requests, `Retry-After` honoured on 429 and 503, and 401/403 never
-retried. It also counts requests and bytes for the sync log and the benchmarks.
+with jitter on idempotent requests, `Retry-After` honoured on 429 and 503 (or a failure at once
+when the wait would outlast the deadline), one more try after a garbled JSON answer, and 401/403
+never retried. No request's timeouts reach past the sync's deadline. It also counts requests
+and bytes for the sync log and the benchmarks.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import stamina
 
 from integrations.base import (
+    Deadline,
     SourceAuthError,
     SourceBadResponse,
+    SourceError,
     SourceRateLimited,
     SourceUnreachable,
     TrafficMeter,
@@ -25,13 +29,15 @@ from integrations.retry import (
     DEFAULT_TIMEOUTS,
     RetryPolicy,
     Timeouts,
+    fit_to_deadline,
     parse_retry_after,
     retry_backoff,
 )
 
-# httpx logs every request URL at INFO; URLs may carry identifiers users consider private.
-logging.getLogger("httpx").setLevel(logging.WARNING)
-logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+class _Garbled(SourceBadResponse):
+    """A body that is not the JSON it should be: asked for once more before giving up."""
+
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -50,10 +56,13 @@ class HttpClient:
         auth: httpx.Auth | tuple[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         meter: TrafficMeter | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.source = source
         self.meter = meter if meter is not None else TrafficMeter()
         self._retry = retry
+        self._timeouts = timeouts
+        self._deadline = deadline
         self._client = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
@@ -81,12 +90,23 @@ class HttpClient:
         await self._client.aclose()
 
     async def get_json(self, url: str, **kwargs: Any) -> Any:
-        return _json_of(await self.request("GET", url, **kwargs), self.source)
+        return await self._json(lambda: self.request("GET", url, **kwargs), again=True)
 
     async def post_json(self, url: str, *, idempotent: bool = False, **kwargs: Any) -> Any:
         """POST that is retried only when the caller says the call is a pure read."""
-        response = await self.request("POST", url, idempotent=idempotent, **kwargs)
-        return _json_of(response, self.source)
+        return await self._json(
+            lambda: self.request("POST", url, idempotent=idempotent, **kwargs), again=idempotent
+        )
+
+    async def _json(self, send: Callable[[], Awaitable[httpx.Response]], *, again: bool) -> Any:
+        # One garbled answer (a proxy hiccup, a body cut at a gateway) is asked for once more;
+        # a second one is the server's real answer.
+        if again:
+            try:
+                return _json_of(await send(), self.source)
+            except _Garbled as exc:
+                self.meter.failed(exc, self.source)
+        return _json_of(await send(), self.source)
 
     async def request(
         self, method: str, url: str, *, idempotent: bool | None = None, **kwargs: Any
@@ -104,18 +124,47 @@ class HttpClient:
         return await retrying(retry_backoff, self._send_once, method, url, **kwargs)
 
     async def _send_once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        kwargs.setdefault("timeout", self._request_timeout())
         try:
             response = await self._client.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
             self.meter.count(0)
-            raise SourceUnreachable(f"{self.source}: the server did not answer in time") from exc
+            raise self._failed(
+                SourceUnreachable(f"{self.source}: the server did not answer in time")
+            ) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            # The connection was open: the server was reached, then the answer broke off.
+            self.meter.count(0)
+            raise self._failed(
+                SourceUnreachable(
+                    f"{self.source}: the connection dropped in the middle of the answer from "
+                    f"{httpx.URL(url).path} ({type(exc).__name__})"
+                )
+            ) from exc
         except httpx.TransportError as exc:
             self.meter.count(0)
-            raise SourceUnreachable(f"{self.source}: cannot reach the server ({exc})") from exc
+            raise self._failed(
+                SourceUnreachable(f"{self.source}: cannot reach the server ({exc})")
+            ) from exc
         # Bytes on the wire (compressed), which is what a slow link pays for.
         self.meter.count(response.num_bytes_downloaded)
-        _raise_for_status(response, self.source)
+        try:
+            _raise_for_status(response, self.source)
+        except SourceError as exc:
+            error = fit_to_deadline(exc, self._deadline, self.source, "the server")
+            raise self._failed(error) from None
+        self.meter.succeeded()
         return response
+
+    def _request_timeout(self) -> httpx.Timeout:
+        connect, read = self._timeouts.connect, self._timeouts.read
+        if self._deadline is not None:
+            connect, read = self._deadline.cap(connect), self._deadline.cap(read)
+        return httpx.Timeout(read, connect=connect)
+
+    def _failed(self, error: SourceError) -> SourceError:
+        self.meter.failed(error, self.source)
+        return error
 
 
 def _raise_for_status(response: httpx.Response, source: str) -> None:
@@ -148,4 +197,4 @@ def _json_of(response: httpx.Response, source: str) -> Any:
         return response.json()
     except ValueError as exc:
         path = response.request.url.path
-        raise SourceBadResponse(f"{source}: the answer from {path} is not valid JSON") from exc
+        raise _Garbled(f"{source}: the answer from {path} is not valid JSON") from exc

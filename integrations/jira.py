@@ -6,10 +6,12 @@ Bearer) are told apart by `serverInfo.deploymentType`. Cloud uses the enhanced s
 Server uses `/rest/api/2/search` paged by `startAt`. Neither path caps the result.
 
 python-jira is the client (auth, sessions); pages are requested through its session because it
-has no way to page the enhanced search raw. It is blocking, so the sync runs in a thread and
-checks a cancel flag between requests: when the overall deadline fires, the thread stops at the
-next request instead of carrying on in the background. Retries are ours (stamina), not
-python-jira's: `max_retries=0`.
+has no way to page the enhanced search raw. It is blocking, so the sync runs on a daemon thread
+of its own (`integrations.threads`) that the sync engine abandons when the deadline fires: the
+user never waits for it. The thread checks a cancel flag between requests, caps every request's
+timeouts by the time left, and fails at once on a `Retry-After` longer than that, so an
+abandoned thread soon stops too. Retries are ours (stamina), not python-jira's:
+`max_retries=0`; one garbled (non-JSON) answer is asked for once more.
 
 After the first full sync, a re-sync lists the board's issue ids (ids only: a few bytes each),
 fetches in full only the issues updated since the last sync plus a safety margin, and drops
@@ -18,12 +20,10 @@ the issues that left the board.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,7 @@ from cockpit.models import (
 )
 from cockpit.text_safety import clean_line, clean_record
 from integrations.base import (
+    Deadline,
     FetchContext,
     SourceAuthError,
     SourceBadResponse,
@@ -63,8 +64,16 @@ from integrations.jira_parse import (
     parse_sprint,
     parse_time,
 )
-from integrations.retry import DEFAULT_RETRY, DEFAULT_TIMEOUTS, RetryPolicy, Timeouts, retry_backoff
+from integrations.retry import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUTS,
+    RetryPolicy,
+    Timeouts,
+    fit_to_deadline,
+    retry_backoff,
+)
 from integrations.retry import parse_retry_after as _parse_retry_after
+from integrations.threads import map_abandonable, run_abandonable
 
 AGILE = "/rest/agile/1.0"
 SEARCH_FIELDS = (
@@ -82,6 +91,10 @@ class _Cancelled(Exception):
 
 class _NotFound(SourceBadResponse):
     """404: the board, filter or issue does not exist, or the account cannot see it."""
+
+
+class _Garbled(SourceBadResponse):
+    """A 200 whose body is not JSON: asked for once more before the sync gives up."""
 
 
 class JiraSource:
@@ -114,15 +127,19 @@ class JiraSource:
         self.retry = retry
 
     async def fetch(self, ctx: FetchContext) -> Snapshot:
-        # The keyring can block (a locked Secret Service): never on the UI's event loop.
-        token = await asyncio.to_thread(ctx.secret, self.name)
+        # The keyring can block (a locked Secret Service): never on the UI's event loop, and
+        # never on a thread that quitting would have to wait for.
+        token = await run_abandonable(f"{self.name}-token", ctx.secret, self.name)
         if token is None:
             raise SourceAuthError(f"{self.name}: no Jira token; run `cockpit auth set {self.name}`")
         cancel = threading.Event()
         previous = ctx.previous
         try:
-            return await asyncio.to_thread(self._sync, token, previous, cancel, ctx.meter)
-        except asyncio.CancelledError:
+            return await run_abandonable(
+                f"{self.name}-sync", self._sync, token, previous, cancel, ctx.meter, ctx.deadline
+            )
+        except BaseException:
+            # Deadline, quit or Ctrl-C: the thread is abandoned; it stops at its next request.
             cancel.set()
             raise
 
@@ -154,8 +171,9 @@ class JiraSource:
         previous: Snapshot | None,
         cancel: threading.Event,
         meter: TrafficMeter,
+        deadline: Deadline | None = None,
     ) -> Snapshot:
-        api = _JiraApi(self, token, cancel, meter)
+        api = _JiraApi(self, token, cancel, meter, deadline)
         info = api.get("/rest/api/2/serverInfo")
         cloud = self._is_cloud(info)
         if cloud and not self.email:
@@ -293,11 +311,12 @@ class JiraSource:
         truncated = [str(raw.get("key")) for raw in raws if changelog_is_truncated(raw)]
         full_histories: dict[str, list[Mapping[str, Any]]] = {}
         if truncated:
-            with ThreadPoolExecutor(CHANGELOG_WORKERS, thread_name_prefix="jira-changelog") as pool:
-                for key, histories in zip(
-                    truncated, pool.map(api.changelog, truncated), strict=True
-                ):
-                    full_histories[key] = histories
+            # Daemon threads, not an executor: a process that exits does not wait for them.
+            histories_by_key = map_abandonable(
+                f"{self.name}-changelog", api.changelog, truncated, CHANGELOG_WORKERS
+            )
+            for key, histories in zip(truncated, histories_by_key, strict=True):
+                full_histories[key] = histories
         issues: list[Issue] = []
         people: dict[str, Person] = {}
         for raw in raws:
@@ -337,13 +356,19 @@ class _JiraApi:
     """Requests through python-jira's session, with our retries, errors and counting."""
 
     def __init__(
-        self, source: JiraSource, token: Secret, cancel: threading.Event, meter: TrafficMeter
+        self,
+        source: JiraSource,
+        token: Secret,
+        cancel: threading.Event,
+        meter: TrafficMeter,
+        deadline: Deadline | None = None,
     ) -> None:
         from jira import JIRA
 
         self.source = source
         self.cancel = cancel
         self.meter = meter
+        self.deadline = deadline
         self.cloud = True
         self._token = token
         auth: dict[str, Any] = (
@@ -387,6 +412,13 @@ class _JiraApi:
     # --- one request ------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._get_retrying(path, params)
+        except _Garbled as exc:
+            self.meter.failed(exc, self.source.name)
+            return self._get_retrying(path, params)  # once more; a second garble is final
+
+    def _get_retrying(self, path: str, params: Mapping[str, Any] | None) -> Any:
         for attempt in stamina.retry_context(
             on=retry_backoff,
             attempts=self.source.retry.attempts,
@@ -396,8 +428,24 @@ class _JiraApi:
             wait_jitter=self.source.retry.wait_jitter,
         ):
             with attempt:
-                return self._get_once(path, params)
+                try:
+                    answer = self._get_once(path, params)
+                except SourceError as exc:
+                    self.meter.failed(exc, self.source.name)
+                    raise
+                self.meter.succeeded()
+                return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _cap_timeouts(self) -> None:
+        # No request may outlive the deadline. The session is shared by the changelog threads,
+        # but they all want the same cap (the time left), so a race changes nothing that matters.
+        timeouts = self.source.timeouts
+        if self.deadline is not None:
+            self.client._session.timeout = (
+                self.deadline.cap(timeouts.connect),
+                self.deadline.cap(timeouts.read),
+            )
 
     def _get_once(self, path: str, params: Mapping[str, Any] | None) -> Any:
         import requests
@@ -407,10 +455,13 @@ class _JiraApi:
             raise _Cancelled()
         url = f"{self.source.url}{path}"
         name = self.source.name
+        self._cap_timeouts()
         try:
             response = self.client._session.get(url, params=params)
         except JIRAError as exc:
-            raise _error_for(name, path, exc) from None
+            raise fit_to_deadline(
+                _error_for(name, path, exc), self.deadline, name, "Jira"
+            ) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema) as exc:  # fmt: skip
             raise SourceConfigError(
@@ -420,13 +471,18 @@ class _JiraApi:
         except requests.exceptions.Timeout:
             raise SourceUnreachable(f"{name}: Jira did not answer in time ({path})") from None
         except requests.exceptions.RequestException as exc:
+            if _dropped_mid_answer(exc):
+                raise SourceUnreachable(
+                    f"{name}: Jira was reached, but the connection dropped in the middle of the "
+                    f"answer from {path} ({type(exc).__name__})"
+                ) from None
             raise SourceUnreachable(
                 f"{name}: cannot reach {self.source.url} ({type(exc).__name__})"
             ) from None
         try:
             return response.json()
         except ValueError:
-            raise SourceBadResponse(
+            raise _Garbled(
                 f"{name}: the answer from {path} is not JSON; is {self.source.url} a Jira site?"
             ) from None
 
@@ -560,6 +616,20 @@ def _issues_of(page: Any, source: str) -> list[Mapping[str, Any]]:
     if not isinstance(issues, list):
         raise SourceBadResponse(f"{source}: a search answer has no issues list")
     return issues
+
+
+def _dropped_mid_answer(exc: Exception) -> bool:
+    """The server was reached and began (or was about to begin) answering, then the connection
+    broke: a body shorter than its Content-Length, or a connection closed before the status."""
+    import requests
+    from urllib3.exceptions import ProtocolError
+
+    if isinstance(
+        exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError
+    ):
+        return True
+    reason = exc.args[0] if exc.args else None
+    return isinstance(reason, ProtocolError)
 
 
 def _error_for(source: str, path: str, exc: Any) -> SourceError:

@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from integrations.base import SourceRateLimited, SourceUnreachable
+from integrations.base import (
+    Deadline,
+    SourceDeadlineExceeded,
+    SourceError,
+    SourceRateLimited,
+    SourceUnreachable,
+)
 
 # Longest server-requested pause we accept; past it the overall deadline decides anyway.
 _MAX_RETRY_AFTER = 120.0
@@ -59,3 +65,20 @@ def retry_backoff(exc: Exception) -> bool | float:
     if isinstance(exc, SourceRateLimited) and exc.retry_after is not None:
         return exc.retry_after
     return isinstance(exc, SourceUnreachable)
+
+
+def fit_to_deadline(
+    error: SourceError, deadline: Deadline | None, source: str, asker: str
+) -> SourceError:
+    """A rate limit that asks for a longer pause than the deadline leaves fails now, with that
+    reason, instead of sleeping through the deadline and failing with a vaguer one."""
+    wait = error.retry_after if isinstance(error, SourceRateLimited) else None
+    if wait is None or deadline is None:
+        return error
+    left = deadline.left()
+    if wait <= left:
+        return error
+    return SourceDeadlineExceeded(
+        f"{source}: {asker} asked to wait {wait:.0f}s, more than the {left:.0f}s left of its "
+        f"{deadline.seconds:g}s deadline"
+    )

@@ -304,3 +304,65 @@ async def test_offline_still_syncs_sources_that_need_no_network(
     assert stored is not None
     assert stored.snapshot == build_demo_snapshot(NOW)
     assert store.last_attempts()["demo"].status == "ok"
+
+
+async def test_a_deadline_after_failed_attempts_says_what_they_failed_with(
+    server: FaultServer, store: Store, clock: FrozenClock
+) -> None:
+    # The default backoff (0.5 s, 1 s, 2 s) outlasts a 1 s deadline: the sync is cut while
+    # waiting to retry a 500, and must say so rather than only "did not finish".
+    server.always(Reply(500, b"oops"))
+
+    outcome = await sync_one(job_for(server, deadline=1.0), store, clock)
+
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        "team did not finish within its 1s deadline; "
+        "the last attempt: the server failed (500) on /data.json"
+    )
+
+
+async def test_a_deadline_after_refused_connections_says_they_were_refused(
+    store: Store, clock: FrozenClock
+) -> None:
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        port = held.getsockname()[1]
+        source = TeamApiSource("team", f"http://127.0.0.1:{port}/data.json")
+        outcome = await sync_one(SyncJob(source, deadline=1.0), store, clock)
+
+    assert outcome.error.startswith(
+        "team did not finish within its 1s deadline; the last attempt: cannot reach the server"
+    ), outcome.error
+
+
+async def test_a_deadline_after_a_success_does_not_blame_an_earlier_failure(
+    server: FaultServer, store: Store, clock: FrozenClock
+) -> None:
+    class TwoRequests(TeamApiSource):
+        async def fetch(self, ctx: FetchContext) -> Snapshot:
+            assert ctx.http is not None
+            await ctx.http.get_json(self.url)  # a 500, then a good answer
+            return team_snapshot(await ctx.http.get_json(self.url))  # hangs
+
+    server.script(Reply(500, b"oops"), Reply.json(GOOD), Reply.hanging())
+
+    outcome = await sync_one(SyncJob(TwoRequests("team", server.url), deadline=2.0), store, clock)
+
+    assert outcome.error == "team did not finish within its 2s deadline"
+
+
+async def test_sources_get_the_deadline_they_must_finish_by(
+    store: Store, clock: FrozenClock
+) -> None:
+    seen: list[float] = []
+
+    class Recorder(DemoSource):
+        async def fetch(self, ctx: FetchContext) -> Snapshot:
+            assert ctx.deadline is not None
+            seen.append(ctx.deadline.left())
+            return await super().fetch(ctx)
+
+    await sync_one(SyncJob(Recorder(), deadline=7.0), store, clock)
+
+    assert len(seen) == 1 and 6.0 < seen[0] <= 7.0

@@ -12,8 +12,10 @@ from email.utils import format_datetime
 import pytest
 
 from integrations.base import (
+    Deadline,
     SourceAuthError,
     SourceBadResponse,
+    SourceDeadlineExceeded,
     SourceRateLimited,
     SourceUnreachable,
 )
@@ -162,7 +164,70 @@ async def test_malformed_json_is_a_bad_response(server: FaultServer) -> None:
     async with _client() as http:
         with pytest.raises(SourceBadResponse, match=r"not valid JSON"):
             await http.get_json(server.url)
-    assert http.requests == 1  # a garbled answer is not retried
+    assert http.requests == 2  # asked once more, then the garbled answer is taken as final
+
+
+async def test_one_malformed_answer_is_asked_for_again(server: FaultServer) -> None:
+    server.script(Reply(200, b'{"people": [', {"Content-Type": "application/json"}))
+    async with _client() as http:
+        assert await http.get_json(server.url) == DOCUMENT
+    assert http.requests == 2
+
+
+async def test_a_malformed_post_answer_is_not_asked_for_again(server: FaultServer) -> None:
+    server.script(Reply(200, b'{"people": [', {"Content-Type": "application/json"}))
+    async with _client() as http:
+        with pytest.raises(SourceBadResponse, match=r"not valid JSON"):
+            await http.post_json(server.url, json={"q": 1})
+    assert [r.method for r in server.requests] == ["POST"]
+
+
+async def test_a_body_cut_short_says_the_connection_dropped_not_unreachable(
+    server: FaultServer,
+) -> None:
+    # The server promises 200 bytes, sends 12 and closes: it was reached, the answer broke off.
+    cut = Reply(200, b'{"people": [', {"Content-Length": "200", "Connection": "close"})
+    server.always(cut)
+    async with _client() as http:
+        with pytest.raises(SourceUnreachable) as caught:
+            await http.get_json(server.url)
+    message = str(caught.value)
+    assert "connection dropped in the middle of the answer from /data.json" in message
+    assert "cannot reach" not in message
+    assert len(server.requests) == FAST.attempts  # worth retrying, like any broken connection
+
+
+async def test_a_retry_after_longer_than_the_deadline_leaves_fails_at_once(
+    server: FaultServer,
+) -> None:
+    server.always(Reply(429, headers={"Retry-After": "60"}))
+    began = time.monotonic()
+    async with HttpClient(
+        "tracker", timeouts=TIMEOUTS, retry=FAST, deadline=Deadline.starting_now(10.0)
+    ) as http:
+        with pytest.raises(SourceDeadlineExceeded) as caught:
+            await http.get_json(server.url)
+    assert time.monotonic() - began < 2.0
+    assert len(server.requests) == 1
+    assert str(caught.value) == (
+        "tracker: the server asked to wait 60s, more than the 10s left of its 10s deadline"
+    )
+
+
+async def test_no_read_timeout_reaches_past_the_deadline(server: FaultServer) -> None:
+    # A 20 s read timeout, but only 0.5 s of deadline left: the request gives up with it.
+    server.always(Reply.hanging())
+    policy = RetryPolicy(attempts=1)
+    began = time.monotonic()
+    async with HttpClient(
+        "tracker",
+        timeouts=Timeouts(connect=5.0, read=20.0),
+        retry=policy,
+        deadline=Deadline.starting_now(0.5),
+    ) as http:
+        with pytest.raises(SourceUnreachable, match=r"did not answer in time"):
+            await http.get_json(server.url)
+    assert time.monotonic() - began < 2.0
 
 
 async def test_client_error_is_a_bad_response(server: FaultServer) -> None:

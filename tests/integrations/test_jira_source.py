@@ -4,6 +4,9 @@ real socket, Cloud and Server/DC."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -299,3 +302,76 @@ def test_cli_sync_status_and_doctor_with_a_jira_config(
     out = capsys.readouterr().out
     assert "FAIL" in out and "cockpit auth set jira" in out
     assert "wrong" not in out
+
+
+def test_one_garbled_answer_is_asked_for_again(cloud: FakeJira, store: Store) -> None:
+    cloud.fail("/rest/agile/1.0/board/42/sprint", "malformed", times=1)
+    outcome = sync(source_for(cloud), store, token_for(cloud))
+    assert outcome.status == "ok", outcome.error
+    assert cloud.count("/rest/agile/1.0/board/42/sprint") >= 2
+
+
+def test_a_retry_after_past_the_deadline_fails_at_once(cloud: FakeJira, store: Store) -> None:
+    cloud.fail("/rest/api/2/serverInfo", 429, times=None, retry_after=60)
+    started = time.perf_counter()
+    outcome = sync(source_for(cloud), store, token_for(cloud), deadline=10.0)
+    assert time.perf_counter() - started < 3.0
+    assert outcome.status == "failed"
+    assert re.search(r"Jira asked to wait 60s, more than the (9|10)s left of its 10s deadline",
+                     outcome.error), outcome.error  # fmt: skip
+    assert cloud.count("/rest/api/2/serverInfo") == 1
+
+
+def test_a_deadline_says_what_the_last_attempt_failed_with(cloud: FakeJira, store: Store) -> None:
+    cloud.fail("/rest/api/2/serverInfo", 500, times=None)
+    patient = RetryPolicy(attempts=10, wait_initial=0.3, wait_max=0.3, wait_jitter=0.0)
+    outcome = sync(source_for(cloud, retry=patient), store, token_for(cloud), deadline=1.0)
+    assert outcome.status == "failed"
+    assert outcome.error.startswith(
+        "jira did not finish within its 1s deadline; "
+        "the last attempt: Jira failed (500) on /rest/api/2/serverInfo"
+    ), outcome.error
+
+
+def test_a_body_cut_short_is_a_dropped_connection_not_unreachable(store: Store) -> None:
+    from tests.fakes.fault_server import FaultServer, Reply
+
+    cut = Reply(200, b'{"deploymentType": "Ser', {"Content-Length": "500", "Connection": "close"})
+    with FaultServer(path="/rest/api/2/serverInfo") as server_info:
+        server_info.always(cut)
+        source = JiraSource("jira", url=f"http://127.0.0.1:{server_info.port}", board_id=42,
+                            deployment="server", retry=FAST_RETRY)  # fmt: skip
+        outcome = sync(source, store, Secret("t"))
+    assert outcome.status == "failed"
+    assert "connection dropped in the middle of the answer from /rest/api/2/serverInfo" in (
+        outcome.error
+    )
+    assert "cannot reach" not in outcome.error
+
+
+def test_quitting_abandons_a_hung_sync_at_once(store: Store) -> None:
+    """Cancelled (the user quit, or pressed Ctrl-C), the sync returns at once; its thread is a
+    daemon that no exiting process waits for, and it makes no further request."""
+    from tests.fakes.blackhole import Blackhole
+
+    async def cancel_after(seconds: float, source: JiraSource) -> float:
+        job = SyncJob(source, connect_timeout=2.0, read_timeout=30.0, deadline=60.0)
+        task = asyncio.create_task(
+            sync_one(job, store, FrozenClock(FROZEN_NOW), secret=lambda _n: Secret("t"))
+        )
+        await asyncio.sleep(seconds)
+        task.cancel()
+        began = time.perf_counter()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return time.perf_counter() - began
+
+    with Blackhole() as hole:
+        source = JiraSource("jira", url=hole.url, board_id=42, deployment="server")
+        began = time.perf_counter()
+        cancelled_in = asyncio.run(cancel_after(1.0, source))
+        returned_in = time.perf_counter() - began
+        hung = [t for t in threading.enumerate() if t.name == "jira-sync"]
+        assert hung and all(t.daemon for t in hung)
+    assert cancelled_in < 0.5
+    assert returned_in < 3.0  # asyncio.run did not wait for the blocked thread at exit

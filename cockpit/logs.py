@@ -1,0 +1,99 @@
+"""Where library log lines go: a small rotating file, never the terminal.
+
+Retries (stamina), HTTP clients (httpx, urllib3), python-jira and asyncio all log through the
+standard `logging` module. Unconfigured, Python prints their warnings on stderr, which garbles
+`cockpit sync`'s output and lands on the shell after the TUI exits. So the root logger gets one
+handler that writes to `platformdirs.user_log_dir("cockpit")/cockpit.log`: WARNING and above by
+default, everything with `--verbose`.
+
+Headless commands must start fast: only `logging` is imported here; the file, its folder,
+platformdirs and `logging.handlers` wait for the first line that is actually logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from logging.handlers import RotatingFileHandler
+
+LOG_DIR_ENV = "COCKPIT_LOG_DIR"  # overrides the platform's log folder (tests, odd setups)
+LOG_FILENAME = "cockpit.log"
+MAX_BYTES = 1_000_000  # per file; with 2 backups the logs never take more than ~3 MB
+BACKUPS = 2
+FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+def log_dir() -> Path:
+    if explicit := os.environ.get(LOG_DIR_ENV):
+        return Path(explicit).expanduser()
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("cockpit"))
+
+
+def log_path() -> Path:
+    return log_dir() / LOG_FILENAME
+
+
+class LazyRotatingFile(logging.Handler):
+    """A rotating log file that is created only when the first record arrives.
+
+    If the folder cannot be written (a read-only home), records are dropped: a log line is
+    never worth a failed command or a message on the terminal.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._target: RotatingFileHandler | None = None
+        self._broken = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._broken:
+            return
+        try:
+            if self._target is None:
+                from logging.handlers import RotatingFileHandler
+
+                path = log_path()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                target = RotatingFileHandler(
+                    path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+                )
+                target.setFormatter(self.formatter)
+                self._target = target
+            self._target.emit(record)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            self._broken = True
+
+    def flush(self) -> None:
+        if self._target is not None:
+            self._target.flush()
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        super().close()
+
+
+def setup_logging(*, verbose: bool = False) -> None:
+    """Send every library's log lines to the log file.
+
+    Safe to call again (tests call `main` many times): the previous cockpit handler is replaced.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, LazyRotatingFile):
+            root.removeHandler(handler)
+            handler.close()
+    handler = LazyRotatingFile()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(handler)
+    # Library loggers inherit the root's level. httpx logs every URL at INFO: only on request.
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Without a handler on the root, Python's "last resort" prints warnings on stderr; with
+    # ours there, nothing reaches the terminal unasked. Also keep a failing handler quiet.
+    logging.raiseExceptions = False

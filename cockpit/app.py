@@ -206,8 +206,11 @@ class CockpitApp(App[None]):
             )
 
 
-def run_app(workspace: Workspace, clock: Clock, *, offline: bool = False) -> None:
-    CockpitApp(workspace, clock, offline=offline).run()
+def run_app(workspace: Workspace, clock: Clock, *, offline: bool = False) -> int:
+    """Run the dashboard; the exit code is non-zero when the app ended on an error."""
+    app = CockpitApp(workspace, clock, offline=offline)
+    app.run()
+    return app.return_code or 0
 
 
 def render_screenshot(

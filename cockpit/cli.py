@@ -236,13 +236,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# A headless render holds every cell in memory: 100000x100000 took 18 GB. These bounds cover
+# every real terminal, from a small laptop split to a 4K screen at a small font.
+SCREEN_COLUMNS, SCREEN_ROWS = (20, 500), (10, 200)
+
+
+def _screen_size(text: str) -> tuple[int, int]:
+    import re
+
+    (low_c, high_c), (low_r, high_r) = SCREEN_COLUMNS, SCREEN_ROWS
+    bounds = f"{low_c}..{high_c} columns and {low_r}..{high_r} rows"
+    match = re.fullmatch(r"\s*(\d{1,6})\s*[xX×]\s*(\d{1,6})\s*", text)
+    if not match:
+        raise CliError(f"--size {text!r}: expected COLSxROWS such as 160x48 ({bounds})", 2)
+    columns, rows = int(match[1]), int(match[2])
+    if not (low_c <= columns <= high_c and low_r <= rows <= high_r):
+        raise CliError(f"--size {text}: out of range; the size must be {bounds}", 2)
+    return columns, rows
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
-    try:
-        columns, rows = (int(n) for n in args.size.lower().split("x"))
-    except ValueError:
-        raise CliError(f"--size {args.size!r}: expected COLSxROWS, e.g. 160x48", 2) from None
+    columns, rows = _screen_size(args.size)
     clock = _clock(args.at)
     workspace = _workspace(args, clock)
+    workspace.store.check()  # a damaged cache is one line here, not a trace from the renderer
     from cockpit.app import render_screenshot
 
     svg = render_screenshot(
@@ -271,6 +288,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     from cockpit.config import CONFIG_TEMPLATE, resolve_config_path
 
     path = resolve_config_path(args.config)
+    if path.is_dir():
+        # Not written inside it: every other command would then be pointed at the folder.
+        from cockpit.config import folder_message
+
+        raise CliError(folder_message(path), EXIT_CONFIG)
     if path.exists() and not args.force:
         print(f"{path} already exists; edit it, or use --force to start over.")
         return EXIT_OK
@@ -284,10 +306,47 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_auth_source(args: argparse.Namespace) -> None:
+    """Only a name that can be a source goes to the keyring; one that the config does not have
+    (yet) is allowed, with a warning, because a token is often stored before the block is added."""
+    from cockpit.config import (
+        SOURCE_NAME_RULE,
+        ConfigError,
+        is_source_name,
+        load_config,
+        resolve_config_path,
+    )
+
+    name = args.source
+    if not is_source_name(name):
+        raise CliError(f"{name!r} is not a source name: {SOURCE_NAME_RULE}", EXIT_CONFIG)
+    path = resolve_config_path(args.config)
+    if not path.exists():
+        print(
+            f"cockpit: warning: there is no config at {path}, so {name!r} cannot be checked;"
+            f" add a [sources.{name}] block to use this token",
+            file=sys.stderr,
+        )
+        return
+    try:
+        configured = load_config(path).sources
+    except ConfigError as exc:
+        print(f"cockpit: warning: cannot check {name!r} against the config: {exc}", file=sys.stderr)
+        return
+    if name not in configured:
+        listed = ", ".join(sorted(configured)) or "none"
+        print(
+            f"cockpit: warning: {path} has no source named {name!r} (configured: {listed});"
+            f" add a [sources.{name}] block to use this token",
+            file=sys.stderr,
+        )
+
+
 def cmd_auth(args: argparse.Namespace) -> int:
     from cockpit.models import Secret
     from cockpit.secrets import SecretsError, clear_secret, env_var_for, store_secret
 
+    _check_auth_source(args)
     try:
         if args.action == "clear":
             removed = clear_secret(args.source)
@@ -343,10 +402,12 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
             print(_greeting(path))
             return EXIT_OK
         workspace = _workspace(args, clock)
+    # Read the cache once before the app starts: a damaged or newer file is then one clear
+    # line and a non-zero exit (see main), not a traceback from inside the app.
+    workspace.store.check()
     from cockpit.app import run_app
 
-    run_app(workspace, clock, offline=args.offline)
-    return EXIT_OK
+    return run_app(workspace, clock, offline=args.offline) or EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,7 +13,8 @@ from typing import Annotated, Literal, NoReturn
 
 import msgspec
 
-from cockpit.schema_errors import explain_validation_error
+from cockpit.redact import has_credentials, redact_url
+from cockpit.schema_errors import described_pattern, explain_validation_error
 
 CONFIG_ENV = "COCKPIT_CONFIG"
 CONFIG_FILENAME = "config.toml"
@@ -28,6 +29,9 @@ Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
 CONNECT_TIMEOUT = 5.0  # seconds, unless the source's deadline is shorter
 READ_TIMEOUT = 20.0
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+CurrencyCode = described_pattern(
+    "^[A-Z]{3}$", "a currency code", 'three capital letters such as "USD"'
+)
 
 
 class SourceSettings(msgspec.Struct, forbid_unknown_fields=True, tag_field="kind", kw_only=True):
@@ -78,7 +82,7 @@ NETWORK_KINDS: frozenset[str] = frozenset({"jira"})
 class BudgetSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: NonEmpty
     monthly: Annotated[float, msgspec.Meta(gt=0)]
-    currency: Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")] = "USD"
+    currency: CurrencyCode = "USD"
     provider: str = ""
 
 
@@ -114,8 +118,11 @@ def resolve_config_path(explicit: str | None) -> Path:
 
 
 def load_config(path: Path) -> Config:
+    if path.is_dir():
+        raise ConfigError(folder_message(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows save a byte-order mark, which TOML does not allow.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no config file here; run `cockpit init` to write one") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -123,14 +130,23 @@ def load_config(path: Path) -> Config:
     return parse_config(text, path)
 
 
+def folder_message(path: Path) -> str:
+    return (
+        f"{path} is a folder, not a config file; use --config {path / CONFIG_FILENAME}"
+        " (a file in that folder)"
+    )
+
+
 def parse_config(text: str, path: Path) -> Config:
     import tomllib  # not needed by the TUI's start-up on the demo, so imported here
 
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as some editors save
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     _reject_inline_secrets(data, path)
+    _reject_credentials_in_urls(data, path)
     if "path" in data:
         raise ConfigError(f"{path}: unknown key `path`")
     raw_sources = data.pop("sources", {})
@@ -140,7 +156,8 @@ def parse_config(text: str, path: Path) -> Config:
     try:
         config = msgspec.convert(data, Config, strict=True)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: {explain_validation_error(str(exc), SOURCE_KINDS)}") from None
+        explained = explain_validation_error(str(exc), SOURCE_KINDS, data=data)
+        raise ConfigError(f"{path}: {explained}") from None
     config.sources = sources
     _check_semantics(config, path)
     config.path = path
@@ -148,22 +165,28 @@ def parse_config(text: str, path: Path) -> Config:
 
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+SOURCE_NAME_RULE = (
+    "a source name is lower-case letters, digits, - and _, starting with a letter"
+    " (at most 32 characters)"
+)
+
+
+def is_source_name(name: str) -> bool:
+    """Whether `name` may name a [sources.NAME] block (and so a keyring entry)."""
+    return bool(_SOURCE_NAME.fullmatch(name))
 
 
 def _convert_source(name: str, value: object, path: Path) -> AnySourceSettings:
     # Converted one by one: msgspec's error paths do not name dict keys, and the user needs
     # to know which [sources.NAME] block is wrong.
-    if not _SOURCE_NAME.match(name):
-        raise ConfigError(
-            f"{path}: `sources.{name}`: a source name is lower-case letters, digits, - and _, "
-            "starting with a letter"
-        )
+    if not is_source_name(name):
+        raise ConfigError(f"{path}: `sources.{name}`: {SOURCE_NAME_RULE}")
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: `sources.{name}` must be a table with a `kind` key")
     try:
         settings = msgspec.convert(value, AnySourceSettings, strict=True)
     except msgspec.ValidationError as exc:
-        return _raise_with_prefix(path, f"sources.{name}", str(exc))
+        return _raise_with_prefix(path, f"sources.{name}", str(exc), {"sources": {name: value}})
     _derive_timeouts(settings, written=value)
     return settings
 
@@ -177,11 +200,11 @@ def _derive_timeouts(settings: AnySourceSettings, written: dict[str, object]) ->
         settings.read_timeout = min(READ_TIMEOUT, settings.deadline)
 
 
-def _raise_with_prefix(path: Path, prefix: str, message: str) -> NoReturn:
+def _raise_with_prefix(path: Path, prefix: str, message: str, data: object) -> NoReturn:
     message = re.sub(r" - at `\$", f" - at `$.{prefix}", message)
     if " - at `" not in message:
         message += f" - at `$.{prefix}`"
-    raise ConfigError(f"{path}: {explain_validation_error(message, SOURCE_KINDS)}")
+    raise ConfigError(f"{path}: {explain_validation_error(message, SOURCE_KINDS, data=data)}")
 
 
 _SECRET_KEY = re.compile(r"(token|password|secret|api[_-]?key)$", re.IGNORECASE)
@@ -201,6 +224,25 @@ def _reject_inline_secrets(data: object, path: Path, where: str = "") -> None:
             _reject_inline_secrets(value, path, key_path)
 
 
+def _reject_credentials_in_urls(data: object, path: Path, where: str = "") -> None:
+    """`url = "https://me:SECRET@host"` would put a password in the config, on the screen, in
+    error messages and in the cache's sync log."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _reject_credentials_in_urls(value, path, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _reject_credentials_in_urls(value, path, f"{where}.{index}")
+    elif isinstance(data, str) and has_credentials(data):
+        parts = where.split(".")
+        source = parts[1] if len(parts) > 2 and parts[0] == "sources" else "SOURCE"
+        raise ConfigError(
+            f"{path}: `{where}`: the address holds a user name or password"
+            f" ({redact_url(data)}); credentials never go in the config. Write the address"
+            f" without them and run `cockpit auth set {source}` to store the token"
+        )
+
+
 def _check_semantics(config: Config, path: Path) -> None:
     from urllib.parse import urlsplit
 
@@ -209,8 +251,8 @@ def _check_semantics(config: Config, path: Path) -> None:
             parts = urlsplit(source.url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ConfigError(
-                    f"{path}: `sources.{name}.url`: {source.url!r} is not a web address; "
-                    "expected e.g. https://acme.atlassian.net"
+                    f"{path}: `sources.{name}.url`: {redact_url(source.url)!r} is not a web"
+                    " address; expected e.g. https://acme.atlassian.net"
                 )
         for key in ("connect_timeout", "read_timeout"):
             value = getattr(source, key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,8 @@ from cockpit.config import (
     OkrFileSettings,
     RosterFileSettings,
 )
-from cockpit.store import StoreError
+from cockpit.redact import redact_url
+from cockpit.store import StoreError, SyncAttempt
 from cockpit.workspace import Workspace
 
 # Folders that sync files between machines; SQLite's WAL breaks there.
@@ -31,8 +31,11 @@ class Check(msgspec.Struct, frozen=True):
     fix: str = ""
 
 
-def _store_checks(workspace: Workspace) -> list[Check]:
-    path = workspace.store.path
+def _store_checks(workspace: Workspace) -> tuple[list[Check], dict[str, SyncAttempt]]:
+    """The cache's health, and its last sync attempts. A check only looks: a cache that does
+    not exist yet is not created, and the advice fits the cause of a failure."""
+    store = workspace.store
+    path = store.path
     checks = []
     lowered = str(path).lower()
     if any(word in lowered for word in _SYNCED_FOLDERS):
@@ -44,12 +47,30 @@ def _store_checks(workspace: Workspace) -> list[Check]:
                 "set `store` in [cockpit] to a local path; SQLite's WAL breaks on synced folders",
             )
         )
+    if not store.exists():
+        checks.append(Check("cache", "ok", f"{path} does not exist yet; `cockpit sync` creates it"))
+        return checks, {}
     try:
-        attempts = workspace.store.last_attempts()
+        attempts = store.last_attempts()
     except StoreError as exc:
-        return [Check("cache", "fail", str(exc), "move or delete the file; it is only a cache")]
-    checks.append(Check("cache", "ok", f"{path} ({len(attempts)} sources synced before)"))
-    return checks
+        checks.append(Check("cache", "fail", exc.problem, exc.fix))
+        return checks, {}
+    count = len(attempts)
+    synced = f"{count} {'source' if count == 1 else 'sources'} synced before"
+    if store.read_only():
+        checks.append(
+            Check(
+                "cache",
+                "warn",
+                f"{path} ({synced}) is read-only for this user: it is shown, but syncs cannot"
+                " update it",
+                f"fix its permissions (chmod u+w {path} and its folder), or point `store` in"
+                " [cockpit] at a file you may write",
+            )
+        )
+    else:
+        checks.append(Check("cache", "ok", f"{path} ({synced})"))
+    return checks, attempts
 
 
 def _file_check(name: str, path: Path) -> Check:
@@ -74,22 +95,21 @@ def _probe(name: str, settings: AnySourceSettings, origin: str) -> Check:
     try:
         detail = probe(token)
     except SourceAuthError as exc:
-        return Check(name, "fail", str(exc), f"run `cockpit auth set {name}`")
+        return Check(name, "fail", redact_url(str(exc)), f"run `cockpit auth set {name}`")
     except SourceError as exc:
-        return Check(name, "fail", str(exc), f"check [sources.{name}] in the config")
+        return Check(name, "fail", redact_url(str(exc)), f"check [sources.{name}] in the config")
     return Check(name, "ok", f"{detail}; token from the {origin}")
 
 
 def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) -> list[Check]:
     config = workspace.config
     label = "demo workspace" if workspace.demo else str(config.path)
-    rows = [Check("config", "ok", f"{label}: {len(config.sources)} sources, valid")]
-    rows += _store_checks(workspace)
+    count = len(config.sources)
+    rows = [Check("config", "ok", f"{label}: {count} source{'' if count == 1 else 's'}, valid")]
+    cache_rows, attempts = _store_checks(workspace)
+    rows += cache_rows
     if not config.enabled_sources():
         rows.append(Check("sources", "warn", "no source is enabled", "add a [sources.NAME] block"))
-    attempts = {}
-    with contextlib.suppress(StoreError):
-        attempts = workspace.store.last_attempts()
     for name, settings in config.enabled_sources().items():
         if isinstance(settings, (OkrFileSettings, RosterFileSettings)):
             from cockpit.sources import resolve_source_path

@@ -49,10 +49,21 @@ def _with_timeout(call: Callable[[], T], timeout: float) -> T:
     return result[0]
 
 
+def keyring_key(source: str) -> str:
+    """The keyring's user name for a source's token: the source name itself, and only a valid
+    one (lower-case letters, digits, - and _), so that no path, separator or control character
+    reaches a keyring backend, some of which store entries as files or attributes."""
+    from cockpit.config import SOURCE_NAME_RULE, is_source_name
+
+    if not is_source_name(source):
+        raise SecretsError(f"{source!r} is not a source name: {SOURCE_NAME_RULE}")
+    return source
+
+
 def _keyring_get(source: str) -> str | None:
     import keyring
 
-    return keyring.get_password(KEYRING_SERVICE, source)
+    return keyring.get_password(KEYRING_SERVICE, keyring_key(source))
 
 
 def lookup_secret(source: str, *, timeout: float = KEYRING_TIMEOUT) -> Secret | None:
@@ -87,8 +98,9 @@ def store_secret(source: str, token: Secret, *, timeout: float = KEYRING_TIMEOUT
     def write() -> None:
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, source, token.reveal())
+        keyring.set_password(KEYRING_SERVICE, key, token.reveal())
 
+    key = keyring_key(source)
     _call_keyring(source, write, timeout)
 
 
@@ -100,11 +112,12 @@ def clear_secret(source: str, *, timeout: float = KEYRING_TIMEOUT) -> bool:
         from keyring.errors import PasswordDeleteError
 
         try:
-            keyring.delete_password(KEYRING_SERVICE, source)
+            keyring.delete_password(KEYRING_SERVICE, key)
         except PasswordDeleteError:
             return False
         return True
 
+    key = keyring_key(source)
     return _call_keyring(source, delete, timeout)
 
 

@@ -6,12 +6,18 @@ snapshot or the new one. Failed attempts only add to `sync_log`; they never touc
 
 Connections are short-lived (one per operation), which keeps the store safe to use from the
 sync engine's threads and the TUI's workers at once.
+
+A cache this user may read but not change (a read-only file or folder) is opened with SQLite's
+`mode=ro`: it can still be shown, and only writing to it fails, with a message that says so. Every
+failure is a `StoreError` whose `cause` says which kind it is, so that the advice fits it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,6 +27,7 @@ import msgspec
 
 from cockpit.codec import decode_snapshot, encode_snapshot
 from cockpit.models import Snapshot
+from cockpit.redact import redact_url
 
 # Bump when a record changes shape in a way old payloads cannot be decoded into.
 RECORD_SCHEMA_VERSION = 1
@@ -55,8 +62,27 @@ _MIGRATIONS: tuple[str, ...] = (
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+# SQLite's primary result codes (`sqlite3.Error.sqlite_errorcode & 0xFF`).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_CORRUPT, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 14, 26
+
+
 class StoreError(Exception):
-    """The cache file cannot be opened or is from a newer cockpit."""
+    """The cache cannot be used: `problem` says what is wrong, `fix` what to do about it.
+
+    `cause` is "corrupt" (damaged, or not a cockpit cache), "newer" (written by a newer
+    cockpit), "read-only" (this user may not change it), "busy" or "unavailable".
+    """
+
+    def __init__(self, problem: str, fix: str = "", *, cause: str = "unavailable") -> None:
+        super().__init__(f"{problem}; {fix}" if fix else problem)
+        self.problem = problem
+        self.fix = fix
+        self.cause = cause
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK)
 
 
 class StoredSnapshot(msgspec.Struct, frozen=True):
@@ -94,22 +120,160 @@ class Store:
         self._migrated = False
         self._migration_lock = threading.Lock()
 
+    # --- opening ----------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def read_only(self) -> bool:
+        """True when the cache exists but this user may not change it.
+
+        The folder counts too: SQLite writes its journal files beside the cache.
+        """
+        if not self.path.exists():
+            return False
+        return not (_writable(self.path) and _writable(self.path.parent))
+
+    def check(self) -> None:
+        """Open the cache and read what the screen shows, so that a damaged file, or one from
+        a newer cockpit, is reported as one line before anything else starts."""
+        self.latest_all()
+        self.last_attempts()
+
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        doing = "write to" if write else "read"
+        if self.read_only():
+            if write:
+                raise self._read_only_error(doing)
+            conn = self._open_read_only()
+        else:
+            try:
+                conn = self._open(doing)
+            except StoreError as exc:
+                # Permissions the checks above cannot see (a read-only mount, an ACL): reading
+                # can still go ahead without the migration and journal set-up that failed.
+                if write or exc.cause != "read-only" or not self.path.exists():
+                    raise
+                conn = self._open_read_only()
+        try:
+            yield conn
+        except sqlite3.Error as exc:
+            raise self._error(exc, doing) from exc
+        finally:
+            conn.close()
+
+    def _open(self, doing: str) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-            conn.execute("PRAGMA synchronous=NORMAL")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open the cache {self.path}: {exc}") from exc
+            raise self._error(exc, doing) from exc
         try:
+            conn.execute("PRAGMA synchronous=NORMAL")
             if not self._migrated:
                 self._migrate(conn)
-            yield conn
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"the cache {self.path} is unreadable: {exc}") from exc
-        finally:
+        except BaseException as exc:
             conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc, doing) from exc
+            raise
+        return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        # With `mode=ro` SQLite itself refuses every write, so nothing here may migrate the file
+        # or change its journal mode: a cache that needs either is refused with the reason.
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        # In a read-only folder SQLite cannot create the WAL's shared-memory file beside the
+        # cache; `immutable=1` then reads the file as it stands, without one.
+        for options in ("", "&immutable=1"):
+            try:
+                conn = sqlite3.connect(uri + options, uri=True, timeout=10.0, isolation_level=None)
+            except sqlite3.Error as exc:
+                raise self._error(exc, "read") from exc
+            try:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                break
+            except sqlite3.Error as exc:
+                conn.close()
+                if _code(exc) != _SQLITE_CANTOPEN or options:
+                    raise self._error(exc, "read") from exc
+        if version > STORE_SCHEMA_VERSION:
+            conn.close()
+            raise self._newer_error(version)
+        if version < STORE_SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"the cache {self.path} is read-only for this user ({self._why_read_only()}) and"
+                f" needs an upgrade from schema {version} to {STORE_SCHEMA_VERSION} before it"
+                " can be read, which needs write permission",
+                f"make it writable ({self._chmod_hint()}) and run cockpit again, or point"
+                " `store` in [cockpit] at another file",
+                cause="read-only",
+            )
+        return conn
+
+    # --- errors, in words that fit the cause ------------------------------------------
+
+    def _error(self, exc: BaseException, doing: str) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        code = _code(exc)
+        detail = str(exc)
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in detail:
+            return self._corrupt_error(detail)
+        if code in (_SQLITE_READONLY, _SQLITE_PERM) or isinstance(exc, PermissionError):
+            return self._read_only_error(doing, detail)
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return StoreError(
+                f"the cache {self.path} is busy ({detail})",
+                "another cockpit is writing to it; try again in a moment",
+                cause="busy",
+            )
+        return StoreError(
+            f"cannot {doing} the cache {self.path}: {detail}",
+            "check that its folder exists and is writable, or point `store` in [cockpit] at"
+            " another file",
+        )
+
+    def _corrupt_error(self, detail: str) -> StoreError:
+        return StoreError(
+            f"the cache {self.path} is damaged or is not a cockpit cache ({detail})",
+            f"it only holds copies of your sources' data: move it aside (for example to"
+            f" {self.path.name}.broken) and run `cockpit sync` to rebuild it",
+            cause="corrupt",
+        )
+
+    def _newer_error(self, version: int) -> StoreError:
+        return StoreError(
+            f"the cache {self.path} was written by a newer cockpit (schema {version}; this one"
+            f" reads up to {STORE_SCHEMA_VERSION}); it was left as it is",
+            "upgrade cockpit, or point `store` in [cockpit] at another file",
+            cause="newer",
+        )
+
+    def _why_read_only(self) -> str:
+        if self.path.exists() and not _writable(self.path):
+            return "the file is read-only"
+        if not _writable(self.path.parent):
+            return f"its folder {self.path.parent} is read-only"
+        return "permission denied"
+
+    def _chmod_hint(self) -> str:
+        if self.path.exists() and not _writable(self.path):
+            return f"chmod u+w {self.path}"
+        return f"chmod u+w {self.path.parent}"
+
+    def _read_only_error(self, doing: str, detail: str = "") -> StoreError:
+        why = self._why_read_only()
+        if detail and why == "permission denied":
+            why = detail
+        return StoreError(
+            f"cannot {doing} the cache {self.path}: {why} for this user (permissions)",
+            f"fix the permissions ({self._chmod_hint()}), or point `store` in [cockpit] at a"
+            " file you may write",
+            cause="read-only",
+        )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         # Syncs open connections from several threads at once, and another cockpit process may
@@ -117,15 +281,17 @@ class Store:
         with self._migration_lock:
             if self._migrated:
                 return
+            # A newer cockpit's file is refused before anything touches it, the journal mode
+            # included (switching to WAL rewrites the file's header).
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > STORE_SCHEMA_VERSION:
+                raise self._newer_error(version)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > STORE_SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the cache {self.path} was written by a newer cockpit (schema {version});"
-                        " upgrade cockpit or point `store` in the config at another file"
-                    )
+                    raise self._newer_error(version)
                 for target in range(version, STORE_SCHEMA_VERSION):
                     for statement in _MIGRATIONS[target].split(";"):
                         if statement.strip():
@@ -133,7 +299,8 @@ class Store:
                     conn.execute(f"PRAGMA user_version = {target + 1}")
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             self._migrated = True
 
@@ -142,7 +309,7 @@ class Store:
     def write_snapshot(self, snapshot: Snapshot, attempt: SyncAttempt) -> None:
         """Keep a complete sync: the snapshot and its log row land together or not at all."""
         payload = encode_snapshot(snapshot)
-        with self._connect() as conn:
+        with self._connect(write=True) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.execute(
@@ -153,12 +320,13 @@ class Store:
                 self._insert_attempt(conn, attempt)
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
 
     def record_attempt(self, attempt: SyncAttempt) -> None:
         """Log an attempt that produced no snapshot (failed, or skipped offline)."""
-        with self._connect() as conn:
+        with self._connect(write=True) as conn:
             self._insert_attempt(conn, attempt)
 
     @staticmethod
@@ -171,7 +339,8 @@ class Store:
                 _stamp(attempt.started_at),
                 _stamp(attempt.finished_at),
                 attempt.status,
-                attempt.error,
+                # An error may quote a URL; a password in it must not be kept on disk.
+                redact_url(attempt.error),
                 attempt.bytes_in,
                 attempt.requests,
             ),
@@ -186,7 +355,7 @@ class Store:
         """
         keep_all_after = _stamp(now - KEEP_ALL_FOR)
         keep_daily_after = _stamp(now - KEEP_DAILY_FOR)
-        with self._connect() as conn:
+        with self._connect(write=True) as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cursor = conn.execute(
@@ -202,7 +371,8 @@ class Store:
                 conn.execute("DELETE FROM sync_log WHERE started_at < ?", (keep_daily_after,))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
         return cursor.rowcount
 
@@ -230,7 +400,9 @@ class Store:
         for source, taken_at, payload in rows:
             if sources is not None and source not in sources:
                 continue
-            found[source] = StoredSnapshot(source, _parse_stamp(taken_at), decode_snapshot(payload))
+            found[source] = StoredSnapshot(
+                source, _parse_stamp(taken_at), self._decode(source, payload)
+            )
         return found
 
     def history(self, source: str, since: datetime) -> list[StoredSnapshot]:
@@ -241,7 +413,13 @@ class Store:
                 " AND schema_version = ? ORDER BY taken_at",
                 (source, _stamp(since), RECORD_SCHEMA_VERSION),
             ).fetchall()
-        return [StoredSnapshot(source, _parse_stamp(t), decode_snapshot(p)) for t, p in rows]
+        return [StoredSnapshot(source, _parse_stamp(t), self._decode(source, p)) for t, p in rows]
+
+    def _decode(self, source: str, payload: bytes) -> Snapshot:
+        try:
+            return decode_snapshot(payload)
+        except (ValueError, zlib.error, msgspec.DecodeError) as exc:
+            raise self._corrupt_error(f"the snapshot of {source} cannot be decoded: {exc}") from exc
 
     def snapshot_times(self, source: str) -> list[datetime]:
         with self._connect() as conn:
@@ -259,7 +437,13 @@ class Store:
             ).fetchall()
         return {
             row[0]: SyncAttempt(
-                row[0], _parse_stamp(row[1]), _parse_stamp(row[2]), row[3], row[4], row[5], row[6]
+                row[0],
+                _parse_stamp(row[1]),
+                _parse_stamp(row[2]),
+                row[3],
+                redact_url(row[4]),  # rows from before errors were redacted when written
+                row[5],
+                row[6],
             )
             for row in rows
         }
@@ -272,6 +456,12 @@ class Store:
                 (source, limit),
             ).fetchall()
         return [
-            SyncAttempt(r[0], _parse_stamp(r[1]), _parse_stamp(r[2]), r[3], r[4], r[5], r[6])
+            SyncAttempt(
+                r[0], _parse_stamp(r[1]), _parse_stamp(r[2]), r[3], redact_url(r[4]), r[5], r[6]
+            )
             for r in rows
         ]
+
+
+def _code(exc: BaseException) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF

@@ -19,6 +19,7 @@ import msgspec
 
 from cockpit.clock import Clock
 from cockpit.models import Secret, Snapshot
+from cockpit.redact import redact_url
 from cockpit.store import Store, StoredSnapshot, SyncAttempt
 from integrations.base import (
     Deadline,
@@ -126,6 +127,7 @@ async def sync_one(
             await http.aclose()
 
     seconds = time.perf_counter() - began
+    error = redact_url(error)  # an error may quote a URL: its password is never shown or kept
     attempt = SyncAttempt(
         source=source.name,
         started_at=started_at,

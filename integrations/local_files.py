@@ -17,12 +17,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from cockpit.models import KeyResult, Objective, OkrData, Person, Snapshot, TeamData
-from cockpit.schema_errors import explain_validation_error
+from cockpit.schema_errors import described_pattern, explain_validation_error
 from cockpit.text_safety import clean_record
 from integrations.base import FetchContext, SourceConfigError
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-ClockTime = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+ClockTime = described_pattern(
+    r"^([01]\d|2[0-3]):[0-5]\d$", "a time", 'HH:MM on a 24-hour clock, such as "09:00"'
+)
+PersonId = described_pattern(
+    r"^[A-Za-z0-9._-]{1,64}$",
+    "a valid id",
+    '1 to 64 letters, digits, dots, dashes or underscores, such as "priya"',
+)
+CountryCode = described_pattern(
+    r"^([A-Z]{2})?$", "a country code", 'two capital letters such as "IN", or ""'
+)
 Number = int | float
 
 
@@ -52,14 +62,14 @@ class _OkrFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class _PersonEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]{1,64}$")]
+    id: PersonId
     name: Text
     timezone: Text
     role: str = ""
     location: str = ""
     work_start: ClockTime = "09:00"
     work_end: ClockTime = "17:30"
-    country: Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})?$")] = ""
+    country: CountryCode = ""
     away: list[date] = msgspec.field(default_factory=list)
 
 
@@ -72,7 +82,8 @@ FileT = TypeVar("FileT")
 
 def _read_toml(path: Path, schema: type[FileT]) -> FileT:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: editors on Windows save a byte-order mark, which TOML does not allow.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SourceConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -82,24 +93,27 @@ def _read_toml(path: Path, schema: type[FileT]) -> FileT:
     except tomllib.TOMLDecodeError as exc:
         raise SourceConfigError(f"{path}: not valid TOML: {exc}") from None
     try:
-        return msgspec.convert(data, schema, strict=False)
+        # Strict: `current = "5"` is a mistake to point out, not a number to guess.
+        return msgspec.convert(data, schema, strict=True)
     except msgspec.ValidationError as exc:
-        raise SourceConfigError(f"{path}: {explain_validation_error(str(exc))}") from None
+        raise SourceConfigError(
+            f"{path}: {explain_validation_error(str(exc), data=data)}"
+        ) from None
 
 
 def parse_okr_file(path: Path) -> OkrData:
     entry = _read_toml(path, _OkrFile)
     if entry.end < entry.start:
         raise SourceConfigError(f"{path}: `end` ({entry.end}) is before `start` ({entry.start})")
-    seen: set[str] = set()
+    objective_ids: dict[str, str] = {}
+    kr_ids: dict[str, str] = {}
     objectives = []
     for o_index, objective in enumerate(entry.objectives):
+        _check_unique(path, objective_ids, objective.id, f"objectives.{o_index}")
         krs = []
         for k_index, kr in enumerate(objective.key_results):
             where = f"objectives.{o_index}.key_results.{k_index}"
-            if kr.id in seen:
-                raise SourceConfigError(f"{path}: `{where}.id`: {kr.id!r} is used twice")
-            seen.add(kr.id)
+            _check_unique(path, kr_ids, kr.id, where)
             if kr.target == kr.start:
                 raise SourceConfigError(
                     f"{path}: `{where}`: target equals start ({kr.target:g}), so progress is "
@@ -132,12 +146,16 @@ def parse_okr_file(path: Path) -> OkrData:
 def parse_roster_file(path: Path) -> TeamData:
     entry = _read_toml(path, _RosterFile)
     people = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for index, person in enumerate(entry.people):
         where = f"people.{index}"
-        if person.id in seen:
-            raise SourceConfigError(f"{path}: `{where}.id`: {person.id!r} is used twice")
-        seen.add(person.id)
+        _check_unique(path, seen, person.id, where)
+        if person.work_end == person.work_start:
+            raise SourceConfigError(
+                f"{path}: `{where}.work_end`: the same time as work_start ({person.work_start!r}),"
+                " so this person would never be at work; set the end of the working day (it may"
+                ' be after midnight, such as "02:00", for a night shift)'
+            )
         if not _is_time_zone(person.timezone):
             raise SourceConfigError(
                 f"{path}: `{where}.timezone`: unknown time zone {person.timezone!r}; use an "
@@ -157,6 +175,16 @@ def parse_roster_file(path: Path) -> TeamData:
             )
         )
     return clean_record(TeamData(tuple(people)))
+
+
+def _check_unique(path: Path, seen: dict[str, str], key: str, where: str) -> None:
+    """Ids pick out one entry; a second one with the same id would be shadowed or mixed in."""
+    if key in seen:
+        raise SourceConfigError(
+            f"{path}: `{where}.id`: {key!r} is used twice (also `{seen[key]}.id`); give each"
+            " entry its own id"
+        )
+    seen[key] = where
 
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")

@@ -162,9 +162,12 @@ def test_auth_without_a_keyring_explains_the_environment_route() -> None:
     assert "canary-0b5e-secret" not in result.stdout + result.stderr
 
 
-def test_auth_set_and_clear_round_trip(memory_keyring, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auth_set_and_clear_round_trip(
+    memory_keyring, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import io
 
+    monkeypatch.setenv("COCKPIT_CONFIG", str(tmp_path / "config.toml"))  # not the user's own
     monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
     assert main(["auth", "set", "jira"]) == EXIT_OK
     assert memory_keyring.passwords[("cockpit", "jira")] == "tok-123"
@@ -184,3 +187,81 @@ def test_help_on_every_command() -> None:
         with pytest.raises(SystemExit) as exited:
             main([command, "--help"])
         assert exited.value.code == 0
+
+
+# --- init, auth and screenshot refuse what cannot work ----------------------------------
+
+
+def test_init_on_a_folder_says_it_is_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "--config", str(tmp_path)]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(tmp_path / "config.toml") in err
+    assert "already exists" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["../../etc", "Jira", "a/b", "", "x" * 40, "jira\x1b[2J", "-x"])
+@pytest.mark.parametrize("action", ["set", "clear"])
+def test_auth_refuses_a_name_that_cannot_be_a_source(
+    memory_keyring, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, action: str
+) -> None:
+    import io
+
+    monkeypatch.setenv("COCKPIT_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
+    assert main(["auth", action, "--", name]) == EXIT_CONFIG
+    assert memory_keyring.passwords == {}
+
+
+def test_auth_warns_about_a_source_the_config_does_not_have(
+    memory_keyring,
+    user_config: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
+    assert main(["auth", "set", "jira"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "warning" in err and "no source named 'jira'" in err and "okrs, team" in err
+    assert memory_keyring.passwords[("cockpit", "jira")] == "tok-123"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("tok-456\n"))
+    assert main(["auth", "set", "team"]) == EXIT_OK
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_auth_without_a_config_warns(
+    memory_keyring,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("tok-123\n"))
+    assert main(["auth", "set", "jira", "--config", str(tmp_path / "none.toml")]) == EXIT_OK
+    assert "no config at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "size", ["0x0", "100000x100000", "-5x10", "160x-48", "axb", "160", "19x48", "160x201", "1e3x40"]
+)
+def test_screenshot_refuses_a_size_out_of_bounds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], size: str
+) -> None:
+    out = tmp_path / "shot.svg"
+    assert main(["screenshot", "--demo", f"--size={size}", "-o", str(out)]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "20..500 columns and 10..200 rows" in err
+    assert not out.exists()
+
+
+def test_screenshot_accepts_the_bounds() -> None:
+    from cockpit.cli import _screen_size
+
+    assert _screen_size("20x10") == (20, 10)
+    assert _screen_size("500X200") == (500, 200)

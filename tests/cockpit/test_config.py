@@ -128,3 +128,67 @@ def test_any_input_gives_a_config_or_a_config_error(text: str) -> None:
         assert str(exc).startswith(str(PATH))
     else:
         assert config.path == PATH
+
+
+def test_a_config_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'[sources.demo]\nkind = "demo"\n')
+    assert list(load_config(path).sources) == ["demo"]
+
+
+def test_a_folder_given_as_the_config_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert "is a folder" in str(caught.value)
+    assert str(tmp_path / "config.toml") in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://me:CANARY-31@acme.atlassian.net",
+        "https://CANARY-31@acme.atlassian.net",
+        "http://me:p@CANARY-31@jira.local:8080/jira",
+    ],
+)
+def test_credentials_in_a_url_are_refused_and_not_echoed(url: str) -> None:
+    message = error_for(f'[sources.jira]\nkind = "jira"\nurl = "{url}"\nboard_id = 4\n')
+    assert message.startswith(f"{PATH}: `sources.jira.url`: ")
+    assert "cockpit auth set jira" in message
+    assert "CANARY-31" not in message
+
+
+def test_credentials_in_any_url_of_the_config_are_refused() -> None:
+    message = error_for(
+        '[sources.jira]\nkind = "jira"\nurl = "https://a.net"\nboard_id = 4\n'
+        "jql = \"project = X AND url = 'https://u:CANARY-32@x'\"\n"
+    )
+    assert "`sources.jira.jql`" in message and "CANARY-32" not in message
+
+
+def test_a_url_without_credentials_is_fine() -> None:
+    config = parse_config(
+        '[sources.jira]\nkind = "jira"\nurl = "https://acme.atlassian.net"\nboard_id = 4\n'
+        'email = "me@acme.com"\njql = "assignee = \'me@acme.com\'"\n',
+        PATH,
+    )
+    assert "jira" in config.sources
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[[budgets]]\nname = "ML"\nmonthly = 5\ncurrency = "usd"\n',
+            '`budgets.0.currency`: "usd" is not a currency code; expected three capital letters',
+        ),
+        (
+            '[cockpit]\nstale_after_minutes = "30"\n',
+            '`cockpit.stale_after_minutes`: expected a number, got the text "30"',
+        ),
+    ],
+)
+def test_errors_say_what_is_wrong_in_words(text: str, expected: str) -> None:
+    message = error_for(text)
+    assert expected in message
+    assert "regex" not in message and "^" not in message

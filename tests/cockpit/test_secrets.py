@@ -78,3 +78,13 @@ def test_secret_never_shows_itself() -> None:
 
     with pytest.raises(TypeError):
         pickle.dumps(secret)
+
+
+@pytest.mark.parametrize("name", ["../../etc", "Jira", "a/b", "", "jira\n", "x" * 33])
+def test_only_a_source_name_becomes_a_keyring_key(memory_keyring: MemoryKeyring, name: str) -> None:
+    with pytest.raises(SecretsError, match="is not a source name"):
+        store_secret(name, Secret(CANARY))
+    with pytest.raises(SecretsError, match="is not a source name"):
+        clear_secret(name)
+    assert lookup_secret(name) is None
+    assert memory_keyring.passwords == {}

@@ -156,3 +156,205 @@ def test_concurrent_first_use_migrates_once(tmp_path: Path) -> None:
             )
         )
     assert set(other_process_view.last_attempts()) == {"s0", "s1", "s2", "s3"}
+
+
+# --- damaged, newer and read-only caches ----------------------------------------------
+
+
+def test_damaged_and_newer_caches_say_what_to_do(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(bytes(range(256)) * 16)
+    with pytest.raises(StoreError) as caught:
+        Store(damaged).check()
+    assert caught.value.cause == "corrupt"
+    assert str(damaged) in str(caught.value) and "move it aside" in str(caught.value)
+
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as conn:
+        conn.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
+    before = newer.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        Store(newer).check()
+    assert caught.value.cause == "newer" and "upgrade cockpit" in str(caught.value)
+    assert newer.read_bytes() == before
+
+
+def test_an_undecodable_snapshot_is_a_store_error(store: Store) -> None:
+    store.write_snapshot(team("ana"), ok("roster", T0))
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE snapshots SET payload = ?", (b"Zgarbage",))
+    with pytest.raises(StoreError, match="damaged") as caught:
+        store.latest("roster")
+    assert caught.value.cause == "corrupt"
+
+
+# The tests run as root, and root ignores file permissions: `chmod 444` would not stop a write.
+# So these tests make the store *see* a read-only file (its writability check is patched) and
+# then exercise the real read-only code path: SQLite's `mode=ro`, which refuses every write
+# whoever runs it. A read that tried to migrate or set the journal mode would fail here with
+# "attempt to write a readonly database", exactly as it did for a user with a chmod 444 cache.
+
+
+@pytest.fixture
+def read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cockpit.store._writable", lambda path: False)
+
+
+def filled_cache(tmp_path: Path) -> Path:
+    path = tmp_path / "cache.sqlite"
+    writer = Store(path)
+    writer.write_snapshot(team("ana"), ok("roster", T0))
+    writer.record_attempt(SyncAttempt("okrs", T0, T0, "failed", "okrs.toml: file not found"))
+    return path
+
+
+def test_a_read_only_cache_can_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = filled_cache(tmp_path)
+    monkeypatch.setattr("cockpit.store._writable", lambda path: False)
+    reader = Store(path)  # a new process: it has not migrated anything yet
+    assert reader.read_only()
+    reader.check()
+    assert reader.latest("roster").snapshot == team("ana")  # type: ignore[union-attr]
+    assert reader.last_attempts()["okrs"].error == "okrs.toml: file not found"
+    assert [s.taken_at for s in reader.history("roster", T0)] == reader.snapshot_times("roster")
+
+
+def test_reads_of_a_read_only_cache_go_through_mode_ro(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Proof that the reads above used SQLite's read-only mode, not a writable connection."""
+    path = filled_cache(tmp_path)
+    monkeypatch.setattr("cockpit.store._writable", lambda path: False)
+    real_connect = sqlite3.connect
+    opened: list[str] = []
+
+    def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        opened.append(str(database))
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("cockpit.store.sqlite3.connect", connect)
+    Store(path).check()
+    assert opened and all(uri.endswith("?mode=ro") for uri in opened)
+
+
+def test_writing_to_a_read_only_cache_names_the_file_and_the_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = filled_cache(tmp_path)
+    monkeypatch.setattr("cockpit.store._writable", lambda p: p != path)
+    store = Store(path)
+    for write in (
+        lambda: store.write_snapshot(team("ben"), ok("roster", T0 + timedelta(hours=1))),
+        lambda: store.record_attempt(SyncAttempt("okrs", T0, T0, "failed", "again")),
+        lambda: store.prune(T0),
+    ):
+        with pytest.raises(StoreError) as caught:
+            write()
+        assert caught.value.cause == "read-only"
+        message = str(caught.value)
+        assert str(path) in message and "read-only" in message and "permissions" in message
+        assert f"chmod u+w {path}" in message
+    assert store.latest("roster").snapshot == team("ana")  # type: ignore[union-attr]
+
+
+def test_a_read_only_folder_is_named_as_the_cause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = filled_cache(tmp_path)
+    monkeypatch.setattr("cockpit.store._writable", lambda p: p != tmp_path)
+    store = Store(path)
+    assert store.latest("roster") is not None
+    with pytest.raises(StoreError, match=f"its folder {tmp_path} is read-only"):
+        store.record_attempt(SyncAttempt("okrs", T0, T0, "failed", "again"))
+
+
+def test_a_read_only_cache_that_needs_a_migration_says_so(tmp_path: Path, read_only: None) -> None:
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE something_old (x)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        Store(path).latest("roster")
+    assert caught.value.cause == "read-only"
+    assert "needs an upgrade" in str(caught.value) and "write permission" in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_a_newer_read_only_cache_is_refused_as_newer(tmp_path: Path, read_only: None) -> None:
+    path = tmp_path / "newer.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError) as caught:
+        Store(path).check()
+    assert caught.value.cause == "newer"
+
+
+def test_an_unnoticed_read_only_file_is_still_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only mount or an ACL that `os.access` does not report: SQLite refuses the
+    migration's write lock, and reading falls back to `mode=ro`."""
+    path = filled_cache(tmp_path)
+    real_connect = sqlite3.connect
+
+    def connect(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if not kwargs.get("uri"):  # the writable connection: as if the file were read-only
+            database = Path(str(database)).resolve().as_uri() + "?mode=ro"
+            kwargs["uri"] = True
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("cockpit.store.sqlite3.connect", connect)
+    store = Store(path)
+    assert store.latest("roster").snapshot == team("ana")  # type: ignore[union-attr]
+    with pytest.raises(StoreError) as caught:
+        store.record_attempt(SyncAttempt("okrs", T0, T0, "failed", "again"))
+    assert caught.value.cause == "read-only"
+
+
+def test_a_read_only_folder_without_shared_memory_file_is_read_immutable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite cannot create the WAL's `-shm` file in a read-only folder (SQLITE_CANTOPEN on the
+    first read); the store then reads the file with `immutable=1`."""
+    path = filled_cache(tmp_path)
+    monkeypatch.setattr("cockpit.store._writable", lambda path: False)
+    real_connect = sqlite3.connect
+    opened: list[str] = []
+
+    class CantOpen:
+        def execute(self, *args: object) -> None:
+            error = sqlite3.OperationalError("unable to open database file")
+            error.sqlite_errorcode = 14  # type: ignore[attr-defined]
+            raise error
+
+        def close(self) -> None:
+            pass
+
+    def connect(database: str, *args: object, **kwargs: object) -> object:
+        opened.append(database)
+        if "immutable=1" not in database:
+            return CantOpen()
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("cockpit.store.sqlite3.connect", connect)
+    assert Store(path).latest("roster").snapshot == team("ana")  # type: ignore[union-attr]
+    assert opened[-1].endswith("?mode=ro&immutable=1")
+
+
+def test_sync_log_errors_never_keep_a_password(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    store = Store(path)
+    store.record_attempt(
+        SyncAttempt("jira", T0, T0, "failed", "jira: cannot reach https://me:CANARY-77@host/x")
+    )
+    assert store.last_attempts()["jira"].error == "jira: cannot reach https://***@host/x"
+    for file in tmp_path.iterdir():
+        assert b"CANARY-77" not in file.read_bytes()
+
+
+def test_errors_written_before_redaction_are_redacted_when_read(store: Store) -> None:
+    store.record_attempt(SyncAttempt("jira", T0, T0, "failed", "placeholder"))
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("UPDATE sync_log SET error = 'see https://me:CANARY-78@host'")
+    assert "CANARY-78" not in store.last_attempts()["jira"].error
+    assert "CANARY-78" not in store.attempts("jira")[0].error

@@ -218,3 +218,115 @@ def test_roster_parser_never_raises_anything_else(
 
         for person in team.people:
             ZoneInfo(person.timezone)
+
+
+# --- mistakes a hand-edited file makes, said in words -----------------------------------
+
+OBJECTIVE_O2 = """
+[[objectives]]
+id = "O2"
+title = "Cut serving cost"
+
+  [[objectives.key_results]]
+  id = "KR2"
+  title = "cost per 1k requests"
+  start = 10
+  target = 5
+  current = 8
+"""
+
+SECOND_KR1 = """
+  [[objectives.key_results]]
+  id = "KR1"
+  title = "error rate"
+  target = 1
+  current = 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            OKRS + OBJECTIVE_O2 + OBJECTIVE_O2.replace("KR2", "KR3"),
+            "`objectives.2.id`: 'O2' is used twice (also `objectives.1.id`)",
+        ),
+        (
+            OKRS + SECOND_KR1,
+            "`objectives.0.key_results.1.id`: 'KR1' is used twice"
+            " (also `objectives.0.key_results.0.id`)",
+        ),
+        (
+            OKRS.replace("current = 150", 'current = "150"'),
+            '`objectives.0.key_results.0.current`: expected a number, got the text "150";'
+            " write numbers without quotes",
+        ),
+    ],
+)
+def test_okr_mistakes_are_said_in_words(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, "okrs.toml", text)
+    with pytest.raises(SourceConfigError) as caught:
+        parse_okr_file(path)
+    assert str(caught.value).startswith(f"{path}: {expected}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            ROSTER.replace('"08:00"', '"9am"'),
+            '`people.1.work_start`: "9am" is not a time; expected HH:MM on a 24-hour clock,'
+            ' such as "09:00"',
+        ),
+        (
+            ROSTER.replace('"16:30"', '"08:00"'),
+            "`people.1.work_end`: the same time as work_start ('08:00')",
+        ),
+        (
+            ROSTER.replace('id = "tom"', 'id = "priya"'),
+            "`people.1.id`: 'priya' is used twice (also `people.0.id`)",
+        ),
+        (ROSTER.replace('id = "tom"', 'id = "tom fletcher"'), '"tom fletcher" is not a valid id'),
+        (ROSTER.replace('"IN"', '"India"'), '"India" is not a country code; expected two'),
+    ],
+)
+def test_roster_mistakes_are_said_in_words(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, "team.toml", text)
+    with pytest.raises(SourceConfigError) as caught:
+        parse_roster_file(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and expected in message
+    assert "regex" not in message and "\\d" not in message and "^" not in message
+
+
+def test_a_night_shift_that_ends_after_midnight_is_fine(tmp_path: Path) -> None:
+    text = ROSTER.replace('"08:00"', '"22:00"').replace('"16:30"', '"06:00"')
+    assert parse_roster_file(write(tmp_path, "team.toml", text)).people[1].work_end == "06:00"
+
+
+@pytest.mark.parametrize(("name", "text"), [("okrs.toml", OKRS), ("team.toml", ROSTER)])
+def test_files_saved_with_a_byte_order_mark_are_read(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    parse = parse_okr_file if name == "okrs.toml" else parse_roster_file
+    assert parse(path) == parse(write(tmp_path, "plain-" + name, text))
+
+
+pattern_fields = st.sampled_from(["id", "work_start", "work_end", "country"])
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pattern_fields, st.text(max_size=12))
+def test_no_regular_expression_ever_reaches_the_user(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    person = {"id": "priya", "name": "Priya", "timezone": "Asia/Kolkata", field: value}
+    text = "[[people]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in person.items())
+    path = write(tmp_path, "team.toml", text)
+    try:
+        parse_roster_file(path)
+    except SourceError as exc:
+        message = str(exc).removeprefix(str(path))
+        assert "regex" not in message and "[A-Z" not in message and "\\d" not in message

@@ -24,7 +24,7 @@ from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
 from cockpit.sync import SyncJob
-from cockpit.text_safety import clean_text
+from cockpit.text_safety import clean_line, clean_text
 from cockpit.workspace import Workspace
 from widgets.panel import Panel
 
@@ -117,7 +117,14 @@ class CockpitApp(App[None]):
             self.syncing.discard(name)
         self.repaint()
         if outcome.status == "failed":
-            self.notify(outcome.error, title=f"{name} sync failed", severity="warning", timeout=8)
+            # Error text may quote a server or a title: shown as written, never as markup.
+            self.notify(
+                outcome.error,
+                title=f"{name} sync failed",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
         self._arm_poll(job)
 
     def _arm_poll(self, job: SyncJob) -> None:
@@ -147,10 +154,11 @@ class CockpitApp(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
             self.notify(
-                f"{type(error).__name__}: {error}",
+                clean_line(f"{type(error).__name__}: {error}"),
                 title=event.worker.name,
                 severity="error",
                 timeout=10,
+                markup=False,
             )
 
     # --- actions ----------------------------------------------------------------------

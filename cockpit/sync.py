@@ -21,6 +21,7 @@ from cockpit.clock import Clock
 from cockpit.models import Secret, Snapshot
 from cockpit.redact import redact_url
 from cockpit.store import Store, StoredSnapshot, SyncAttempt
+from cockpit.text_safety import clean_line
 from integrations.base import (
     Deadline,
     FetchContext,
@@ -127,7 +128,8 @@ async def sync_one(
             await http.aclose()
 
     seconds = time.perf_counter() - began
-    error = redact_url(error)  # an error may quote a URL: its password is never shown or kept
+    # An error may quote a URL (its password is never shown or kept) or text a server sent.
+    error = clean_line(redact_url(error))
     attempt = SyncAttempt(
         source=source.name,
         started_at=started_at,

@@ -599,7 +599,9 @@ class _JiraApi:
             )
             values = page.get("values") if isinstance(page, Mapping) else None
             if not isinstance(values, list):
-                raise SourceBadResponse(f"{self.source.name}: the changelog of {key} has no values")
+                raise SourceBadResponse(
+                    f"{self.source.name}: the changelog of {clean_line(key)} has no values"
+                )
             histories += values
             start += len(values)
             total = page.get("total")

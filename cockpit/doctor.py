@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 
-from cockpit.analytics.freshness import format_age
+from cockpit.analytics.freshness import describe_age
 from cockpit.config import (
     NETWORK_KINDS,
     AnySourceSettings,
@@ -16,6 +16,7 @@ from cockpit.config import (
     OkrFileSettings,
     RosterFileSettings,
 )
+from cockpit.formatting import plural
 from cockpit.redact import redact_url
 from cockpit.store import StoreError, SyncAttempt
 from cockpit.workspace import Workspace
@@ -56,7 +57,7 @@ def _store_checks(workspace: Workspace) -> tuple[list[Check], dict[str, SyncAtte
         checks.append(Check("cache", "fail", exc.problem, exc.fix))
         return checks, {}
     count = len(attempts)
-    synced = f"{count} {'source' if count == 1 else 'sources'} synced before"
+    synced = f"{plural(count, 'source')} synced before"
     if store.read_only():
         checks.append(
             Check(
@@ -105,7 +106,7 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
     config = workspace.config
     label = "demo workspace" if workspace.demo else str(config.path)
     count = len(config.sources)
-    rows = [Check("config", "ok", f"{label}: {count} source{'' if count == 1 else 's'}, valid")]
+    rows = [Check("config", "ok", f"{label}: {plural(count, 'source')}, valid")]
     cache_rows, attempts = _store_checks(workspace)
     rows += cache_rows
     if not config.enabled_sources():
@@ -140,8 +141,8 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
                 Check(
                     f"{name} sync",
                     "warn",
-                    f"last sync failed {format_age((now - attempt.finished_at).total_seconds())}"
-                    f" ago: {attempt.error}",
+                    f"last sync failed {describe_age((now - attempt.finished_at).total_seconds())}"
+                    f": {attempt.error}",
                     f"run `cockpit sync --source {name}`",
                 )
             )

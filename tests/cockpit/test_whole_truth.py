@@ -289,3 +289,23 @@ def test_counts_of_one_are_singular(store: Store) -> None:
     d = _dashboard(store, Snapshot(team=TeamData(people)))
     text = "\n".join(status_lines(d))
     assert "1 time zone" in text and "1 time zones" not in text
+
+
+def test_doctor_says_ages_and_counts_in_plain_words(tmp_path: Path) -> None:
+    import asyncio
+
+    from cockpit.clock import FrozenClock
+    from cockpit.doctor import run_doctor
+    from cockpit.workspace import open_user_workspace
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        f'[sources.okrs]\nkind = "okr-file"\npath = "{tmp_path / "missing.toml"}"\n'
+    )
+    workspace = open_user_workspace(str(config))
+    asyncio.run(workspace.sync(FrozenClock(FROZEN_NOW)))
+    rows = {row.check: row for row in run_doctor(workspace, FROZEN_NOW + timedelta(seconds=3))}
+    assert rows["config"].detail.endswith(": 1 source, valid")
+    assert rows["okrs sync"].detail.startswith("last sync failed just now: ")
+    assert "1 source synced before" in rows["cache"].detail

@@ -11,6 +11,6 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":
     codes = [
         subprocess.run([sys.executable, str(HERE / script)]).returncode
-        for script in ("startup.py", "jira_sync.py")
+        for script in ("startup.py", "jira_sync.py", "sprint_screen.py")
     ]
     sys.exit(max(codes))

@@ -26,9 +26,12 @@ from cockpit.screens.detail import DetailScreen
 from cockpit.sync import SyncJob
 from cockpit.text_safety import clean_line, clean_text
 from cockpit.workspace import Workspace
+from integrations.base import Progress
 from widgets.panel import Panel
+from widgets.status_bar import SourceStatusBar
 
 AGE_TICK_SECONDS = 10.0  # how often the on-screen ages are recomputed
+PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
 
 
 class CockpitApp(App[None]):
@@ -58,6 +61,8 @@ class CockpitApp(App[None]):
         self.poll = poll
         self.syncing: set[str] = set()
         self._poll_timers: dict[str, Timer] = {}
+        self.sync_progress: dict[str, Progress] = {}  # by source, while it syncs
+        self._progress_timer: Timer | None = None
         self.sub_title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
         self.dashboard: Dashboard | None = None
         self.suspended = False
@@ -112,9 +117,12 @@ class CockpitApp(App[None]):
         self.syncing.add(name)
         self.repaint()
         try:
-            outcome = await self.workspace.sync_job(job, self.clock, offline=self.offline)
+            outcome = await self.workspace.sync_job(
+                job, self.clock, offline=self.offline, progress=self._track_progress(name)
+            )
         finally:
             self.syncing.discard(name)
+            self.sync_progress.pop(name, None)
         self.repaint()
         if outcome.status == "failed":
             # Error text may quote a server or a title: shown as written, never as markup.
@@ -126,6 +134,27 @@ class CockpitApp(App[None]):
                 markup=False,
             )
         self._arm_poll(job)
+
+    def _track_progress(self, name: str) -> Progress:
+        """A `Progress` for this sync of `name`, polled into the status bar while it runs."""
+        progress = self.sync_progress[name] = Progress()
+        if self._progress_timer is None:
+            self._progress_timer = self.set_interval(
+                PROGRESS_SECONDS, self.show_sync_progress, name="sync-progress"
+            )
+        else:
+            self._progress_timer.resume()
+        return progress
+
+    def show_sync_progress(self) -> None:
+        """What each syncing source says it is doing, to the status bar(s) of the visible
+        screen. Nothing is rebuilt: only a bar whose text changed renders again."""
+        texts = {name: p.read().describe() for name, p in self.sync_progress.items()}
+        screen = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
+        for bar in screen.query(SourceStatusBar):
+            bar.progress = texts
+        if not texts and self._progress_timer is not None:
+            self._progress_timer.pause()
 
     def _arm_poll(self, job: SyncJob) -> None:
         if not self.poll:

@@ -188,7 +188,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         )
     if not names:
         raise CliError("the config lists no sources; add a [sources.NAME] block", EXIT_CONFIG)
-    outcomes = asyncio.run(workspace.sync(clock, only=args.source, offline=args.offline))
+    from cockpit.progress_lines import ProgressLines, showing_progress, wanted
+    from integrations.base import Progress
+
+    # A live line per source while it syncs, on a terminal only; the results below stay.
+    progress = {job.source.name: Progress() for job in workspace.jobs(args.source)}
+    lines = ProgressLines(progress, sys.stderr) if wanted(sys.stderr) else None
+    work = workspace.sync(clock, only=args.source, offline=args.offline, progress=progress)
+    outcomes = asyncio.run(showing_progress(work, lines))
     width = max(len(o.source) for o in outcomes)
     for outcome in outcomes:
         detail = f"{outcome.seconds:.2f}s"

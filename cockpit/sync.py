@@ -5,13 +5,17 @@ overall deadline (`asyncio.timeout`) is what bounds a source, and the user's wai
 sources work on daemon threads that are abandoned when it fires (`integrations.threads`), and
 they get the same deadline in `FetchContext` so that no request or pause reaches past it. A
 failed source leaves its last good snapshot in place and records why it failed.
+
+Each sync reports its progress to a `Progress` (items of how many, bytes so far) that the
+caller may hand in and read at its own pace: `cockpit sync`'s progress lines, the TUI's status
+bar.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -25,6 +29,7 @@ from cockpit.text_safety import clean_line
 from integrations.base import (
     Deadline,
     FetchContext,
+    Progress,
     Source,
     SourceDeadlineExceeded,
     SourceError,
@@ -65,11 +70,24 @@ async def sync_all(
     *,
     offline: bool = False,
     secret: Callable[[str], Secret | None] = _no_secrets,
+    progress: Mapping[str, Progress] | None = None,
 ) -> list[SyncOutcome]:
-    """Sync every job concurrently; one source failing never stops the others."""
+    """Sync every job concurrently; one source failing never stops the others. `progress`
+    (by source name) receives each source's progress."""
+    progress = progress or {}
     return list(
         await asyncio.gather(
-            *(sync_one(job, store, clock, offline=offline, secret=secret) for job in jobs)
+            *(
+                sync_one(
+                    job,
+                    store,
+                    clock,
+                    offline=offline,
+                    secret=secret,
+                    progress=progress.get(job.source.name),
+                )
+                for job in jobs
+            )
         )
     )
 
@@ -81,6 +99,26 @@ async def sync_one(
     *,
     offline: bool = False,
     secret: Callable[[str], Secret | None] = _no_secrets,
+    progress: Progress | None = None,
+) -> SyncOutcome:
+    """One source. `progress`, when given, says how far it has got while it runs."""
+    progress = progress if progress is not None else Progress()
+    try:
+        outcome = await _sync_one(job, store, clock, offline, secret, progress)
+    except BaseException:
+        progress.finish("stopped")
+        raise
+    progress.finish(outcome.status)
+    return outcome
+
+
+async def _sync_one(
+    job: SyncJob,
+    store: Store,
+    clock: Clock,
+    offline: bool,
+    secret: Callable[[str], Secret | None],
+    progress: Progress,
 ) -> SyncOutcome:
     source = job.source
     if offline and source.uses_network:
@@ -90,7 +128,7 @@ async def sync_one(
     started_at = clock.now()
     began = time.perf_counter()
     previous = await asyncio.to_thread(store.latest, source.name)
-    meter = TrafficMeter()
+    meter: TrafficMeter = progress.meter
     ends = Deadline.starting_now(job.deadline)
     http = _open_http(job, meter, ends) if source.uses_network else None
     error = ""
@@ -106,6 +144,7 @@ async def sync_one(
                     secret=secret,
                     meter=meter,
                     deadline=ends,
+                    progress=progress,
                 )
             )
     except TimeoutError as exc:
@@ -141,6 +180,7 @@ async def sync_one(
     )
     if snapshot is not None:
         snapshot = msgspec.structs.replace(snapshot, settings_key=job.settings_key)
+        progress.begin("saving")
         await asyncio.to_thread(store.write_snapshot, snapshot, attempt)
         return SyncOutcome(
             source.name, "ok", seconds, "", attempt.requests, attempt.bytes_in, snapshot.areas()

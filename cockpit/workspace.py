@@ -24,7 +24,10 @@ from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
 from cockpit.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cockpit.sync import SyncJob, SyncOutcome
+    from integrations.base import Progress
 
 
 class Workspace(msgspec.Struct):
@@ -72,7 +75,12 @@ class Workspace(msgspec.Struct):
         )
 
     async def sync(
-        self, clock: Clock, *, only: list[str] | None = None, offline: bool = False
+        self,
+        clock: Clock,
+        *,
+        only: list[str] | None = None,
+        offline: bool = False,
+        progress: Mapping[str, Progress] | None = None,
     ) -> list[SyncOutcome]:
         import asyncio
 
@@ -80,19 +88,33 @@ class Workspace(msgspec.Struct):
         from cockpit.sync import sync_all
 
         outcomes = await sync_all(
-            self.jobs(only), self.store, clock, offline=offline, secret=lookup_secret
+            self.jobs(only),
+            self.store,
+            clock,
+            offline=offline,
+            secret=lookup_secret,
+            progress=progress,
         )
         await asyncio.to_thread(self.store.prune, clock.now())
         return outcomes
 
-    async def sync_job(self, job: SyncJob, clock: Clock, *, offline: bool = False) -> SyncOutcome:
+    async def sync_job(
+        self,
+        job: SyncJob,
+        clock: Clock,
+        *,
+        offline: bool = False,
+        progress: Progress | None = None,
+    ) -> SyncOutcome:
         """One source, as the TUI's workers sync it; the history is pruned the same way."""
         import asyncio
 
         from cockpit.secrets import lookup_secret
         from cockpit.sync import sync_one
 
-        outcome = await sync_one(job, self.store, clock, offline=offline, secret=lookup_secret)
+        outcome = await sync_one(
+            job, self.store, clock, offline=offline, secret=lookup_secret, progress=progress
+        )
         if outcome.status == "ok":
             await asyncio.to_thread(self.store.prune, clock.now())
         return outcome

@@ -7,6 +7,7 @@ user who has to fix the problem, so they say what to do next.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -82,6 +83,105 @@ class TrafficMeter:
         self.last_error = ""
 
 
+class ProgressView(msgspec.Struct, frozen=True):
+    """One reading of a sync's progress, for a progress line or a status bar."""
+
+    phase: str  # what the source is doing ("connecting", "listing"); "" for its main download
+    unit: str  # what it counts ("issues"); "" when the phase counts nothing
+    done: int
+    total: int | None  # None when the source cannot say
+    bytes_in: int
+    requests: int
+    elapsed: float  # seconds since the sync started
+    phase_elapsed: float  # seconds since this phase started
+    outcome: str = ""  # "ok", "failed"… once the sync is over
+
+    def describe(self) -> str:
+        """`1,200 of 5,000 issues`, `listing 3,000 issues so far`, `connecting`."""
+        if self.outcome:
+            return self.outcome
+        head = f"{self.phase} " if self.phase else ""
+        if not self.unit:
+            return self.phase
+        if self.total is not None:
+            return f"{head}{self.done:,} of {self.total:,} {self.unit}"
+        return f"{head}{self.done:,} {self.unit} so far"
+
+    def rate(self) -> float | None:
+        """Items a second in this phase, once there is enough of it to say."""
+        if not self.unit or self.done == 0 or self.phase_elapsed < 0.5:
+            return None
+        return self.done / self.phase_elapsed
+
+
+class Progress:
+    """How far one source's sync has got, for whoever wants to show it.
+
+    The source's threads write it (a phase, items done, of how many when the source can say);
+    the bytes come from the sync's `TrafficMeter`. Readers (`cockpit sync`'s progress line, the
+    TUI's status bar) call `read()` at their own pace: polling, so no reader's code ever runs on
+    a source's thread and a source never waits for a reader. A write is a few attribute stores
+    under a lock: cheap enough to make once per page.
+    """
+
+    __slots__ = (
+        "_done", "_generation", "_lock", "_outcome", "_phase", "_phase_started", "_total",
+        "_unit", "meter", "started",
+    )  # fmt: skip
+
+    def __init__(self, meter: TrafficMeter | None = None) -> None:
+        self.meter = meter if meter is not None else TrafficMeter()
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._phase = ""
+        self._unit = ""
+        self._done = 0
+        self._total: int | None = None
+        self._generation = 0
+        self._phase_started = self.started
+        self._outcome = ""
+
+    def begin(self, phase: str, *, unit: str = "", total: int | None = None) -> int:
+        """Start a phase, counting from zero. Returns its number, for `set_total`."""
+        with self._lock:
+            self._phase, self._unit, self._done, self._total = phase, unit, 0, total
+            self._phase_started = time.monotonic()
+            self._generation += 1
+            return self._generation
+
+    def advance(self, count: int = 1, *, total: int | None = None) -> None:
+        with self._lock:
+            self._done += count
+            if total is not None:
+                self._total = total
+
+    def set_total(self, total: int | None, phase: int | None = None) -> None:
+        """The size of the phase numbered `phase` (the current one by default): a count that
+        arrives late, after its phase ended, is dropped."""
+        with self._lock:
+            if phase is None or phase == self._generation:
+                self._total = total
+
+    def finish(self, outcome: str) -> None:
+        with self._lock:
+            self._outcome = outcome
+
+    def read(self) -> ProgressView:
+        now = time.monotonic()
+        with self._lock:
+            return ProgressView(
+                phase=self._phase,
+                unit=self._unit,
+                done=self._done,
+                total=self._total,
+                bytes_in=self.meter.bytes_in,
+                requests=self.meter.requests,
+                elapsed=now - self.started,
+                phase_elapsed=now - self._phase_started,
+                outcome=self._outcome,
+            )
+
+
 class Deadline(msgspec.Struct, frozen=True):
     """The moment a source's sync must be over: `at` on the `time.monotonic()` clock, and the
     configured `seconds` it came from (for messages)."""
@@ -109,6 +209,8 @@ class FetchContext(msgspec.Struct, frozen=True):
     `previous` is the last stored snapshot, for incremental syncs.
     `secret` looks a source's credential up by the source's name (keyring, then environment).
     `deadline` is when the sync engine stops waiting; blocking work should not outlive it.
+    `progress` is where the source says how far it has got (the engine gives it the same
+    `meter`); a source that says nothing is shown as syncing, without counts.
     """
 
     now: datetime
@@ -117,6 +219,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     secret: Callable[[str], Secret | None]
     meter: TrafficMeter = msgspec.field(default_factory=TrafficMeter)
     deadline: Deadline | None = None
+    progress: Progress = msgspec.field(default_factory=Progress)
 
 
 class Source(Protocol):

@@ -14,8 +14,12 @@ abandoned thread soon stops too. Retries are ours (stamina), not python-jira's:
 `max_retries=0`; one garbled (non-JSON) answer is asked for once more.
 
 After the first full sync, a re-sync lists the board's issue ids (ids only: a few bytes each),
-fetches in full only the issues updated since the last sync plus a safety margin, and drops
-the issues that left the board.
+reads just `updated` of the issues touched since the last sync (plus a safety margin), and
+downloads in full, with their history, only the issues whose `updated` moved and the ones new
+on the board (`id in (...)`, a page at a time). Issues that left the board are dropped.
+
+The sync reports how far it has got to `FetchContext.progress`: the issues of how many (Server's
+`total`, Cloud's approximate count, or the listing), long histories, the listing.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +48,7 @@ from cockpit.text_safety import clean_line, clean_record
 from integrations.base import (
     Deadline,
     FetchContext,
+    Progress,
     SourceAuthError,
     SourceBadResponse,
     SourceConfigError,
@@ -80,9 +85,14 @@ SEARCH_FIELDS = (
     "summary", "status", "assignee", "issuetype", "priority", "labels", "created", "updated",
     "resolutiondate", "parent",
 )  # fmt: skip
-CHANGED_SINCE_MARGIN_MINUTES = 5  # Jira nodes' clocks drift; re-reading a few issues is cheap
+# Jira nodes' clocks drift. Issues in the margin cost only their `updated` (a couple of hundred
+# bytes each); only those whose `updated` really moved are downloaded again.
+CHANGED_SINCE_MARGIN_MINUTES = 5
 CHANGELOG_WORKERS = 6  # concurrent changelog requests; Jira Cloud's burst limits allow this
-ID_PAGE_SIZE = 1000  # id-only pages are tiny; Server caps pages at 1000 anyway
+# Id-only pages are tiny: Cloud's enhanced search gives up to 5,000 ids a page when nothing but
+# ids is asked for (100 as soon as any field is), Server up to 1,000 whatever is asked.
+ID_PAGE_SIZE_CLOUD = 5000
+ID_PAGE_SIZE_SERVER = 1000
 
 
 class _Cancelled(Exception):
@@ -95,6 +105,10 @@ class _NotFound(SourceBadResponse):
 
 class _Garbled(SourceBadResponse):
     """A 200 whose body is not JSON: asked for once more before the sync gives up."""
+
+
+class _Rejected(SourceBadResponse):
+    """400: Jira refused the request, e.g. a JQL naming an issue deleted a moment ago."""
 
 
 class JiraSource:
@@ -136,7 +150,14 @@ class JiraSource:
         previous = ctx.previous
         try:
             return await run_abandonable(
-                f"{self.name}-sync", self._sync, token, previous, cancel, ctx.meter, ctx.deadline
+                f"{self.name}-sync",
+                self._sync,
+                token,
+                previous,
+                cancel,
+                ctx.meter,
+                ctx.deadline,
+                ctx.progress,
             )
         except BaseException:
             # Deadline, quit or Ctrl-C: the thread is abandoned; it stops at its next request.
@@ -172,7 +193,10 @@ class JiraSource:
         cancel: threading.Event,
         meter: TrafficMeter,
         deadline: Deadline | None = None,
+        progress: Progress | None = None,
     ) -> Snapshot:
+        progress = progress if progress is not None else Progress(meter)
+        progress.begin("connecting")
         api = _JiraApi(self, token, cancel, meter, deadline)
         info = api.get("/rest/api/2/serverInfo")
         cloud = self._is_cloud(info)
@@ -221,10 +245,18 @@ class JiraSource:
         )
         if prior is not None and prior.synced_at and same_basis and server_now:
             issues, people = self._incremental(
-                api, base_jql, fields, open_ids, prior, server_now, people_before, categories
+                api,
+                base_jql,
+                fields,
+                open_ids,
+                prior,
+                server_now,
+                people_before,
+                categories,
+                progress,
             )
         else:
-            issues, people = self._full(api, base_jql, fields, open_ids, categories)
+            issues, people = self._full(api, base_jql, fields, open_ids, categories, progress)
         board = Board(
             id=self.board_id,
             name=clean_line(str(board_raw.get("name") or f"board {self.board_id}")),
@@ -261,8 +293,14 @@ class JiraSource:
         fields: FieldIds,
         open_ids: set[int],
         categories: Mapping[str, StatusCategory],
+        progress: Progress,
     ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
-        issues, people = self._fetch_issues(api, jql, fields, open_ids, categories)
+        phase = progress.begin("", unit="issues")
+        if api.cloud:
+            # The enhanced search never says how many issues match: ask for the approximate
+            # count alongside the first pages, so the count never delays the download.
+            api.count_in_background(jql, lambda total: progress.set_total(total, phase))
+        issues, people = self._fetch_issues(api, jql, fields, open_ids, categories, progress)
         return tuple(issues), people
 
     def _incremental(
@@ -275,25 +313,88 @@ class JiraSource:
         server_now: datetime,
         people: dict[str, Person],
         categories: Mapping[str, StatusCategory],
+        progress: Progress,
     ) -> tuple[tuple[Issue, ...], dict[str, Person]]:
+        """Only what changed: which issues are on the board (ids only), which of them were
+        touched since the last sync (`updated` only), then those that moved or are new, in
+        full. The stored issues' own `updated` is the reference, so a margin costs little."""
         assert prior.synced_at is not None
-        on_board = api.issue_ids(jql)
+        stored = {issue.id or issue.key: issue for issue in prior.issues}
+        progress.begin("listing", unit="issues")
+        on_board = api.issue_ids(jql, progress)
         minutes = math.ceil((server_now - prior.synced_at).total_seconds() / 60)
         since = max(minutes, 0) + CHANGED_SINCE_MARGIN_MINUTES
-        changed, new_people = self._fetch_issues(
-            api, f"({_without_order(jql)}) AND updated >= -{since}m", fields, open_ids, categories
-        )
-        people = {**people, **new_people}
-        fresh = {issue.id or issue.key: issue for issue in changed}
+        progress.begin("checking for changes")
+        touched = api.updated_of(f"({_without_order(jql)}) AND updated >= -{since}m")
+        on_board |= touched.keys()  # read after the listing: an issue created in between
+        wanted = [
+            ident
+            for ident in sorted(on_board, key=_id_order)
+            if ident not in stored
+            or (
+                ident in touched
+                and (touched[ident] is None or touched[ident] != stored[ident].updated)
+            )
+        ]
+        fetched: list[Issue] = []
+        if wanted:
+            fetched, new_people = self._fetch_by_id(
+                api, jql, wanted, fields, open_ids, categories, progress
+            )
+            people = {**people, **new_people}
+        wanted_set = set(wanted)
+        fresh = {issue.id or issue.key: issue for issue in fetched}
         merged: list[Issue] = []
         for issue in prior.issues:
             ident = issue.id or issue.key
             if ident not in on_board:
                 continue  # deleted, or moved to another project or board
-            replacement = fresh.pop(ident, None)
-            merged.append(replacement or _reopen_sprint(issue, open_ids))
-        merged.extend(issue for issue in changed if (issue.id or issue.key) in fresh)
+            if ident in wanted_set:
+                replacement = fresh.pop(ident, None)
+                if replacement is not None:  # None: gone between the listing and the fetch
+                    merged.append(replacement)
+            else:
+                merged.append(_reopen_sprint(issue, open_ids))
+        merged.extend(fresh.values())  # new on the board
         return tuple(merged), people
+
+    def _fetch_by_id(
+        self,
+        api: _JiraApi,
+        jql: str,
+        wanted: list[str],
+        fields: FieldIds,
+        open_ids: set[int],
+        categories: Mapping[str, StatusCategory],
+        progress: Progress,
+    ) -> tuple[list[Issue], dict[str, Person]]:
+        """The issues `wanted` (ids) in full, one page of them per search. The board's query
+        stays in the JQL, so an issue that left the board a moment ago does not come back."""
+        board = _without_order(jql)
+        for attempt in range(2):
+            progress.begin("", unit="issues", total=len(wanted))
+            issues: list[Issue] = []
+            people: dict[str, Person] = {}
+            try:
+                for start in range(0, len(wanted), self.page_size):
+                    batch = ", ".join(_jql_value(i) for i in wanted[start : start + self.page_size])
+                    more, more_people = self._fetch_issues(
+                        api, f"({board}) AND id in ({batch})", fields, open_ids, categories,
+                        progress,
+                    )  # fmt: skip
+                    issues += more
+                    people |= more_people
+            except _Rejected:
+                # Jira refuses a JQL naming an issue that no longer exists: one was deleted
+                # after the listing. List again and ask for the ones still there, once.
+                if attempt:
+                    raise
+                progress.begin("listing", unit="issues")
+                still = api.issue_ids(jql, progress)
+                wanted = [ident for ident in wanted if ident in still]
+                continue
+            return issues, people
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _fetch_issues(
         self,
@@ -302,21 +403,30 @@ class JiraSource:
         fields: FieldIds,
         open_ids: set[int],
         categories: Mapping[str, StatusCategory],
+        progress: Progress,
     ) -> tuple[list[Issue], dict[str, Person]]:
         wanted = list(_search_fields(fields))
-        raws = list(api.search(jql, wanted, expand="changelog", page_size=self.page_size))
+        raws = list(
+            api.search(jql, wanted, expand="changelog", page_size=self.page_size, progress=progress)
+        )
         # Long histories come cut short in search results; each needs its own paged requests.
         # They are independent, so a few run at once: on a 150 ms link that is the difference
         # between seconds and tens of seconds for a large board.
         truncated = [str(raw.get("key")) for raw in raws if changelog_is_truncated(raw)]
         full_histories: dict[str, list[Mapping[str, Any]]] = {}
         if truncated:
+            phase = progress.read()
+            progress.begin("", unit="long histories", total=len(truncated))
             # Daemon threads, not an executor: a process that exits does not wait for them.
             histories_by_key = map_abandonable(
                 f"{self.name}-changelog", api.changelog, truncated, CHANGELOG_WORKERS
             )
             for key, histories in zip(truncated, histories_by_key, strict=True):
                 full_histories[key] = histories
+                progress.advance()
+            # Back to counting issues where the search left off (a re-sync fetches in pages).
+            progress.begin(phase.phase, unit=phase.unit, total=phase.total)
+            progress.advance(phase.done)
         issues: list[Issue] = []
         people: dict[str, Person] = {}
         for raw in raws:
@@ -343,6 +453,22 @@ def _reopen_sprint(issue: Issue, open_ids: set[int]) -> Issue:
         if issue.sprint_id == sprint_id
         else msgspec.structs.replace(issue, sprint_id=sprint_id)
     )
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _id_order(ident: str) -> tuple[int, int, str]:
+    """Numeric ids in numeric order (oldest issue first), anything else after them."""
+    return (0, int(ident), "") if _is_number(ident) else (1, 0, ident)
+
+
+def _jql_value(ident: str) -> str:
+    """An id as a JQL value: digits as they are, anything else quoted."""
+    if _is_number(ident):
+        return ident
+    return '"' + ident.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _ORDER_BY = re.compile(r"\s+order\s+by\s+.*$", re.IGNORECASE | re.DOTALL)
@@ -448,6 +574,12 @@ class _JiraApi:
             )
 
     def _get_once(self, path: str, params: Mapping[str, Any] | None) -> Any:
+        return self._request_once(path, params)
+
+    def _request_once(
+        self, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None = None
+    ) -> Any:
+        """One GET, or a POST of `body` as JSON (for read-only endpoints that take a body)."""
         import requests
         from jira.exceptions import JIRAError
 
@@ -457,7 +589,10 @@ class _JiraApi:
         name = self.source.name
         self._cap_timeouts()
         try:
-            response = self.client._session.get(url, params=params)
+            if body is None:
+                response = self.client._session.get(url, params=params)
+            else:
+                response = self.client._session.post(url, params=params, json=body)
         except JIRAError as exc:
             raise fit_to_deadline(
                 _error_for(name, path, exc), self.deadline, name, "Jira"
@@ -552,9 +687,16 @@ class _JiraApi:
         return str(key)
 
     def search(
-        self, jql: str, fields: list[str], *, expand: str = "", page_size: int = 100
+        self,
+        jql: str,
+        fields: list[str],
+        *,
+        expand: str = "",
+        page_size: int = 100,
+        progress: Progress | None = None,
     ) -> Iterator[Mapping[str, Any]]:
-        """Every issue the JQL matches, however many, in the deployment's paging style."""
+        """Every issue the JQL matches, however many, in the deployment's paging style.
+        `progress` counts the issues page by page (with Server's `total`)."""
         if self.cloud:
             token: str | None = None
             while True:
@@ -564,7 +706,10 @@ class _JiraApi:
                 if token:
                     params["nextPageToken"] = token
                 page = self.get("/rest/api/3/search/jql", params)
-                yield from _issues_of(page, self.source.name)
+                issues = _issues_of(page, self.source.name)
+                if progress is not None:
+                    progress.advance(len(issues))
+                yield from issues
                 token = page.get("nextPageToken")
                 if not token or page.get("isLast") is True:
                     return
@@ -576,18 +721,49 @@ class _JiraApi:
                 params["expand"] = expand
             page = self.get("/rest/api/2/search", params)
             issues = _issues_of(page, self.source.name)
+            total = page.get("total")
+            if progress is not None:
+                progress.advance(len(issues), total=total if isinstance(total, int) else None)
             yield from issues
             start += len(issues)
-            total = page.get("total")
             if not issues or not isinstance(total, int) or start >= total:
                 return
 
-    def issue_ids(self, jql: str) -> set[str]:
-        fields = ["id"]
+    def issue_ids(self, jql: str, progress: Progress | None = None) -> set[str]:
+        """The ids of every issue the JQL matches: nothing else, so the pages stay tiny."""
+        size = ID_PAGE_SIZE_CLOUD if self.cloud else ID_PAGE_SIZE_SERVER
         return {
             str(raw.get("id") or raw.get("key"))
-            for raw in self.search(jql, fields, page_size=ID_PAGE_SIZE)
+            for raw in self.search(jql, ["id"], page_size=size, progress=progress)
         }
+
+    def updated_of(self, jql: str) -> dict[str, datetime | None]:
+        """`updated` of every issue the JQL matches, by id: what tells a changed issue."""
+        name = self.source.name
+        return {
+            str(raw.get("id") or raw.get("key")): parse_time(
+                (raw.get("fields") or {}).get("updated"), f"{name}: {raw.get('key')} updated"
+            )
+            for raw in self.search(jql, ["updated"], page_size=self.source.page_size)
+        }
+
+    def count_in_background(self, jql: str, deliver: Callable[[int], None]) -> None:
+        """Cloud's approximate count of the issues a JQL matches, handed to `deliver` when it
+        comes, from a daemon thread. Only for showing progress: one attempt, and a failure
+        (an older site without the endpoint, a rate limit) just means no total is shown."""
+
+        def work() -> None:
+            try:
+                answer = self._request_once(
+                    "/rest/api/3/search/approximate-count", None, {"jql": _without_order(jql)}
+                )
+            except (SourceError, _Cancelled):
+                return
+            count = answer.get("count") if isinstance(answer, Mapping) else None
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+                deliver(count)
+
+        threading.Thread(target=work, name=f"{self.source.name}-count", daemon=True).start()
 
     def changelog(self, key: str) -> list[Mapping[str, Any]]:
         """All of an issue's history, when the search embedded only the first page of it."""
@@ -658,6 +834,8 @@ def _error_for(source: str, path: str, exc: Any) -> SourceError:
         return _NotFound(f"{source}: Jira has no {path} (404)")
     if status == 410:
         return SourceBadResponse(f"{source}: Jira has removed {path} (410)")
+    if status == 400:
+        return _Rejected(f"{source}: Jira answered 400 on {path}")
     if isinstance(status, int) and status >= 500:
         return SourceUnreachable(f"{source}: Jira failed ({status}) on {path}")
     return SourceBadResponse(f"{source}: Jira answered {status} on {path}")

@@ -1,4 +1,5 @@
-"""The status bar: every source's state and age, always on screen."""
+"""The status bar: every source's state and age, always on screen, and how far a source that is
+syncing has got ("↻ jira 1,200 of 5,000 issues")."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class SourceStatusBar(Widget):
     states: reactive[tuple[SourceState, ...]] = reactive(())
     offline: reactive[bool] = reactive(False)
     syncing: reactive[frozenset[str]] = reactive(frozenset())
+    # What each syncing source says it is doing, by name. Set on its own, a few times a second
+    # while a sync runs: only this bar re-renders, and only when the text changed.
+    progress: reactive[dict[str, str]] = reactive(dict)
 
     def show(
         self,
@@ -47,10 +51,14 @@ class SourceStatusBar(Widget):
             parts.append(("no sources configured", "$foreground-muted"))
         for state in self.states:
             style = STATE_STYLE.get(state.state.value, "")
-            mark = "↻" if state.source in self.syncing else STATE_MARK.get(state.state.value, "•")
+            syncing = state.source in self.syncing
+            mark = "↻" if syncing else STATE_MARK.get(state.state.value, "•")
+            doing = self.progress.get(state.source, "") if syncing else ""
+            parts += [(f"{mark} ", style), (state.source, "bold")]
+            if doing:
+                parts += [(f" {doing}", "$accent"), "   "]
+                continue
             parts += [
-                (f"{mark} ", style),
-                (state.source, "bold"),
                 (f" {state.state.value}", style),
                 (f" {age_phrase(state.age)}", "$foreground-muted"),
                 "   ",

@@ -55,6 +55,8 @@ def _seconds(seconds: float) -> str:
 
 
 def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} B"
     if count < 1024 * 1024:
         return f"{count / 1024:.0f} KiB"
     return f"{count / 1024 / 1024:.1f} MiB"

@@ -1,11 +1,14 @@
 """P1 and P2: how fast the cockpit opens, measured against baselines in the same run.
 
-P1  first paint of `cockpit demo` from a warm store, in a real terminal (tmux), against a bare
-    Textual app with one static widget. Goal: ratio ≤ 1.3.
-P2  wall time of `cockpit --help` and `cockpit status` (warm store), against `python -c pass`.
+P1  first paint of `cockpit demo` in a real terminal (tmux), against a bare Textual app with one
+    static widget: as a user runs it (a new private store), and from a warm `--store`; with
+    compiled bytecode as an install has it, and once more with none (every module compiled at
+    start, for both apps). Goal: ratio ≤ 1.3.
+P2  wall time of every headless command (`--help`, `status`, `status --json`, `export`, and the
+    `--demo` forms of `status`, `export` and `doctor`), against `python -c pass`.
     Goal: ≤ 150 ms.
 
-Run: python benchmarks/startup.py [--runs N]
+Run: python benchmarks/startup.py [--runs N] [--no-bytecode-runs N]
 Numbers are medians; this machine is shared, so read the ratios, not single figures.
 """
 
@@ -42,10 +45,12 @@ def wall(command: list[str], runs: int) -> list[float]:
     return times
 
 
-def first_paint(command: str, marker: str, size: tuple[int, int] = (160, 48)) -> float:
+def first_paint(
+    command: str, marker: str, size: tuple[int, int] = (160, 48), *, env_prefix: str = ""
+) -> float:
     """Seconds from launching `command` in a fresh tmux window until `marker` is on screen."""
     session = f"bench-{os.getpid()}-{time.monotonic_ns()}"
-    env_prefix = "env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color "
+    env_prefix = env_prefix or "env -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color "
     started = time.perf_counter()
     subprocess.run(
         [*TMUX, "new-session", "-d", "-s", session, "-x", str(size[0]), "-y", str(size[1]),
@@ -73,6 +78,7 @@ def ms(values: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--no-bytecode-runs", type=int, default=5)
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("tmux is needed for P1 (apt-get install tmux)", file=sys.stderr)
@@ -87,32 +93,54 @@ def main() -> int:
 
     print(f"cockpit start-up benchmarks, {args.runs} runs each, medians\n")
     baseline = wall([PYTHON, "-c", "pass"], args.runs)
-    help_times = wall([*COCKPIT, "--help"], args.runs)
-    status_times = wall([*COCKPIT, "--config", str(config), "status"], args.runs)
-    print("P2  wall time (goal ≤ 150 ms)")
-    print(f"    python -c pass (baseline)   {ms(baseline)}")
-    print(f"    cockpit --help              {ms(help_times)}")
-    print(f"    cockpit status (warm store) {ms(status_times)}")
     base = statistics.median(baseline)
-    print(
-        f"    ratio to baseline: --help {statistics.median(help_times) / base:.1f}x,"
-        f" status {statistics.median(status_times) / base:.1f}x\n"
-    )
+    headless = {
+        "cockpit --help": [*COCKPIT, "--help"],
+        "cockpit status (warm store)": [*COCKPIT, "--config", str(config), "status"],
+        "cockpit status --json": [*COCKPIT, "--config", str(config), "status", "--json"],
+        "cockpit export": [*COCKPIT, "--config", str(config), "export"],
+        "cockpit status --demo": [*COCKPIT, "status", "--demo"],
+        "cockpit export --demo": [*COCKPIT, "export", "--demo"],
+        "cockpit doctor --demo": [*COCKPIT, "doctor", "--demo"],
+    }
+    print("P2  wall time (goal ≤ 150 ms)")
+    print(f"    {'python -c pass (baseline)':<30}{ms(baseline)}")
+    for label, command in headless.items():
+        times = wall(command, args.runs)
+        ratio = statistics.median(times) / base
+        print(f"    {label:<30}{ms(times)}  {ratio:.1f}x")
+    print()
 
     subprocess.run([*TMUX, "new-session", "-d", "-s", "keepalive", "sleep 3600"], check=True)
     bare_cmd = f"{PYTHON} {ROOT / 'benchmarks' / 'bare_app.py'}"
-    demo_cmd = f"{PYTHON} -m cockpit demo --still --store {store}"
+    cold_cmd = f"{PYTHON} -m cockpit demo --still"  # as a user runs it: a new private store
+    warm_cmd = f"{PYTHON} -m cockpit demo --still --store {store}"
+    marker = "days left"
     first_paint(bare_cmd, "bare app ready")  # warm-up: bytecode and page cache
-    first_paint(demo_cmd, "days left")
-    bare, demo = [], []
-    for _ in range(args.runs):  # interleaved, so both see the same machine load
+    first_paint(cold_cmd, marker)
+    first_paint(warm_cmd, marker)
+    bare, cold, warm = [], [], []
+    for _ in range(args.runs):  # interleaved, so all see the same machine load
         bare.append(first_paint(bare_cmd, "bare app ready"))
-        demo.append(first_paint(demo_cmd, "days left"))
-    ratio = statistics.median(demo) / statistics.median(bare)
+        cold.append(first_paint(cold_cmd, marker))
+        warm.append(first_paint(warm_cmd, marker))
     print("P1  first paint in tmux, 160x48 (goal ratio ≤ 1.3)")
-    print(f"    bare Textual app (baseline) {ms(bare)}")
-    print(f"    cockpit demo, warm store    {ms(demo)}")
-    print(f"    ratio {ratio:.2f}x")
+    print(f"    {'bare Textual app (baseline)':<30}{ms(bare)}")
+    for label, times in (("cockpit demo (new store)", cold), ("cockpit demo --store (warm)", warm)):
+        ratio = statistics.median(times) / statistics.median(bare)
+        print(f"    {label:<30}{ms(times)}  {ratio:.2f}x")
+
+    if args.no_bytecode_runs:
+        # No bytecode anywhere: an empty pycache prefix, and nothing written to it.
+        empty = work / "no-pycache"
+        prefix = f"env PYTHONDONTWRITEBYTECODE=1 PYTHONPYCACHEPREFIX={empty} TERM=xterm-256color "
+        bare_nb, cold_nb = [], []
+        for _ in range(args.no_bytecode_runs):
+            bare_nb.append(first_paint(bare_cmd, "bare app ready", env_prefix=prefix))
+            cold_nb.append(first_paint(cold_cmd, marker, env_prefix=prefix))
+        ratio = statistics.median(cold_nb) / statistics.median(bare_nb)
+        print(f"    without bytecode ({args.no_bytecode_runs} runs): bare {ms(bare_nb)},"
+              f" cockpit demo {ms(cold_nb)}  {ratio:.2f}x")  # fmt: skip
     subprocess.run([*TMUX, "kill-server"], capture_output=True)
     shutil.rmtree(work, ignore_errors=True)
     return 0

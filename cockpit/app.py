@@ -9,6 +9,7 @@ comes from the cache.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cockpit.clock import Clock
 from cockpit.dashboard import Dashboard
@@ -30,7 +31,10 @@ from integrations.base import Progress
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
 
-AGE_TICK_SECONDS = 10.0  # how often the on-screen ages are recomputed
+AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt for it)
+# How often the view-models are rebuilt although no sync changed the data: who is working now,
+# runs finished in the last 24 hours and today's burndown point follow the clock.
+REBUILD_SECONDS = 60.0
 PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
 
 
@@ -52,7 +56,10 @@ class CockpitApp(App[None]):
         offline: bool = False,
         sync_on_start: bool = True,
         poll: bool = True,
+        initial: Dashboard | None = None,
     ) -> None:
+        """`initial`: the dashboard for the first frame, when the caller has read it already
+        (the command line does, so that a damaged cache is one line before the app starts)."""
         super().__init__()
         self.workspace = workspace
         self.clock = clock
@@ -64,37 +71,89 @@ class CockpitApp(App[None]):
         self.sync_progress: dict[str, Progress] = {}  # by source, while it syncs
         self._progress_timer: Timer | None = None
         self.sub_title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
-        self.dashboard: Dashboard | None = None
+        self.dashboard: Dashboard | None = initial
         self.suspended = False
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
-        self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        if self.dashboard is None:
+            self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
         return DashboardScreen(self.dashboard)
 
     def on_mount(self) -> None:
         self.app_suspend_signal.subscribe(self, self._on_suspend)
         self.app_resume_signal.subscribe(self, self._on_resume)
-        self.set_interval(AGE_TICK_SECONDS, self.repaint, name="age-tick")
+        self.set_interval(AGE_TICK_SECONDS, self.tick_ages, name="age-tick")
+        self.set_interval(REBUILD_SECONDS, self.rebuild_in_background, name="rebuild")
         if self.sync_on_start:
             # Syncing waits for the first frame: the cache is on screen before any network.
-            self.call_after_refresh(self._start_syncs)
+            self.call_after_refresh(self._after_first_frame)
 
-    def _start_syncs(self) -> None:
+    def _after_first_frame(self) -> None:
+        # Everything alive now (Textual, the widgets, the records of the first frame) lives as
+        # long as the app: the collector need not walk it again and again. The command line
+        # turned collection off until this first frame (cockpit.cli.NO_GC_UNTIL_DONE).
+        gc.freeze()
+        gc.enable()
+        self.run_worker(self._start_syncs, name="start", group="start", exit_on_error=False)
+
+    async def _start_syncs(self) -> None:
+        """Keep what the first frame showed from memory (the demo), then sync each source whose
+        data is due; the others wait for their next poll."""
+        kept: list[str] = []
+        if self.workspace.in_hand:
+            kept = await asyncio.to_thread(self.workspace.write_in_hand)
+        due = await asyncio.to_thread(self.workspace.due_in, self.clock.now())
         for job in self.workspace.jobs():
-            self.sync_source(job)
+            # What the first frame showed was built just now: it is not synced again at once.
+            wait = None if job.source.name in kept else due.get(job.source.name, 0.0)
+            if wait is not None and (wait <= 0 or self.offline):
+                self.sync_source(job)
+            else:
+                self._arm_poll(job, after=wait)  # None: a whole refresh interval
 
     # --- painting ---------------------------------------------------------------------
 
     def repaint(self) -> None:
-        """Rebuild every view-model from the store and hand it to the visible screen."""
-        self.dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        """Rebuild every view-model from the store now and hand it to the visible screen.
+        Blocking: timers and syncs use `rebuild_in_background` instead."""
+        self.show(self.workspace.dashboard(self.clock.now(), offline=self.offline))
+
+    def rebuild_in_background(self) -> Worker[None]:
+        """Rebuild the view-models on a worker thread; the UI keeps answering keys meanwhile."""
+        return self.run_worker(
+            self._rebuild,
+            name="view-models",
+            group="view-models",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _rebuild(self) -> None:
+        dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self.show, dashboard)
+
+    def tick_ages(self) -> None:
+        """Ages move on; the view-models stay as they are (panels re-render their borders)."""
+        if self.dashboard is not None:
+            self.show(self.dashboard.at(self.clock.now()))
+
+    def show(self, dashboard: Dashboard) -> None:
+        """Hand a dashboard to the visible screen. Panels compare what they get with what they
+        have, so only what changed is drawn again."""
+        self.dashboard = dashboard
         # Every screen that shows the dashboard has `show(dashboard, syncing)`. The topmost full
         # screen is fed; a modal over it (an issue's details) leaves it live underneath.
         screen = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
         show = getattr(screen, "show", None)
         if callable(show):
-            show(self.dashboard, frozenset(self.syncing))
+            show(dashboard, frozenset(self.syncing))
+
+    def _show_current(self) -> None:
+        if self.dashboard is not None:
+            self.show(self.dashboard)
 
     # --- syncing ----------------------------------------------------------------------
 
@@ -115,7 +174,7 @@ class CockpitApp(App[None]):
         if timer := self._poll_timers.pop(name, None):
             timer.stop()
         self.syncing.add(name)
-        self.repaint()
+        self._show_current()  # the status bar's ↻; nothing is rebuilt for it
         try:
             outcome = await self.workspace.sync_job(
                 job, self.clock, offline=self.offline, progress=self._track_progress(name)
@@ -123,7 +182,11 @@ class CockpitApp(App[None]):
         finally:
             self.syncing.discard(name)
             self.sync_progress.pop(name, None)
-        self.repaint()
+        # The new data's view-models, built off the UI loop.
+        dashboard = await asyncio.to_thread(
+            self.workspace.dashboard, self.clock.now(), offline=self.offline
+        )
+        self.show(dashboard)
         if outcome.status == "failed":
             # Error text may quote a server or a title: shown as written, never as markup.
             self.notify(
@@ -156,13 +219,15 @@ class CockpitApp(App[None]):
         if not texts and self._progress_timer is not None:
             self._progress_timer.pause()
 
-    def _arm_poll(self, job: SyncJob) -> None:
+    def _arm_poll(self, job: SyncJob, *, after: float | None = None) -> None:
         if not self.poll:
             return
         settings = self.workspace.config.sources.get(job.source.name)
         minutes = settings.refresh_minutes if settings else 15.0
         self._poll_timers[job.source.name] = self.set_timer(
-            minutes * 60, lambda: self._poll(job), name=f"poll:{job.source.name}"
+            after if after is not None else minutes * 60,
+            lambda: self._poll(job),
+            name=f"poll:{job.source.name}",
         )
 
     def _poll(self, job: SyncJob) -> None:
@@ -195,7 +260,7 @@ class CockpitApp(App[None]):
     def action_refresh(self) -> None:
         if self.offline:
             self.notify("Offline: showing the cached data.", severity="warning")
-            self.repaint()
+            self.rebuild_in_background()
             return
         # A source still syncing is left to finish: restarting it would abandon its blocked
         # request and pile up another one behind it, however often `r` is pressed.
@@ -216,13 +281,14 @@ class CockpitApp(App[None]):
     def on_panel_opened(self, message: Panel.Opened) -> None:
         if isinstance(self.screen, DashboardScreen):
             self.push_screen(self._detail_screen(message.panel_id))
-            self.call_after_refresh(self.repaint)
+            # Fed what the dashboard shows: nothing is read or rebuilt for opening a screen.
+            self.call_after_refresh(self._show_current)
 
     def open_panel(self, panel_id: str) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
         self.push_screen(self._detail_screen(panel_id))
-        self.call_after_refresh(self.repaint)
+        self.call_after_refresh(self._show_current)
 
     def _detail_screen(self, panel_id: str) -> Screen[None]:
         if panel_id == "sprint":
@@ -243,9 +309,11 @@ class CockpitApp(App[None]):
             )
 
 
-def run_app(workspace: Workspace, clock: Clock, *, offline: bool = False) -> int:
+def run_app(
+    workspace: Workspace, clock: Clock, *, offline: bool = False, initial: Dashboard | None = None
+) -> int:
     """Run the dashboard; the exit code is non-zero when the app ended on an error."""
-    app = CockpitApp(workspace, clock, offline=offline)
+    app = CockpitApp(workspace, clock, offline=offline, initial=initial)
     app.run()
     return app.return_code or 0
 

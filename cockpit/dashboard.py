@@ -7,6 +7,7 @@ age of its oldest input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import msgspec
@@ -32,7 +33,7 @@ from cockpit.store import Store, StoredSnapshot
 from cockpit.text_safety import clean_record
 
 
-class AreaInputs(msgspec.Struct, frozen=True):
+class AreaInputs(msgspec.Struct, frozen=True, gc=False):
     """One area's merged records and the states of the sources behind them."""
 
     sources: tuple[SourceState, ...]
@@ -42,7 +43,7 @@ class AreaInputs(msgspec.Struct, frozen=True):
         return oldest_age(list(self.sources))
 
 
-class Dashboard(msgspec.Struct, frozen=True):
+class Dashboard(msgspec.Struct, frozen=True, gc=False):
     now: datetime
     offline: bool
     sources: tuple[SourceState, ...]
@@ -56,6 +57,17 @@ class Dashboard(msgspec.Struct, frozen=True):
     def age_of(self, area: str) -> float | None:
         inputs = self.areas.get(area)
         return inputs.age_seconds if inputs else None
+
+    def at(self, now: datetime) -> Dashboard:
+        """The same view-models with every age as of `now`: what the 10-second tick shows,
+        without reading the store or running any analytics."""
+        sources = tuple(state.at(now) for state in self.sources)
+        by_name = {state.source: state for state in sources}
+        areas = {
+            area: AreaInputs(tuple(by_name[s.source] for s in inputs.sources))
+            for area, inputs in self.areas.items()
+        }
+        return msgspec.structs.replace(self, now=now, sources=sources, areas=areas)
 
 
 def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ()) -> Snapshot:
@@ -131,7 +143,7 @@ def build_dashboard(
 
 
 def load_dashboard(
-    store: Store,
+    store: Store | None,
     facts: list[SourceFacts],
     now: datetime,
     *,
@@ -139,15 +151,22 @@ def load_dashboard(
     budgets: tuple[Budget, ...] = (),
     as_of_past: bool = False,
     skip_weekends: bool = False,
+    in_hand: Mapping[str, StoredSnapshot] | None = None,
 ) -> Dashboard:
     """Read the store once and build every view-model. No network, ever.
 
     With `as_of_past`, `now` is a moment in the past (a finished week): the snapshots taken by
-    then are used, and later sync failures are not held against them.
+    then are used, and later sync failures are not held against them. `in_hand` holds complete
+    snapshots not written to the store yet (the demo, built in memory so that the first frame
+    need not wait for a write and a read back); the store's own copy wins once it is there.
+    With no store (`store=None`), only those are shown.
     """
     names = [f.name for f in facts]
-    stored = store.latest_all(names, at=now if as_of_past else None)
-    attempts = {} if as_of_past else store.last_attempts()
+    stored = store.latest_all(names, at=now if as_of_past else None) if store else {}
+    for name, snap in (in_hand or {}).items():
+        if name in names and (not as_of_past or snap.taken_at <= now):
+            stored.setdefault(name, snap)
+    attempts = {} if as_of_past or store is None else store.last_attempts()
     states = []
     for fact in facts:
         snap = stored.get(fact.name)

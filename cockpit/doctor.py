@@ -35,6 +35,8 @@ class Check(msgspec.Struct, frozen=True):
 def _store_checks(workspace: Workspace) -> tuple[list[Check], dict[str, SyncAttempt]]:
     """The cache's health, and its last sync attempts. A check only looks: a cache that does
     not exist yet is not created, and the advice fits the cause of a failure."""
+    if workspace.in_memory:
+        return [Check("cache", "ok", "the demo is built in memory; no cache file is used")], {}
     store = workspace.store
     path = store.path
     checks = []

@@ -28,7 +28,7 @@ class StatusCategory(StrEnum):
 # --- Sprint ---------------------------------------------------------------------------
 
 
-class Sprint(msgspec.Struct, frozen=True):
+class Sprint(msgspec.Struct, frozen=True, gc=False):
     id: int
     name: str
     state: str  # "active", "closed" or "future"
@@ -40,7 +40,7 @@ class Sprint(msgspec.Struct, frozen=True):
     completed_points: float | None = None
 
 
-class StatusChange(msgspec.Struct, frozen=True):
+class StatusChange(msgspec.Struct, frozen=True, gc=False):
     """A status transition from the issue's changelog."""
 
     at: datetime
@@ -48,7 +48,7 @@ class StatusChange(msgspec.Struct, frozen=True):
     to_status: str
 
 
-class SprintChange(msgspec.Struct, frozen=True):
+class SprintChange(msgspec.Struct, frozen=True, gc=False):
     """The issue's Sprint field changed: the sprint ids it was in before and after."""
 
     at: datetime
@@ -56,7 +56,7 @@ class SprintChange(msgspec.Struct, frozen=True):
     to_sprints: tuple[int, ...]
 
 
-class PointsChange(msgspec.Struct, frozen=True):
+class PointsChange(msgspec.Struct, frozen=True, gc=False):
     """The estimate changed (re-estimation counts as scope change in the burndown)."""
 
     at: datetime
@@ -64,7 +64,7 @@ class PointsChange(msgspec.Struct, frozen=True):
     to_points: float | None
 
 
-class Issue(msgspec.Struct, frozen=True):
+class Issue(msgspec.Struct, frozen=True, gc=False):
     key: str
     summary: str
     status: str
@@ -87,12 +87,12 @@ class Issue(msgspec.Struct, frozen=True):
     points_changes: tuple[PointsChange, ...] = ()
 
 
-class BoardColumn(msgspec.Struct, frozen=True):
+class BoardColumn(msgspec.Struct, frozen=True, gc=False):
     name: str
     statuses: tuple[str, ...] = ()  # status names mapped to this column
 
 
-class Board(msgspec.Struct, frozen=True):
+class Board(msgspec.Struct, frozen=True, gc=False):
     id: int
     name: str
     columns: tuple[BoardColumn, ...] = ()
@@ -100,7 +100,7 @@ class Board(msgspec.Struct, frozen=True):
     site_url: str = ""  # issues open at f"{site_url}/browse/{key}"
 
 
-class SprintData(msgspec.Struct, frozen=True):
+class SprintData(msgspec.Struct, frozen=True, gc=False):
     board: Board
     sprints: tuple[Sprint, ...] = ()
     issues: tuple[Issue, ...] = ()
@@ -117,7 +117,7 @@ class SprintData(msgspec.Struct, frozen=True):
 # --- Experiments ----------------------------------------------------------------------
 
 
-class Run(msgspec.Struct, frozen=True):
+class Run(msgspec.Struct, frozen=True, gc=False):
     run_id: str
     experiment: str  # the experiment's id, as trackers key runs
     name: str
@@ -129,14 +129,14 @@ class Run(msgspec.Struct, frozen=True):
     params: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class Experiment(msgspec.Struct, frozen=True):
+class Experiment(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     primary_metric: str
     higher_is_better: bool = True
 
 
-class ModelVersion(msgspec.Struct, frozen=True):
+class ModelVersion(msgspec.Struct, frozen=True, gc=False):
     model: str
     version: str
     run_id: str
@@ -144,7 +144,7 @@ class ModelVersion(msgspec.Struct, frozen=True):
     promoted: datetime | None = None
 
 
-class ExperimentData(msgspec.Struct, frozen=True):
+class ExperimentData(msgspec.Struct, frozen=True, gc=False):
     tracker: str
     experiments: tuple[Experiment, ...] = ()
     runs: tuple[Run, ...] = ()
@@ -154,7 +154,7 @@ class ExperimentData(msgspec.Struct, frozen=True):
 # --- OKRs -----------------------------------------------------------------------------
 
 
-class KeyResult(msgspec.Struct, frozen=True):
+class KeyResult(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     start: float
@@ -165,7 +165,7 @@ class KeyResult(msgspec.Struct, frozen=True):
     updated: date | None = None
 
 
-class Objective(msgspec.Struct, frozen=True):
+class Objective(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     owner: str = ""
@@ -173,7 +173,7 @@ class Objective(msgspec.Struct, frozen=True):
     key_results: tuple[KeyResult, ...] = ()
 
 
-class OkrData(msgspec.Struct, frozen=True):
+class OkrData(msgspec.Struct, frozen=True, gc=False):
     period: str
     period_start: date
     period_end: date
@@ -183,7 +183,7 @@ class OkrData(msgspec.Struct, frozen=True):
 # --- Cost -----------------------------------------------------------------------------
 
 
-class CostRow(msgspec.Struct, frozen=True):
+class CostRow(msgspec.Struct, frozen=True, gc=False):
     """One day's spend for one service, already rolled up from billing lines."""
 
     day: date
@@ -195,14 +195,14 @@ class CostRow(msgspec.Struct, frozen=True):
     team: str = ""
 
 
-class Budget(msgspec.Struct, frozen=True):
+class Budget(msgspec.Struct, frozen=True, gc=False):
     name: str
     monthly_amount: float
     currency: str = "USD"
     provider: str = ""  # empty: every provider
 
 
-class CostData(msgspec.Struct, frozen=True):
+class CostData(msgspec.Struct, frozen=True, gc=False):
     rows: tuple[CostRow, ...] = ()
     budgets: tuple[Budget, ...] = ()
 
@@ -210,7 +210,7 @@ class CostData(msgspec.Struct, frozen=True):
 # --- Team -----------------------------------------------------------------------------
 
 
-class Person(msgspec.Struct, frozen=True):
+class Person(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     timezone: str  # IANA name, e.g. "Asia/Kolkata"
@@ -222,14 +222,14 @@ class Person(msgspec.Struct, frozen=True):
     away: tuple[date, ...] = ()
 
 
-class TeamData(msgspec.Struct, frozen=True):
+class TeamData(msgspec.Struct, frozen=True, gc=False):
     people: tuple[Person, ...] = ()
 
 
 # --- What one sync of one source yields -----------------------------------------------
 
 
-class Snapshot(msgspec.Struct, frozen=True):
+class Snapshot(msgspec.Struct, frozen=True, gc=False):
     """Everything one source returned in one complete sync. Absent areas stay None."""
 
     sprint: SprintData | None = None

@@ -85,13 +85,13 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
-class StoredSnapshot(msgspec.Struct, frozen=True):
+class StoredSnapshot(msgspec.Struct, frozen=True, gc=False):
     source: str
     taken_at: datetime
     snapshot: Snapshot
 
 
-class SyncAttempt(msgspec.Struct, frozen=True):
+class SyncAttempt(msgspec.Struct, frozen=True, gc=False):
     source: str
     started_at: datetime
     finished_at: datetime
@@ -404,6 +404,17 @@ class Store:
                 source, _parse_stamp(taken_at), self._decode(source, payload)
             )
         return found
+
+    def latest_times(self) -> dict[str, datetime]:
+        """When each source's newest readable snapshot was taken: a query, nothing decoded.
+        "Is there anything for the demo?" and "is this source due?" ask this."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT source, MAX(taken_at) FROM snapshots WHERE schema_version = ?"
+                " GROUP BY source",
+                (RECORD_SCHEMA_VERSION,),
+            ).fetchall()
+        return {source: _parse_stamp(taken_at) for source, taken_at in rows}
 
     def history(self, source: str, since: datetime) -> list[StoredSnapshot]:
         """Every kept snapshot of a source from `since` on, oldest first."""

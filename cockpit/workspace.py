@@ -21,7 +21,7 @@ from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_pa
 from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
-from cockpit.store import Store
+from cockpit.store import Store, StoredSnapshot, SyncAttempt
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -35,6 +35,12 @@ class Workspace(msgspec.Struct):
     store: Store
     demo: bool = False
     live_since: datetime | None = None
+    # Complete snapshots built in memory and not written yet: the demo's first paint uses them
+    # instead of waiting for a write and a read back (see `hold_demo`, `write_in_hand`).
+    in_hand: dict[str, StoredSnapshot] = msgspec.field(default_factory=dict)
+    # Nothing is read from disk: the headless `--demo` commands, and `cockpit demo` until its
+    # first frame is on screen and `write_in_hand` has kept what it showed.
+    in_memory: bool = False
 
     def facts(self) -> list[SourceFacts]:
         stale_after = self.config.cockpit.stale_after_minutes * 60
@@ -65,14 +71,61 @@ class Workspace(msgspec.Struct):
         self, now: datetime, *, offline: bool = False, as_of_past: bool = False
     ) -> Dashboard:
         return load_dashboard(
-            self.store,
+            None if self.in_memory else self.store,
             self.facts(),
             now,
             offline=offline,
             budgets=self.budgets(),
             as_of_past=as_of_past,
             skip_weekends=self.config.cockpit.burndown_weekends == "skip",
+            in_hand=dict(self.in_hand),  # a copy: the app's worker may be writing it out
         )
+
+    def due_in(self, now: datetime) -> dict[str, float]:
+        """Seconds until each source is due to sync. A network source is due when it has no
+        data, its last attempt failed, or its data is as old as its refresh interval: opening
+        the app twice in a minute does not call Jira twice. Local files are always due: they
+        cost nothing to read, and an edit must show at once. Nothing is decoded to answer."""
+        if self.in_memory:
+            return {}
+        taken = self.store.latest_times()
+        attempts = self.store.last_attempts()
+        due: dict[str, float] = {}
+        for name, settings in self.config.enabled_sources().items():
+            if settings.kind not in NETWORK_KINDS:
+                due[name] = 0.0
+                continue
+            last = taken.get(name)
+            attempt = attempts.get(name)
+            if last is None or (attempt is not None and attempt.status != "ok"):
+                due[name] = 0.0
+                continue
+            due[name] = max(settings.refresh_minutes * 60 - (now - last).total_seconds(), 0.0)
+        return due
+
+    def hold_demo(self, clock: Clock) -> None:
+        """Build the demo's snapshot in memory: the first frame shows it before any disk I/O."""
+        from cockpit.sources import DEMO_SOURCE_NAME, build_source
+
+        settings = self.config.sources[DEMO_SOURCE_NAME]
+        source = build_source(DEMO_SOURCE_NAME, settings, self.config, live_since=self.live_since)
+        now = clock.now()
+        snapshot = source.snapshot_at(now)  # type: ignore[attr-defined]
+        snapshot = msgspec.structs.replace(snapshot, settings_key=settings_key(settings))
+        self.in_hand[DEMO_SOURCE_NAME] = StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot)
+
+    def write_in_hand(self) -> list[str]:
+        """Keep what `hold_demo` built, as a sync of it would have; returns the sources written.
+        Blocking: the app calls it on a worker thread after the first frame."""
+        held_now = list(self.in_hand.items())
+        for name, held in held_now:
+            attempt = SyncAttempt(name, held.taken_at, held.taken_at, "ok")
+            self.store.write_snapshot(held.snapshot, attempt)
+        # In the store now: read from there (the store's copy wins until these are dropped).
+        self.in_memory = False
+        for name, _held in held_now:
+            del self.in_hand[name]
+        return [name for name, _held in held_now]
 
     async def sync(
         self,
@@ -139,6 +192,15 @@ def open_demo_workspace(
     path = store or _private_dir() / "demo.sqlite"
     config = demo_config(live=live_since is not None, store=path)
     return Workspace(config, Store(path), demo=True, live_since=live_since)
+
+
+def open_demo_in_memory(clock: Clock) -> Workspace:
+    """The demo for one headless command (`status --demo`, `export --demo`…): built in memory
+    and shown from there, with no cache file, no sync machinery and no clean-up."""
+    path = Path(tempfile.gettempdir()) / "cockpit-demo-never-written.sqlite"
+    workspace = Workspace(demo_config(store=path), Store(path), demo=True, in_memory=True)
+    workspace.hold_demo(clock)
+    return workspace
 
 
 def warm_demo(workspace: Workspace, clock: Clock) -> None:

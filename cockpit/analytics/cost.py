@@ -13,14 +13,14 @@ TREND_DAYS = 7  # the run rate behind the month-end forecast
 SERIES_DAYS = 30
 
 
-class ServiceSpend(msgspec.Struct, frozen=True):
+class ServiceSpend(msgspec.Struct, frozen=True, gc=False):
     provider: str
     service: str
     amount: float
     is_gpu: bool
 
 
-class CostSummary(msgspec.Struct, frozen=True):
+class CostSummary(msgspec.Struct, frozen=True, gc=False):
     currency: str
     month: str  # "2026-11"
     month_to_date: float

@@ -12,7 +12,7 @@ FINISHED = "FINISHED"
 RUNNING = "RUNNING"
 
 
-class RankedRun(msgspec.Struct, frozen=True):
+class RankedRun(msgspec.Struct, frozen=True, gc=False):
     experiment: str
     name: str
     run_id: str
@@ -24,7 +24,7 @@ class RankedRun(msgspec.Struct, frozen=True):
     age_seconds: float | None = None  # since the run ended
 
 
-class ExperimentBoard(msgspec.Struct, frozen=True):
+class ExperimentBoard(msgspec.Struct, frozen=True, gc=False):
     experiment: str
     metric: str
     higher_is_better: bool
@@ -43,7 +43,7 @@ class ExperimentBoard(msgspec.Struct, frozen=True):
         return gain > 0
 
 
-class ExperimentsSummary(msgspec.Struct, frozen=True):
+class ExperimentsSummary(msgspec.Struct, frozen=True, gc=False):
     tracker: str
     boards: tuple[ExperimentBoard, ...]
     runs_total: int

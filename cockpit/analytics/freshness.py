@@ -16,20 +16,32 @@ class Freshness(StrEnum):
     NEVER = "no data"
 
 
-class SourceState(msgspec.Struct, frozen=True):
+class SourceState(msgspec.Struct, frozen=True, gc=False):
     source: str
     kind: str
     state: Freshness
     taken_at: datetime | None
     age_seconds: float | None
     error: str = ""
+    stale_after_seconds: float = float("inf")
 
     @property
     def age(self) -> str:
         return format_age(self.age_seconds)
 
+    def at(self, now: datetime) -> SourceState:
+        """The same state some time later: older, and stale once past its threshold. Cheap,
+        so the screen's ages can tick without anything being read or rebuilt."""
+        if self.taken_at is None:
+            return self
+        age = (now - self.taken_at).total_seconds()
+        state = self.state
+        if state is Freshness.FRESH and age > self.stale_after_seconds:
+            state = Freshness.STALE
+        return msgspec.structs.replace(self, age_seconds=age, state=state)
 
-class SourceFacts(msgspec.Struct, frozen=True):
+
+class SourceFacts(msgspec.Struct, frozen=True, gc=False):
     """What freshness needs to know about one configured source."""
 
     name: str
@@ -97,7 +109,9 @@ def source_state(
     error = last_error if failed_since_data else ""
     if settings_changed and taken_at is not None and not error:
         error = "synced with other settings than the config has now; run `cockpit sync`"
-    return SourceState(facts.name, facts.kind, state, taken_at, age, error)
+    return SourceState(
+        facts.name, facts.kind, state, taken_at, age, error, facts.stale_after_seconds
+    )
 
 
 def oldest_age(states: list[SourceState]) -> float | None:

@@ -34,7 +34,7 @@ CATEGORY_ORDER: tuple[StatusCategory, ...] = tuple(StatusCategory)
 UNASSIGNED = ""  # the assignee filter value that selects issues nobody owns
 
 
-class IssueFilter(msgspec.Struct, frozen=True):
+class IssueFilter(msgspec.Struct, frozen=True, gc=False):
     """What the user narrowed the list to. None means "any"."""
 
     text: str = ""  # matched, case-insensitively, against key, summary, epic, labels, assignee
@@ -49,7 +49,7 @@ class IssueFilter(msgspec.Struct, frozen=True):
         )
 
 
-class FilterOptions(msgspec.Struct, frozen=True):
+class FilterOptions(msgspec.Struct, frozen=True, gc=False):
     """The choices the filter's drop-downs offer, from the issues themselves."""
 
     assignees: tuple[tuple[str, str], ...]  # (display name, id); id "" is "Unassigned"

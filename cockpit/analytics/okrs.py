@@ -13,7 +13,7 @@ AT_RISK_MARGIN = 0.10
 BEHIND_MARGIN = 0.25
 
 
-class KrProgress(msgspec.Struct, frozen=True):
+class KrProgress(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     owner: str
@@ -25,7 +25,7 @@ class KrProgress(msgspec.Struct, frozen=True):
     updated: date | None
 
 
-class ObjectiveProgress(msgspec.Struct, frozen=True):
+class ObjectiveProgress(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
     owner: str
@@ -34,7 +34,7 @@ class ObjectiveProgress(msgspec.Struct, frozen=True):
     key_results: tuple[KrProgress, ...]
 
 
-class OkrSummary(msgspec.Struct, frozen=True):
+class OkrSummary(msgspec.Struct, frozen=True, gc=False):
     period: str
     elapsed: float  # share of the period gone, 0..1
     days_left: int

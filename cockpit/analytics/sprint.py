@@ -36,14 +36,14 @@ RISK_HIGH_FROM = 0.25  # more than 25%: high
 _SEVERITY = {"flagged": 0, "blocked": 1, "unstarted": 2, "stale": 3}
 
 
-class StatusCount(msgspec.Struct, frozen=True):
+class StatusCount(msgspec.Struct, frozen=True, gc=False):
     status: str
     category: StatusCategory
     issues: int
     points: float
 
 
-class Blocker(msgspec.Struct, frozen=True):
+class Blocker(msgspec.Struct, frozen=True, gc=False):
     key: str
     summary: str
     assignee: str  # Person.id, or "unassigned"
@@ -53,7 +53,7 @@ class Blocker(msgspec.Struct, frozen=True):
     assignee_name: str = ""  # display name from the roster, else the id; "Unassigned"
 
 
-class BurndownDay(msgspec.Struct, frozen=True):
+class BurndownDay(msgspec.Struct, frozen=True, gc=False):
     day: date
     ideal: float  # the straight line from committed scope to zero
     remaining: float | None  # None for days still ahead
@@ -63,7 +63,7 @@ class BurndownDay(msgspec.Struct, frozen=True):
     weekend: bool = False
 
 
-class Burndown(msgspec.Struct, frozen=True):
+class Burndown(msgspec.Struct, frozen=True, gc=False):
     sprint: str
     unit: str
     start: date
@@ -75,21 +75,21 @@ class Burndown(msgspec.Struct, frozen=True):
     scope_removed: float = 0.0
 
 
-class VelocityEntry(msgspec.Struct, frozen=True):
+class VelocityEntry(msgspec.Struct, frozen=True, gc=False):
     sprint_id: int
     sprint: str
     committed: float
     completed: float
 
 
-class Velocity(msgspec.Struct, frozen=True):
+class Velocity(msgspec.Struct, frozen=True, gc=False):
     unit: str
     sprints: tuple[VelocityEntry, ...]  # the last 12 closed sprints, oldest first
     rolling_average: float | None  # completed, mean of the last 3
     predicted_capacity: float | None  # what the next sprint can take
 
 
-class SprintHealth(msgspec.Struct, frozen=True):
+class SprintHealth(msgspec.Struct, frozen=True, gc=False):
     completion: float  # done / scope, 0..1
     elapsed: float  # working days gone / working days in the sprint, 0..1
     days_left: int | None
@@ -100,7 +100,7 @@ class SprintHealth(msgspec.Struct, frozen=True):
     elapsed_days: float = 0.0  # working days gone, the current one counted by the hour
 
 
-class AssigneeLoad(msgspec.Struct, frozen=True):
+class AssigneeLoad(msgspec.Struct, frozen=True, gc=False):
     assignee: str  # Person.id, or "" for unassigned
     name: str  # display name, "Unassigned" for ""
     todo: float
@@ -109,7 +109,7 @@ class AssigneeLoad(msgspec.Struct, frozen=True):
     issues: int
 
 
-class IssueRow(msgspec.Struct, frozen=True):
+class IssueRow(msgspec.Struct, frozen=True, gc=False):
     """One issue as the sprint screen lists it."""
 
     key: str
@@ -129,7 +129,7 @@ class IssueRow(msgspec.Struct, frozen=True):
     epic: str = ""
 
 
-class SprintSummary(msgspec.Struct, frozen=True):
+class SprintSummary(msgspec.Struct, frozen=True, gc=False):
     board: str
     sprint: str
     goal: str

@@ -236,7 +236,7 @@ class Histories:
 # --- Sprint days ----------------------------------------------------------------------------
 
 
-class Period(msgspec.Struct, frozen=True):
+class Period(msgspec.Struct, frozen=True, gc=False):
     day: date
     begin: datetime
     finish: datetime

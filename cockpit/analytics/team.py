@@ -12,7 +12,7 @@ from cockpit.models import Person, TeamData
 SLOT = timedelta(minutes=30)
 
 
-class PersonNow(msgspec.Struct, frozen=True):
+class PersonNow(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     role: str
@@ -24,13 +24,13 @@ class PersonNow(msgspec.Struct, frozen=True):
     day_slots: tuple[bool, ...] = ()  # working or not, per half hour of today's UTC day
 
 
-class OverlapWindow(msgspec.Struct, frozen=True):
+class OverlapWindow(msgspec.Struct, frozen=True, gc=False):
     start: datetime  # UTC
     end: datetime
     people: tuple[str, ...]
 
 
-class TeamSummary(msgspec.Struct, frozen=True):
+class TeamSummary(msgspec.Struct, frozen=True, gc=False):
     people: tuple[PersonNow, ...]  # ordered by UTC offset, west to east
     working_now: int
     best_overlap: OverlapWindow | None  # in the next 24 hours

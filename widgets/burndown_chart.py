@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from textual.app import RenderResult
 from textual.color import Color, ColorParseError
 from textual.content import Content
 from textual.reactive import reactive
@@ -91,6 +92,9 @@ class ThemedPlot(PlotextPlot):
     panel's focus tint included) instead of the box of `$surface` textual-plotext paints.
     """
 
+    _drawn: tuple[tuple[int, int, str], RenderResult] | None = None
+    _plotted_for: tuple[int, int] = (0, 0)
+
     def on_mount(self) -> None:
         # Runs before PlotextPlot's own on_mount, which leaves a theme that is not "auto" alone.
         self._use_app_theme()
@@ -111,8 +115,11 @@ class ThemedPlot(PlotextPlot):
         self.replot()
 
     def on_resize(self) -> None:
-        # Tick labels depend on the width.
-        self.replot()
+        # Tick labels depend on the size. A hidden tab shrinks to nothing and comes back the
+        # same: only a real change of size draws again.
+        size = (self.size.width, self.size.height)
+        if size[0] and size[1] and size != self._plotted_for:
+            self.replot()
 
     def color(self, name: str) -> RGB:
         return theme_rgb(self.app.theme_variables, name)
@@ -121,7 +128,18 @@ class ThemedPlot(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         self.draw()
+        self._plotted_for = (self.size.width, self.size.height)
+        self._drawn = None
         self.refresh()
+
+    def render(self) -> RenderResult:
+        # textual-plotext builds the whole chart on every render: a tab shown again, a focus
+        # change or a repaint elsewhere on the screen would pay for it each time. The chart
+        # changes only with its data (replot), its size or its theme.
+        key = (self.size.width, self.size.height, str(self.theme))
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, super().render())
+        return self._drawn[1]
 
     def draw(self) -> None:
         raise NotImplementedError

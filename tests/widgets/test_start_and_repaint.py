@@ -178,3 +178,30 @@ def test_headless_demo_commands_use_no_cache_and_no_sync_machinery(tmp_path: Pat
     assert "MLP Sprint" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "False 0"
     assert list(tmp_path.iterdir()) == []  # no cache file, no private folder
+
+
+async def test_a_chart_shown_again_is_not_plotted_again(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual_plotext import PlotextPlot
+
+    builds: list[str] = []
+    render = PlotextPlot.render
+
+    def counted(self: PlotextPlot):  # type: ignore[no-untyped-def]
+        builds.append(type(self).__name__)
+        return render(self)
+
+    monkeypatch.setattr(PlotextPlot, "render", counted)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause(0.1)
+        shown = builds.count("VelocityChart")
+        assert shown >= 1
+        for key in ("d", "v", "b", "v"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert builds.count("VelocityChart") == shown  # same data, same size: drawn from cache

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import msgspec
 import pytest
-from textual.pilot import Pilot
 
 from cockpit.analytics.issue_filter import (
     SORT_KEYS,
@@ -20,6 +19,7 @@ from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.models import StatusCategory
 from cockpit.screens.sprint import SprintScreen
 from tests.widgets.conftest import AppFactory
+from tests.widgets.test_sprint_behaviour import open_sprint, settle
 from tests.widgets.test_sprint_sample import COLUMNS, install_sample, sample_issues
 from widgets.issue_table import IssueDataTable, IssueTable
 from widgets.sprint_board import CardColumn, SprintBoard
@@ -45,20 +45,6 @@ def long_board() -> tuple[IssueRow, ...]:
         for n in range(LONG)
     )
     return base + extra
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-
-
-async def open_sprint(pilot: Pilot) -> SprintScreen:
-    await settle(pilot)
-    await pilot.press("1", "enter")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, SprintScreen)
-    return screen
 
 
 def selected(screen: SprintScreen) -> str | None:

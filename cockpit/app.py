@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -24,6 +25,7 @@ from cockpit.clock import Clock
 from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
+from cockpit.store import StoreError
 from cockpit.sync import SyncJob
 from cockpit.text_safety import clean_line, clean_text
 from cockpit.workspace import Workspace
@@ -72,6 +74,8 @@ class CockpitApp(App[None]):
         self._progress_timer: Timer | None = None
         self.sub_title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
         self.dashboard: Dashboard | None = initial
+        self._builds = itertools.count(1)  # next() is atomic: builds run on several threads
+        self._shown_build = 0
         self.suspended = False
 
     def get_default_screen(self) -> Screen[None]:
@@ -102,7 +106,11 @@ class CockpitApp(App[None]):
         data is due; the others wait for their next poll."""
         kept: list[str] = []
         if self.workspace.in_hand:
-            kept = await asyncio.to_thread(self.workspace.write_in_hand)
+            try:
+                kept = await asyncio.to_thread(self.workspace.write_in_hand)
+            except StoreError as exc:
+                # The screen keeps showing it from memory; syncs below say what is wrong too.
+                self.notify(str(exc), title="cache", severity="warning", markup=False)
         due = await asyncio.to_thread(self.workspace.due_in, self.clock.now())
         for job in self.workspace.jobs():
             # What the first frame showed was built just now: it is not synced again at once.
@@ -117,7 +125,19 @@ class CockpitApp(App[None]):
     def repaint(self) -> None:
         """Rebuild every view-model from the store now and hand it to the visible screen.
         Blocking: timers and syncs use `rebuild_in_background` instead."""
-        self.show(self.workspace.dashboard(self.clock.now(), offline=self.offline))
+        self._show_build(*self._build())
+
+    def _build(self) -> tuple[int, Dashboard]:
+        """Numbered view-models, from any thread: builds overlap (two syncs ending together,
+        the minute's rebuild), and the one that started last read the newest store."""
+        number = next(self._builds)
+        return number, self.workspace.dashboard(self.clock.now(), offline=self.offline)
+
+    def _show_build(self, number: int, dashboard: Dashboard) -> None:
+        if number < self._shown_build:
+            return  # an older build finished after a newer one: it would show stale data
+        self._shown_build = number
+        self.show(dashboard)
 
     def rebuild_in_background(self) -> Worker[None]:
         """Rebuild the view-models on a worker thread; the UI keeps answering keys meanwhile."""
@@ -131,9 +151,9 @@ class CockpitApp(App[None]):
         )
 
     def _rebuild(self) -> None:
-        dashboard = self.workspace.dashboard(self.clock.now(), offline=self.offline)
+        number, dashboard = self._build()
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self.show, dashboard)
+            self.call_from_thread(self._show_build, number, dashboard)
 
     def tick_ages(self) -> None:
         """Ages move on; the view-models stay as they are (panels re-render their borders)."""
@@ -176,26 +196,31 @@ class CockpitApp(App[None]):
         self.syncing.add(name)
         self._show_current()  # the status bar's ↻; nothing is rebuilt for it
         try:
-            outcome = await self.workspace.sync_job(
-                job, self.clock, offline=self.offline, progress=self._track_progress(name)
-            )
-        finally:
-            self.syncing.discard(name)
-            self.sync_progress.pop(name, None)
-        # The new data's view-models, built off the UI loop.
-        dashboard = await asyncio.to_thread(
-            self.workspace.dashboard, self.clock.now(), offline=self.offline
-        )
-        self.show(dashboard)
-        if outcome.status == "failed":
-            # Error text may quote a server or a title: shown as written, never as markup.
-            self.notify(
-                outcome.error,
-                title=f"{name} sync failed",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
+            try:
+                outcome = await self.workspace.sync_job(
+                    job, self.clock, offline=self.offline, progress=self._track_progress(name)
+                )
+            finally:
+                self.syncing.discard(name)
+                self.sync_progress.pop(name, None)
+            # The new data's view-models, built off the UI loop.
+            self._show_build(*await asyncio.to_thread(self._build))
+            if outcome.status == "failed":
+                # Error text may quote a server or a title: shown as written, never as markup.
+                self.notify(
+                    outcome.error,
+                    title=f"{name} sync failed",
+                    severity="warning",
+                    timeout=8,
+                    markup=False,
+                )
+        except asyncio.CancelledError:
+            raise  # replaced by a newer sync of the source, or the app is closing
+        except Exception:
+            # A cache that cannot be written raises here: the source is polled again all the
+            # same, and the worker's error becomes a notification.
+            self._arm_poll(job)
+            raise
         self._arm_poll(job)
 
     def _track_progress(self, name: str) -> Progress:

@@ -185,6 +185,8 @@ def _write_output(text: str, output: str | None) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     import asyncio
 
+    from cockpit.formatting import byte_size
+
     clock = _clock()
     workspace = _workspace(args, clock)
     names = set(workspace.config.enabled_sources())
@@ -208,7 +210,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         detail = f"{outcome.seconds:.2f}s"
         if outcome.requests:
-            detail += f", {outcome.requests} requests, {outcome.bytes_in / 1024:.0f} KiB"
+            detail += f", {outcome.requests} requests, {byte_size(outcome.bytes_in)}"
         line = f"{outcome.source:<{width}}  {outcome.status:<7} {detail}"
         if outcome.error:
             line += f"  {outcome.error}"
@@ -470,10 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_tui(args, demo=args.command == "demo")
         return handlers[args.command](args)
     except CliError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        print(f"cockpit: {_safe(exc)}", file=sys.stderr)
         return exc.code
     except StoreError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        print(f"cockpit: {_safe(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -486,8 +488,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("COCKPIT_DEBUG"):
             raise
         print(
-            f"cockpit: unexpected {type(exc).__name__}: {exc}\n"
+            f"cockpit: unexpected {type(exc).__name__}: {_safe(exc)}\n"
             "Set COCKPIT_DEBUG=1 to see the full traceback.",
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _safe(exc: BaseException) -> str:
+    """An error as the terminal may show it: a URL's password redacted, no control bytes
+    (messages can quote a file name, a config value or a server's words)."""
+    from cockpit.redact import redact_url
+    from cockpit.text_safety import clean_line
+
+    return clean_line(redact_url(str(exc)))

@@ -22,7 +22,7 @@ def quantity(value: float) -> str:
     """A measured value with the digits it needs: `0.446`, `0.03`, `12.5`, `2,500,000`.
 
     Up to six significant digits, trailing zeros dropped, thousands separated, and no
-    scientific notation however large or small the value is.
+    scientific notation however large the value is; below 1e-10 a value reads `0`.
     """
     if math.isnan(value):
         return "n/a"
@@ -70,10 +70,22 @@ def metric(value: float) -> str:
 
 
 def money(value: float, currency: str, *, compact: bool = False) -> str:
-    """`$53,954`; with `compact`, six figures and up shrink to `$127k` for narrow panels."""
-    text = f"{value / 1000:,.0f}k" if compact and abs(value) >= 100_000 else f"{value:,.0f}"
+    """`$53,954`, `-$1,200` (a credit); with `compact`, six figures and up shrink to `$127k`
+    for narrow panels."""
+    size = abs(value)
+    text = f"{size / 1000:,.0f}k" if compact and size >= 100_000 else f"{size:,.0f}"
+    sign = "-" if value < 0 and text.strip("0,k") else ""  # no "-$0" for a cent of credit
     symbol = CURRENCY_SYMBOLS.get(currency, "")
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def byte_size(count: int) -> str:
+    """`512 B`, `17 KiB`, `17.8 MiB`: what a sync moved over the wire."""
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.0f} KiB"
+    return f"{count / 1024 / 1024:.1f} MiB"
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:

@@ -39,6 +39,20 @@ def log_path() -> Path:
     return log_dir() / LOG_FILENAME
 
 
+def _private_rotating_file() -> type[RotatingFileHandler]:
+    from logging.handlers import RotatingFileHandler
+
+    class PrivateRotatingFile(RotatingFileHandler):
+        """Log files only their owner can read: with --verbose they hold request URLs, and a
+        JQL query or a board name is the team's business."""
+
+        def _open(self):  # type: ignore[no-untyped-def]
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+    return PrivateRotatingFile
+
+
 class LazyRotatingFile(logging.Handler):
     """A rotating log file that is created only when the first record arrives.
 
@@ -56,11 +70,9 @@ class LazyRotatingFile(logging.Handler):
             return
         try:
             if self._target is None:
-                from logging.handlers import RotatingFileHandler
-
                 path = log_path()
                 path.parent.mkdir(parents=True, exist_ok=True)
-                target = RotatingFileHandler(
+                target = _private_rotating_file()(
                     path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
                 )
                 target.setFormatter(self.formatter)

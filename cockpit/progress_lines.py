@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Awaitable, Mapping
 from typing import TextIO, TypeVar
 
+from cockpit.formatting import byte_size
 from integrations.base import Progress, ProgressView
 
 T = TypeVar("T")
@@ -43,7 +44,7 @@ def progress_line(name: str, view: ProgressView, name_width: int = 0) -> str:
         parts.append(f"{rate:,.0f}/s")
     parts.append(_seconds(view.elapsed))
     if view.bytes_in:
-        parts.append(_size(view.bytes_in))
+        parts.append(byte_size(view.bytes_in))
     return "  ".join(parts)
 
 
@@ -52,14 +53,6 @@ def _seconds(seconds: float) -> str:
         return f"{seconds:.0f}s"
     minutes, rest = divmod(int(seconds), 60)
     return f"{minutes}m{rest:02d}s"
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.0f} KiB"
-    return f"{count / 1024 / 1024:.1f} MiB"
 
 
 class ProgressLines:

@@ -13,7 +13,7 @@ from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount, metric, money, plural, working_days_left
 from cockpit.text_safety import clean_record
 
-STATUS_SCHEMA = "cockpit.status/1"
+STATUS_SCHEMA = "cockpit.status/2"  # /2: best_overlap.people are names (ids were /1)
 
 
 def overlap_names(team: TeamSummary) -> list[str]:

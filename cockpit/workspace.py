@@ -70,15 +70,20 @@ class Workspace(msgspec.Struct):
     def dashboard(
         self, now: datetime, *, offline: bool = False, as_of_past: bool = False
     ) -> Dashboard:
+        # The app's worker may be writing `in_hand` out meanwhile (`write_in_hand`): copy it
+        # first, then look at `in_memory`. The writer clears `in_memory` before it empties
+        # `in_hand`, so either the copy holds the data or the store does.
+        held = dict(self.in_hand)
+        store = None if self.in_memory else self.store
         return load_dashboard(
-            None if self.in_memory else self.store,
+            store,
             self.facts(),
             now,
             offline=offline,
             budgets=self.budgets(),
             as_of_past=as_of_past,
             skip_weekends=self.config.cockpit.burndown_weekends == "skip",
-            in_hand=dict(self.in_hand),  # a copy: the app's worker may be writing it out
+            in_hand=held,
         )
 
     def due_in(self, now: datetime) -> dict[str, float]:

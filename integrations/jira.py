@@ -380,7 +380,7 @@ class JiraSource:
                     batch = ", ".join(_jql_value(i) for i in wanted[start : start + self.page_size])
                     more, more_people = self._fetch_issues(
                         api, f"({board}) AND id in ({batch})", fields, open_ids, categories,
-                        progress,
+                        progress, one_of_many=True,
                     )  # fmt: skip
                     issues += more
                     people |= more_people
@@ -404,10 +404,21 @@ class JiraSource:
         open_ids: set[int],
         categories: Mapping[str, StatusCategory],
         progress: Progress,
+        *,
+        one_of_many: bool = False,
     ) -> tuple[list[Issue], dict[str, Person]]:
+        """`one_of_many`: this search is one batch of a larger download whose total the caller
+        set, so Server's per-search `total` must not replace it."""
         wanted = list(_search_fields(fields))
         raws = list(
-            api.search(jql, wanted, expand="changelog", page_size=self.page_size, progress=progress)
+            api.search(
+                jql,
+                wanted,
+                expand="changelog",
+                page_size=self.page_size,
+                progress=progress,
+                page_totals=not one_of_many,
+            )
         )
         # Long histories come cut short in search results; each needs its own paged requests.
         # They are independent, so a few run at once: on a 150 ms link that is the difference
@@ -694,9 +705,11 @@ class _JiraApi:
         expand: str = "",
         page_size: int = 100,
         progress: Progress | None = None,
+        page_totals: bool = True,
     ) -> Iterator[Mapping[str, Any]]:
         """Every issue the JQL matches, however many, in the deployment's paging style.
-        `progress` counts the issues page by page (with Server's `total`)."""
+        `progress` counts the issues page by page (with Server's `total`, unless
+        `page_totals` is off because this search is one batch of a larger count)."""
         if self.cloud:
             token: str | None = None
             while True:
@@ -723,7 +736,8 @@ class _JiraApi:
             issues = _issues_of(page, self.source.name)
             total = page.get("total")
             if progress is not None:
-                progress.advance(len(issues), total=total if isinstance(total, int) else None)
+                known = total if page_totals and isinstance(total, int) else None
+                progress.advance(len(issues), total=known)
             yield from issues
             start += len(issues)
             if not issues or not isinstance(total, int) or start >= total:

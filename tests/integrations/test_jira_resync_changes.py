@@ -180,3 +180,36 @@ def test_an_issue_deleted_between_the_listing_and_the_download(
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "cache.sqlite")
+
+
+def test_server_progress_counts_the_whole_download_not_each_batch() -> None:
+    """A Server re-sync downloads changed issues in batches of `id in (...)`; each search
+    answers its own `total`, which must not replace the download's."""
+    import threading
+
+    from integrations.base import Progress, TrafficMeter
+
+    board = make_board(now=FROZEN_NOW - timedelta(minutes=30), issues=400, deployment="Server")
+    board.set_now(FROZEN_NOW)
+    readings: list[str] = []
+
+    class Watched(Progress):
+        __slots__ = ()
+
+        def advance(self, count: int = 1, *, total: int | None = None) -> None:
+            super().advance(count, total=total)
+            readings.append(self.read().describe())
+
+    with FakeJira(board) as fake:
+        source = source_for(fake, page_size=100)
+        token = token_for(fake)
+        first = source._sync(token, None, threading.Event(), TrafficMeter(), None, Progress())
+        for key in list(board.issues)[:250]:
+            board.touch(key, FROZEN_NOW + timedelta(minutes=1), labels=["reviewed"])
+        board.set_now(FROZEN_NOW + timedelta(minutes=2))
+        source._sync(token, first, threading.Event(), TrafficMeter(), None, Watched())
+    downloads = [r for r in readings if not r.startswith("listing")]
+    assert downloads and downloads[-1].endswith("of 250 issues")
+    for reading in downloads:
+        done, _of, total, _unit = reading.split()
+        assert int(done) <= int(total), readings

@@ -205,3 +205,69 @@ async def test_a_chart_shown_again_is_not_plotted_again(
             await pilot.press(key)
             await pilot.pause(0.1)
         assert builds.count("VelocityChart") == shown  # same data, same size: drawn from cache
+
+
+def test_a_build_during_the_first_write_still_sees_the_demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start worker writes the demo out while a rebuild runs on another thread: the
+    rebuild must find it in memory or in the store, never in neither."""
+    clock = FrozenClock(FROZEN_NOW)
+    workspace = open_demo_workspace(tmp_path / "demo.sqlite")
+    workspace.in_memory = True
+    workspace.hold_demo(clock)
+    entered, written = threading.Event(), threading.Event()
+    budgets = Workspace.budgets
+
+    def slow_budgets(self: Workspace):  # type: ignore[no-untyped-def]
+        entered.set()
+        written.wait(10)
+        return budgets(self)
+
+    monkeypatch.setattr(Workspace, "budgets", slow_budgets)
+    result = {}
+    reader = threading.Thread(
+        target=lambda: result.setdefault("d", workspace.dashboard(FROZEN_NOW))
+    )
+    reader.start()
+    assert entered.wait(10)
+    workspace.write_in_hand()
+    written.set()
+    reader.join(10)
+    assert result["d"].sprint is not None
+    assert [s.state.value for s in result["d"].sources] == ["fresh"]
+
+
+async def test_an_older_build_never_replaces_a_newer_one(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        first, older = app._build()
+        app.clock.advance(300)  # type: ignore[attr-defined]
+        second, newer = app._build()
+        app._show_build(second, newer)
+        app._show_build(first, older)  # finished last, started first
+        assert app.dashboard is newer
+
+
+async def test_a_sync_that_raises_is_polled_again(
+    demo_workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cockpit.store import StoreError
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise StoreError("cannot write to the cache: read-only")
+
+    monkeypatch.setattr(Workspace, "sync_job", broken)
+    app = CockpitApp(demo_workspace, FrozenClock(FROZEN_NOW), sync_on_start=False, poll=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        (job,) = demo_workspace.jobs()
+        worker = app.sync_source(job)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if worker.is_finished:
+                break
+        await pilot.pause()
+        assert "demo" in app._poll_timers  # it will be tried again at its next poll
+        assert any("read-only" in n.message for n in app._notifications)

@@ -309,3 +309,14 @@ def test_doctor_says_ages_and_counts_in_plain_words(tmp_path: Path) -> None:
     assert rows["config"].detail.endswith(": 1 source, valid")
     assert rows["okrs sync"].detail.startswith("last sync failed just now: ")
     assert "1 source synced before" in rows["cache"].detail
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(53_954.2, "$53,954"), (-1_200, "-$1,200"), (-0.4, "$0"), (0.4, "$0")],
+)
+def test_money_puts_the_sign_before_the_symbol(value: float, expected: str) -> None:
+    from cockpit.formatting import money
+
+    assert money(value, "USD") == expected
+    assert money(-250_000, "EUR", compact=True) == "-€250k"

@@ -19,7 +19,7 @@ FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
 # Every test runs under this guard: a test that passes only because files sit beside the
-# checkout (as ../shared does on the team's machines) would fail in a plain clone.
+# checkout (as reference material does on the team's machines) would fail in a plain clone.
 OUTSIDE_READS = OutsideReadGuard.beside(Path(__file__).resolve().parents[1]).install()
 
 

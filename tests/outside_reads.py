@@ -1,7 +1,7 @@
 """A guard that fails any test which reads a file beside the repository.
 
 On the team's machines a `shared/` folder of reference material sits next to the checkout, and
-a test that reads `../shared/...` passes there but fails in a plain clone. The guard watches
+a test that reads from it passes there but fails in a plain clone. The guard watches
 every `open()` (a Python audit hook, so library code is covered too) and records reads of any
 folder that sat beside the repository when the session started.
 """

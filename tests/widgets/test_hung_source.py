@@ -15,25 +15,7 @@ from cockpit.clock import SystemClock
 from cockpit.workspace import Workspace, open_user_workspace
 from tests.conftest import MemoryKeyring
 from tests.fakes.blackhole import Blackhole
-
-OKRS = """
-period = "2026-Q4"
-start = 2026-10-01
-end = 2026-12-31
-
-[[objectives]]
-id = "O1"
-title = "Ship ranker v3"
-owner = "maya"
-
-  [[objectives.key_results]]
-  id = "KR1"
-  title = "p95 latency"
-  start = 180
-  target = 120
-  current = 150
-  unit = "ms"
-"""
+from tests.integrations.test_local_files import OKRS  # the same small OKR file
 
 
 @pytest.fixture

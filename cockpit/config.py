@@ -13,6 +13,24 @@ from typing import Annotated, Literal, NoReturn
 
 import msgspec
 
+from cockpit.kinds import (  # re-exported: callers import settings from here
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    DemoSettings,
+    JiraSettings,
+    LeaderboardSettings,
+    Minutes,
+    MlflowSettings,
+    NonEmpty,
+    OkrFileSettings,
+    RosterFileSettings,
+    Seconds,
+    SourceSettings,
+    WandbSettings,
+    any_settings_type,
+    kind_names,
+    network_kinds,
+)
 from cockpit.redact import has_credentials, redact_url
 from cockpit.schema_errors import described_pattern, explain_validation_error
 
@@ -24,59 +42,31 @@ class ConfigError(Exception):
     """The config cannot be used. The message names the file and the key."""
 
 
-Minutes = Annotated[float, msgspec.Meta(gt=0, le=24 * 60)]
-Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
-CONNECT_TIMEOUT = 5.0  # seconds, unless the source's deadline is shorter
-READ_TIMEOUT = 20.0
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 CurrencyCode = described_pattern(
     "^[A-Z]{3}$", "a currency code", 'three capital letters such as "USD"'
 )
 
+# Any one kind's settings; decoded through the registry's tagged union.
+AnySourceSettings = SourceSettings
+SOURCE_KINDS: tuple[str, ...] = kind_names()
+NETWORK_KINDS: frozenset[str] = network_kinds()
 
-class SourceSettings(msgspec.Struct, forbid_unknown_fields=True, tag_field="kind", kw_only=True):
-    """Settings every source has. `kind` picks the integration."""
-
-    refresh_minutes: Minutes = 15.0
-    # Left out of the config, the two timeouts become min(default, deadline): see
-    # `_derive_timeouts`. Only a value the user wrote can be wrong.
-    connect_timeout: Seconds = CONNECT_TIMEOUT
-    read_timeout: Seconds = READ_TIMEOUT
-    deadline: Seconds = 60.0
-    enabled: bool = True
-
-    @property
-    def kind(self) -> str:
-        return str(self.__struct_config__.tag)
-
-
-class DemoSettings(SourceSettings, tag="demo"):
-    seed: int = 7
-    live: bool = False
-
-
-class OkrFileSettings(SourceSettings, tag="okr-file"):
-    path: NonEmpty
-
-
-class RosterFileSettings(SourceSettings, tag="roster-file"):
-    path: NonEmpty
-
-
-class JiraSettings(SourceSettings, tag="jira", kw_only=True):
-    url: NonEmpty
-    board_id: Annotated[int, msgspec.Meta(gt=0)]
-    email: str = ""  # Jira Cloud: the account the API token belongs to
-    deployment: Literal["auto", "cloud", "server"] = "auto"
-    points_field: str = ""  # e.g. "customfield_10016"; empty: found from the board
-    jql: str = ""  # empty: the board's own filter
-    page_size: Annotated[int, msgspec.Meta(ge=10, le=100)] = 100
-    deadline: Seconds = 180.0  # a first sync of a large board takes a while
-
-
-AnySourceSettings = DemoSettings | OkrFileSettings | RosterFileSettings | JiraSettings
-SOURCE_KINDS: tuple[str, ...] = ("demo", "okr-file", "roster-file", "jira")
-NETWORK_KINDS: frozenset[str] = frozenset({"jira"})
+# The settings other modules import from here rather than from `cockpit.kinds`.
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "READ_TIMEOUT",
+    "DemoSettings",
+    "JiraSettings",
+    "LeaderboardSettings",
+    "Minutes",
+    "MlflowSettings",
+    "NonEmpty",
+    "OkrFileSettings",
+    "RosterFileSettings",
+    "Seconds",
+    "SourceSettings",
+    "WandbSettings",
+]
 
 
 class BudgetSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -184,7 +174,7 @@ def _convert_source(name: str, value: object, path: Path) -> AnySourceSettings:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: `sources.{name}` must be a table with a `kind` key")
     try:
-        settings = msgspec.convert(value, AnySourceSettings, strict=True)
+        settings = msgspec.convert(value, any_settings_type(), strict=True)
     except msgspec.ValidationError as exc:
         return _raise_with_prefix(path, f"sources.{name}", str(exc), {"sources": {name: value}})
     _derive_timeouts(settings, written=value)
@@ -246,13 +236,17 @@ def _reject_credentials_in_urls(data: object, path: Path, where: str = "") -> No
 def _check_semantics(config: Config, path: Path) -> None:
     from urllib.parse import urlsplit
 
+    from cockpit.kinds import kind_of
+
     for name, source in config.sources.items():
-        if isinstance(source, JiraSettings):
-            parts = urlsplit(source.url)
+        example = kind_of(source).url_example
+        url = getattr(source, "url", None)
+        if example and isinstance(url, str):
+            parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ConfigError(
-                    f"{path}: `sources.{name}.url`: {redact_url(source.url)!r} is not a web"
-                    " address; expected e.g. https://acme.atlassian.net"
+                    f"{path}: `sources.{name}.url`: {redact_url(url)!r} is not a web"
+                    f" address; expected e.g. {example}"
                 )
         for key in ("connect_timeout", "read_timeout"):
             value = getattr(source, key)

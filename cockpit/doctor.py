@@ -9,14 +9,9 @@ from pathlib import Path
 import msgspec
 
 from cockpit.analytics.freshness import describe_age
-from cockpit.config import (
-    NETWORK_KINDS,
-    AnySourceSettings,
-    Config,
-    OkrFileSettings,
-    RosterFileSettings,
-)
+from cockpit.config import AnySourceSettings, Config
 from cockpit.formatting import plural
+from cockpit.kinds import kind_of
 from cockpit.redact import redact_url
 from cockpit.store import StoreError, SyncAttempt
 from cockpit.workspace import Workspace
@@ -114,11 +109,13 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
     if not config.enabled_sources():
         rows.append(Check("sources", "warn", "no source is enabled", "add a [sources.NAME] block"))
     for name, settings in config.enabled_sources().items():
-        if isinstance(settings, (OkrFileSettings, RosterFileSettings)):
+        kind = kind_of(settings)
+        if kind.files is not None:
             from cockpit.sources import resolve_source_path
 
-            rows.append(_file_check(name, resolve_source_path(config, settings.path)))
-        elif settings.kind in NETWORK_KINDS:
+            for raw in kind.files(settings):
+                rows.append(_file_check(name, resolve_source_path(config, raw)))
+        elif kind.network:
             from cockpit.secrets import env_var_for, secret_origin
 
             origin = secret_origin(name)

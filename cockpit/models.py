@@ -117,16 +117,25 @@ class SprintData(msgspec.Struct, frozen=True, gc=False):
 # --- Experiments ----------------------------------------------------------------------
 
 
+# A metric's logged values, oldest step first: (step, value). Kept only for the runs that can
+# reach the top of a leaderboard (see `LeaderboardSettings.history_runs`).
+MetricHistory = tuple[tuple[int, float], ...]
+
+
 class Run(msgspec.Struct, frozen=True, gc=False):
     run_id: str
     experiment: str  # the experiment's id, as trackers key runs
     name: str
-    status: str  # "RUNNING", "FINISHED", "FAILED", "KILLED"
+    status: str  # "RUNNING", "FINISHED", "FAILED", "KILLED" (W&B's states are mapped onto these)
     user: str = ""
     started: datetime | None = None
     ended: datetime | None = None
-    metrics: dict[str, float] = msgspec.field(default_factory=dict)
+    metrics: dict[str, float] = msgspec.field(default_factory=dict)  # the last logged values
     params: dict[str, str] = msgspec.field(default_factory=dict)
+    tags: dict[str, str] = msgspec.field(default_factory=dict)
+    url: str = ""  # the run's page in the tracker's UI
+    heartbeat: datetime | None = None  # last sign of life of a running run (W&B)
+    histories: dict[str, MetricHistory] = msgspec.field(default_factory=dict)
 
 
 class Experiment(msgspec.Struct, frozen=True, gc=False):
@@ -134,6 +143,14 @@ class Experiment(msgspec.Struct, frozen=True, gc=False):
     name: str
     primary_metric: str
     higher_is_better: bool = True
+    # How a run's value is read: "last", "best" (over its history) or "at-best-step" (the value
+    # of `primary_metric` at the step where `step_metric` was best).
+    rank_by: str = "last"
+    step_metric: str = ""
+    step_metric_higher_is_better: bool = False
+    metric_picked: bool = False  # True: not configured, picked from the names the runs log
+    url: str = ""  # the experiment's page in the tracker's UI
+    tracker: str = ""  # "mlflow", "wandb"; empty: the ExperimentData's tracker
 
 
 class ModelVersion(msgspec.Struct, frozen=True, gc=False):
@@ -142,6 +159,8 @@ class ModelVersion(msgspec.Struct, frozen=True, gc=False):
     run_id: str
     alias: str = "champion"
     promoted: datetime | None = None
+    experiment: str = ""  # the id of the experiment its run belongs to, when known
+    url: str = ""
 
 
 class ExperimentData(msgspec.Struct, frozen=True, gc=False):
@@ -149,6 +168,43 @@ class ExperimentData(msgspec.Struct, frozen=True, gc=False):
     experiments: tuple[Experiment, ...] = ()
     runs: tuple[Run, ...] = ()
     models: tuple[ModelVersion, ...] = ()
+    source: str = ""  # the configured source's name
+    # The server-side moment of the last sync and of the last full refresh, for re-syncs.
+    synced_at: datetime | None = None
+    full_refresh_at: datetime | None = None
+    # What every panel and status needs, computed from all the runs when the snapshot is made
+    # (`cockpit.analytics.experiments.digest_experiments`): the store keeps `runs` apart, and
+    # the dashboard is built from this alone, so a cache of 50,000 runs is not decoded for it.
+    digests: tuple[ExperimentDigest, ...] = ()
+
+
+class WeekOfRuns(msgspec.Struct, frozen=True, gc=False):
+    """Runs started in one ISO week (Monday `week`), for the velocity view."""
+
+    week: date
+    started: int = 0
+    finished: int = 0
+    failed: int = 0  # FAILED or KILLED
+    median_minutes: float | None = None  # of the runs that ended
+    by_user: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class ExperimentDigest(msgspec.Struct, frozen=True, gc=False):
+    """One experiment's runs, summed up from all of them."""
+
+    experiment: str  # Experiment.id
+    total: int = 0
+    running: int = 0
+    finished: int = 0
+    failed: int = 0
+    # The runs a leaderboard may show, best first by the experiment's ranking value: the top
+    # `keep`, plus every run a model alias points at (so a champion is never missing).
+    candidates: tuple[Run, ...] = ()
+    ranked: int = 0  # how many runs have a ranking value (finished, the metric logged, finite)
+    weeks: tuple[WeekOfRuns, ...] = ()  # oldest first, every week from the first run's
+    # The best ranking value of runs ended by each day (best-so-far), oldest first.
+    record: tuple[tuple[date, float], ...] = ()
+    note: str = ""  # how values were read, e.g. "best over history for the top 50 runs"
 
 
 # --- OKRs -----------------------------------------------------------------------------

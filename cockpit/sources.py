@@ -6,26 +6,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cockpit.config import (
-    AnySourceSettings,
-    Config,
-    DemoSettings,
-    JiraSettings,
-    OkrFileSettings,
-    RosterFileSettings,
-)
+from cockpit.config import AnySourceSettings, Config, DemoSettings
+from cockpit.kinds import BuildContext, areas_by_kind, kind_of
 
 if TYPE_CHECKING:
     from cockpit.sync import SyncJob
     from integrations.base import Source
 
 # Which areas each kind of source fills; the status bar and `doctor` use it.
-AREAS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "demo": ("sprint", "experiments", "okrs", "cost", "team"),
-    "okr-file": ("okrs",),
-    "roster-file": ("team",),
-    "jira": ("sprint", "team"),
-}
+AREAS_BY_KIND: dict[str, tuple[str, ...]] = areas_by_kind()
 
 DEMO_SOURCE_NAME = "demo"
 
@@ -68,36 +57,8 @@ def resolve_source_path(config: Config, raw: str) -> Path:
 def build_source(
     name: str, settings: AnySourceSettings, config: Config, *, live_since: datetime | None = None
 ) -> Source:
-    if isinstance(settings, DemoSettings):
-        from integrations.demo import DemoSource
-
-        return DemoSource(
-            name, seed=settings.seed, live_since=live_since if settings.live else None
-        )
-    if isinstance(settings, OkrFileSettings):
-        from integrations.local_files import OkrFileSource
-
-        return OkrFileSource(name, resolve_source_path(config, settings.path))
-    if isinstance(settings, RosterFileSettings):
-        from integrations.local_files import RosterFileSource
-
-        return RosterFileSource(name, resolve_source_path(config, settings.path))
-    if isinstance(settings, JiraSettings):
-        from integrations.jira import JiraSource
-        from integrations.retry import Timeouts
-
-        return JiraSource(
-            name,
-            url=settings.url,
-            board_id=settings.board_id,
-            email=settings.email,
-            deployment=settings.deployment,
-            points_field=settings.points_field,
-            jql=settings.jql,
-            page_size=settings.page_size,
-            timeouts=Timeouts(settings.connect_timeout, settings.read_timeout, settings.deadline),
-        )
-    raise AssertionError(f"no integration for {type(settings).__name__}")
+    context = BuildContext(config.path.parent if config.path else None, live_since)
+    return kind_of(settings).build(name, settings, context)
 
 
 def build_jobs(

@@ -1,0 +1,305 @@
+"""Every kind of source the cockpit knows, in one registry.
+
+Config validation, `doctor`, the status bar, the sync scheduler and `cockpit.sources` all read
+`KINDS`: adding a kind of source is one integration module plus one block here (its settings
+and a `register(...)` call), never another branch in a chain of `isinstance` checks.
+
+Nothing here imports an integration. A kind's `build` imports its module only when a source of
+that kind is built, so the registry costs `cockpit status` nothing at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+import msgspec
+
+if TYPE_CHECKING:
+    from integrations.base import Source
+
+Minutes = Annotated[float, msgspec.Meta(gt=0, le=24 * 60)]
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
+CONNECT_TIMEOUT = 5.0  # seconds, unless the source's deadline is shorter
+READ_TIMEOUT = 20.0
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class SourceSettings(msgspec.Struct, forbid_unknown_fields=True, tag_field="kind", kw_only=True):
+    """Settings every source has. `kind` picks the integration."""
+
+    refresh_minutes: Minutes = 15.0
+    # Left out of the config, the two timeouts become min(default, deadline): see
+    # `cockpit.config._derive_timeouts`. Only a value the user wrote can be wrong.
+    connect_timeout: Seconds = CONNECT_TIMEOUT
+    read_timeout: Seconds = READ_TIMEOUT
+    deadline: Seconds = 60.0
+    enabled: bool = True
+
+    @property
+    def kind(self) -> str:
+        return str(self.__struct_config__.tag)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildContext:
+    """What building a source may need besides its own settings."""
+
+    config_dir: Path | None  # relative paths in the config are relative to its folder
+    live_since: datetime | None = None  # the demo simulates changes from this moment
+
+    def resolve(self, raw: str) -> Path:
+        path = Path(raw).expanduser()
+        if not path.is_absolute() and self.config_dir is not None:
+            path = self.config_dir / path
+        return path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKind:
+    """One kind of source: its settings, what it fills, and how to build it."""
+
+    name: str  # the `kind = "..."` value in the config
+    settings: type[SourceSettings]
+    areas: tuple[str, ...]  # which dashboard areas its snapshots fill
+    network: bool  # needs the network (and a token): synced by age, probed by `doctor`
+    build: Callable[[str, Any, BuildContext], Source]
+    # The files a local kind reads, for `doctor` to check (relative to the config's folder).
+    files: Callable[[Any], tuple[str, ...]] | None = None
+    # An example of the settings' `url`, for the message when it is not a web address.
+    url_example: str = ""
+
+
+KINDS: dict[str, SourceKind] = {}
+
+
+def register(kind: SourceKind) -> SourceKind:
+    if kind.settings.__struct_config__.tag != kind.name:
+        raise AssertionError(f"{kind.settings.__name__} is not tagged {kind.name!r}")
+    KINDS[kind.name] = kind
+    return kind
+
+
+def kind_of(settings: SourceSettings) -> SourceKind:
+    return KINDS[settings.kind]
+
+
+def kind_names() -> tuple[str, ...]:
+    return tuple(KINDS)
+
+
+def network_kinds() -> frozenset[str]:
+    return frozenset(name for name, kind in KINDS.items() if kind.network)
+
+
+def areas_by_kind() -> dict[str, tuple[str, ...]]:
+    return {name: kind.areas for name, kind in KINDS.items()}
+
+
+def any_settings_type() -> Any:
+    """The tagged union msgspec decodes a [sources.NAME] block into."""
+    return Union[tuple(kind.settings for kind in KINDS.values())]  # noqa: UP007
+
+
+# --- the demo ---------------------------------------------------------------------------
+
+
+class DemoSettings(SourceSettings, tag="demo"):
+    seed: int = 7
+    live: bool = False
+
+
+def _build_demo(name: str, settings: DemoSettings, ctx: BuildContext) -> Source:
+    from integrations.demo import DemoSource
+
+    live = ctx.live_since if settings.live else None
+    return DemoSource(name, seed=settings.seed, live_since=live)
+
+
+register(
+    SourceKind(
+        "demo",
+        DemoSettings,
+        areas=("sprint", "experiments", "okrs", "cost", "team"),
+        network=False,
+        build=_build_demo,
+    )
+)
+
+
+# --- files kept by the team -------------------------------------------------------------
+
+
+class OkrFileSettings(SourceSettings, tag="okr-file"):
+    path: NonEmpty
+
+
+def _build_okr_file(name: str, settings: OkrFileSettings, ctx: BuildContext) -> Source:
+    from integrations.local_files import OkrFileSource
+
+    return OkrFileSource(name, ctx.resolve(settings.path))
+
+
+register(
+    SourceKind(
+        "okr-file",
+        OkrFileSettings,
+        areas=("okrs",),
+        network=False,
+        build=_build_okr_file,
+        files=lambda settings: (settings.path,),
+    )
+)
+
+
+class RosterFileSettings(SourceSettings, tag="roster-file"):
+    path: NonEmpty
+
+
+def _build_roster_file(name: str, settings: RosterFileSettings, ctx: BuildContext) -> Source:
+    from integrations.local_files import RosterFileSource
+
+    return RosterFileSource(name, ctx.resolve(settings.path))
+
+
+register(
+    SourceKind(
+        "roster-file",
+        RosterFileSettings,
+        areas=("team",),
+        network=False,
+        build=_build_roster_file,
+        files=lambda settings: (settings.path,),
+    )
+)
+
+
+# --- Jira -------------------------------------------------------------------------------
+
+
+class JiraSettings(SourceSettings, tag="jira", kw_only=True):
+    url: NonEmpty
+    board_id: Annotated[int, msgspec.Meta(gt=0)]
+    email: str = ""  # Jira Cloud: the account the API token belongs to
+    deployment: Literal["auto", "cloud", "server"] = "auto"
+    points_field: str = ""  # e.g. "customfield_10016"; empty: found from the board
+    jql: str = ""  # empty: the board's own filter
+    page_size: Annotated[int, msgspec.Meta(ge=10, le=100)] = 100
+    deadline: Seconds = 180.0  # a first sync of a large board takes a while
+
+
+def _build_jira(name: str, settings: JiraSettings, ctx: BuildContext) -> Source:
+    from integrations.jira import JiraSource
+    from integrations.retry import Timeouts
+
+    return JiraSource(
+        name,
+        url=settings.url,
+        board_id=settings.board_id,
+        email=settings.email,
+        deployment=settings.deployment,
+        points_field=settings.points_field,
+        jql=settings.jql,
+        page_size=settings.page_size,
+        timeouts=Timeouts(settings.connect_timeout, settings.read_timeout, settings.deadline),
+    )
+
+
+register(
+    SourceKind(
+        "jira",
+        JiraSettings,
+        areas=("sprint", "team"),
+        network=True,
+        build=_build_jira,
+        url_example="https://acme.atlassian.net",
+    )
+)
+
+
+# --- experiment trackers ----------------------------------------------------------------
+
+
+class LeaderboardSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """How a tracker's runs are ranked. The same block for every tracker kind."""
+
+    # The primary metric of every experiment; empty: a well-known one the runs log
+    # (val_loss, accuracy, auc, f1, wer…), and the panel says it was picked.
+    metric: str = ""
+    # Experiment name → its own primary metric, where experiments differ.
+    per_experiment: dict[str, str] = msgspec.field(default_factory=dict)
+    # "last": the last logged value; "best": the best over the metric's history;
+    # "at-best-step": the value at the step where `step_metric` was best (e.g. test accuracy
+    # at the best validation loss).
+    rank_by: Literal["last", "best", "at-best-step"] = "best"
+    step_metric: str = ""
+    # Metric name → "higher" or "lower" is better, where the default by name is wrong.
+    directions: dict[str, Literal["higher", "lower"]] = msgspec.field(default_factory=dict)
+    # This tracker's metric name → the name used across trackers ("val/auc" → "val_auc"), so
+    # that runs of MLflow and W&B rank on one board.
+    rename: dict[str, str] = msgspec.field(default_factory=dict)
+    # Params shown beside each run; empty: the ones that vary most between the top runs.
+    key_params: list[str] = msgspec.field(default_factory=list)
+    # How many runs per experiment get their metric histories read (best value, chart).
+    history_runs: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 50
+
+
+class MlflowSettings(SourceSettings, tag="mlflow", kw_only=True):
+    url: NonEmpty  # the tracking server, e.g. http://mlflow.internal:5000
+    experiments: list[str] = msgspec.field(default_factory=list)  # names or ids
+    experiment_pattern: str = ""  # an SQL LIKE pattern on names, e.g. "fraud-%"
+    # "basic": `username` with the token as password; "bearer": the token alone (Databricks).
+    auth: Literal["none", "basic", "bearer"] = "none"
+    username: str = ""
+    models: list[str] = msgspec.field(default_factory=list)  # registered models; empty: all
+    aliases: list[str] = msgspec.field(default_factory=lambda: ["champion", "challenger"])
+    full_refresh_hours: Annotated[float, msgspec.Meta(gt=0, le=24 * 14)] = 24.0
+    leaderboard: LeaderboardSettings = msgspec.field(default_factory=LeaderboardSettings)
+    deadline: Seconds = 300.0  # a first sync of 50,000 runs takes a while on a slow link
+
+
+def _build_mlflow(name: str, settings: MlflowSettings, ctx: BuildContext) -> Source:
+    from integrations.mlflow import MlflowSource
+
+    return MlflowSource(name, settings)
+
+
+register(
+    SourceKind(
+        "mlflow",
+        MlflowSettings,
+        areas=("experiments",),
+        network=True,
+        build=_build_mlflow,
+        url_example="http://mlflow.internal:5000",
+    )
+)
+
+
+class WandbSettings(SourceSettings, tag="wandb", kw_only=True):
+    url: NonEmpty = "https://api.wandb.ai"  # W&B Server: its own address
+    projects: list[NonEmpty]  # "entity/project"
+    page_size: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 100
+    leaderboard: LeaderboardSettings = msgspec.field(default_factory=LeaderboardSettings)
+    deadline: Seconds = 300.0
+
+
+def _build_wandb(name: str, settings: WandbSettings, ctx: BuildContext) -> Source:
+    from integrations.wandb import WandbSource
+
+    return WandbSource(name, settings)
+
+
+register(
+    SourceKind(
+        "wandb",
+        WandbSettings,
+        areas=("experiments",),
+        network=True,
+        build=_build_wandb,
+        url_example="https://api.wandb.ai",
+    )
+)

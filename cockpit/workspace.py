@@ -19,7 +19,7 @@ from cockpit.analytics.freshness import SourceFacts
 from cockpit.clock import Clock
 from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
-from cockpit.models import Budget
+from cockpit.models import Budget, ExperimentData
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
 from cockpit.store import Store, StoredSnapshot, SyncAttempt
 
@@ -85,6 +85,23 @@ class Workspace(msgspec.Struct):
             skip_weekends=self.config.cockpit.burndown_weekends == "skip",
             in_hand=held,
         )
+
+    def experiment_runs(self) -> list[ExperimentData]:
+        """Every experiment source's latest data with all its runs, in config order: what the
+        leaderboard screen shows. Slow on a big cache (all runs are decoded): call it off the
+        UI loop."""
+        held = dict(self.in_hand)
+        names = [
+            name
+            for name, s in self.config.enabled_sources().items()
+            if "experiments" in AREAS_BY_KIND.get(s.kind, ())
+        ]
+        found: list[ExperimentData] = []
+        for name in names:
+            snap = held.get(name) or (None if self.in_memory else self.store.latest(name))
+            if snap is not None and snap.snapshot.experiments is not None:
+                found.append(snap.snapshot.experiments)
+        return found
 
     def due_in(self, now: datetime) -> dict[str, float]:
         """Seconds until each source is due to sync. A network source is due when it has no

@@ -13,7 +13,11 @@ from datetime import datetime
 import msgspec
 
 from cockpit.analytics.cost import CostSummary, summarize_cost
-from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
+from cockpit.analytics.experiments import (
+    ExperimentsSummary,
+    digest_experiments,
+    summarize_experiments,
+)
 from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, source_state
 from cockpit.analytics.okrs import OkrSummary, summarize_okrs
 from cockpit.analytics.sprint import SprintSummary, summarize_sprint
@@ -77,11 +81,15 @@ def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ())
     experiment_parts = [s.experiments for s in snapshots if s.experiments]
     experiments = None
     if experiment_parts:
+        # Experiment and run ids may collide across sources: the digests, each carrying its
+        # source, tracker and experiment, are what the summary reads.
         experiments = ExperimentData(
             tracker=", ".join(dict.fromkeys(p.tracker for p in experiment_parts)),
             experiments=tuple(e for p in experiment_parts for e in p.experiments),
             runs=tuple(r for p in experiment_parts for r in p.runs),
             models=tuple(m for p in experiment_parts for m in p.models),
+            source=", ".join(dict.fromkeys(p.source for p in experiment_parts if p.source)),
+            digests=tuple(d for p in experiment_parts for d in p.digests),
         )
     cost_parts = [s.cost for s in snapshots if s.cost]
     cost = None
@@ -100,6 +108,27 @@ def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ())
     return Snapshot(sprint=sprint, experiments=experiments, okrs=okrs, cost=cost, team=team)
 
 
+def _with_digests(snapshot: Snapshot, source: str, now: datetime) -> Snapshot:
+    """The snapshot with its experiments digested and named after their source.
+
+    Synced snapshots carry digests already (and no runs, as the store reads them); the demo
+    built in memory, and caches from before digests, carry runs only and are digested here.
+    """
+    data = snapshot.experiments
+    if data is None:
+        return snapshot
+    if not data.source:
+        data = msgspec.structs.replace(data, source=source)
+    if not data.digests and data.experiments:
+        data = digest_experiments(data, now)
+    elif any(not d.source for d in data.digests):
+        digests = tuple(
+            d if d.source else msgspec.structs.replace(d, source=data.source) for d in data.digests
+        )
+        data = msgspec.structs.replace(data, digests=digests)
+    return msgspec.structs.replace(snapshot, experiments=data)
+
+
 def build_dashboard(
     stored: dict[str, StoredSnapshot],
     states: list[SourceState],
@@ -110,7 +139,9 @@ def build_dashboard(
     skip_weekends: bool = False,
 ) -> Dashboard:
     order = [state.source for state in states]
-    snapshots = [stored[name].snapshot for name in order if name in stored]
+    snapshots = [
+        _with_digests(stored[name].snapshot, name, now) for name in order if name in stored
+    ]
     merged = merge_snapshots(snapshots, budgets)
     by_name = {state.source: state for state in states}
     areas: dict[str, AreaInputs] = {}

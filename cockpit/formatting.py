@@ -69,6 +69,14 @@ def metric(value: float) -> str:
     return f"{value:.4f}" if abs(value) < 10 else f"{value:,.2f}"
 
 
+def signed_metric(delta: float) -> str:
+    """A difference of two model metrics, always signed: `+0.0035`, `-0.0016`, `±0.0000`."""
+    text = metric(abs(delta))
+    if text.strip("0.,") == "":
+        return f"±{text}"  # too small to show: neither better nor worse on screen
+    return f"+{text}" if delta > 0 else f"-{text}"
+
+
 def money(value: float, currency: str, *, compact: bool = False) -> str:
     """`$53,954`, `-$1,200` (a credit); with `compact`, six figures and up shrink to `$127k`
     for narrow panels."""

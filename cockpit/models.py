@@ -187,10 +187,18 @@ class WeekOfRuns(msgspec.Struct, frozen=True, gc=False):
     failed: int = 0  # FAILED or KILLED
     median_minutes: float | None = None  # of the runs that ended
     by_user: dict[str, int] = msgspec.field(default_factory=dict)
+    # The ended runs' durations as (bucket, count), bucket = round(ln(minutes) * 50): about 2%
+    # wide. A median over several experiments or sources is read from these (medians of
+    # medians are not medians), without keeping every run's duration.
+    durations: tuple[tuple[int, int], ...] = ()
 
 
 class ExperimentDigest(msgspec.Struct, frozen=True, gc=False):
-    """One experiment's runs, summed up from all of them."""
+    """One experiment's runs, summed up from all of them.
+
+    Self-contained: with its experiment, source and model aliases inside, digests from several
+    sources can be shown side by side even when their experiment or run ids collide.
+    """
 
     experiment: str  # Experiment.id
     total: int = 0
@@ -200,11 +208,24 @@ class ExperimentDigest(msgspec.Struct, frozen=True, gc=False):
     # The runs a leaderboard may show, best first by the experiment's ranking value: the top
     # `keep`, plus every run a model alias points at (so a champion is never missing).
     candidates: tuple[Run, ...] = ()
+    kept: int = 0  # the first `kept` candidates are the top runs; the rest are aliased runs
     ranked: int = 0  # how many runs have a ranking value (finished, the metric logged, finite)
     weeks: tuple[WeekOfRuns, ...] = ()  # oldest first, every week from the first run's
     # The best ranking value of runs ended by each day (best-so-far), oldest first.
     record: tuple[tuple[date, float], ...] = ()
     note: str = ""  # how values were read, e.g. "best over history for the top 50 runs"
+    source: str = ""  # the configured source's name (ExperimentData.source)
+    tracker: str = ""  # "mlflow", "wandb": the experiment's own, else its data's
+    definition: Experiment | None = None  # the experiment itself: name, metric, direction
+    models: tuple[ModelVersion, ...] = ()  # the model versions whose runs are in it
+    # The params shown beside each run: the configured ones, or those that vary most among
+    # the top runs (then `key_params_picked`).
+    key_params: tuple[str, ...] = ()
+    key_params_picked: bool = False
+    as_of: datetime | None = None  # the moment the digest was made
+    # FINISHED runs that ended in the 24 hours before `as_of`, counted per minute (the minute
+    # they ended in): enough for "finished in the last 24 h" at any later moment.
+    ended_last_day: tuple[tuple[datetime, int], ...] = ()
 
 
 # --- OKRs -----------------------------------------------------------------------------

@@ -7,10 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from cockpit.analytics.experiments import (
+    ExperimentBoard,
+    ExperimentsSummary,
+    RunRow,
+    WeekFigures,
+)
 from cockpit.analytics.freshness import age_phrase, describe_age
 from cockpit.analytics.team import TeamSummary
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, metric, money, plural, working_days_left
+from cockpit.formatting import (
+    amount,
+    metric,
+    money,
+    plural,
+    signed_metric,
+    working_days_left,
+)
 from cockpit.text_safety import clean_record
 
 STATUS_SCHEMA = "cockpit.status/2"  # /2: best_overlap.people are names (ids were /1)
@@ -22,6 +35,43 @@ def overlap_names(team: TeamSummary) -> list[str]:
         return []
     names = {p.id: p.name for p in team.people}
     return [names.get(person_id, person_id) for person_id in team.best_overlap.people]
+
+
+def failure_rate(week: WeekFigures) -> str:
+    rate = week.failure_rate
+    return "none ended yet" if rate is None else f"{rate:.0%} failed"
+
+
+def experiment_lines(e: ExperimentsSummary) -> list[str]:
+    """Each experiment's best run and value, the champion and its value, and this week's
+    runs and failure rate: one line each, shared by `status` and the weekly export."""
+    lines = []
+    for board in e.boards:
+        arrow = "↑" if board.higher_is_better else "↓"
+        text = f"{board.experiment} {board.metric} {arrow}: "
+        best = board.best
+        text += (
+            f"best {metric(best.value)} ({best.name})"
+            if best and best.value is not None
+            else ("no finished runs with a value")
+        )
+        champion = board.champion
+        if champion is not None and best is not None and champion.run_id == best.run_id:
+            text += ", the champion"
+            if board.challenger is not None and board.challenger.delta is not None:
+                text += f"; challenger {signed_metric(board.challenger.delta)}"
+        elif champion is not None and champion.value is not None:
+            text += f" · champion {metric(champion.value)} ({champion.name})"
+            if board.beats_champion and best is not None and best.delta is not None:
+                text += f", beaten by {signed_metric(best.delta)}"
+            elif board.challenger is not None and board.challenger.delta is not None:
+                text += f", challenger {signed_metric(board.challenger.delta)}"
+        elif champion is not None:
+            text += f" · champion {champion.name} (no value)"
+        week = board.this_week
+        text += f" · {plural(week.started, 'run')} this week, {failure_rate(week)}"
+        lines.append(text)
+    return lines
 
 
 def _age_tag(dashboard: Dashboard, area: str) -> str:
@@ -72,19 +122,15 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     if e is None:
         row("Experiments", "no experiment data yet", "experiments")
     else:
+        v = e.velocity
         row(
             "Experiments",
-            f"{e.runs_total} runs on {e.tracker} · {e.running_total} running · "
-            f"{e.finished_last_day} finished in 24h",
+            f"{e.runs_total:,} runs on {e.tracker} · {e.running_total} running · "
+            f"{e.finished_last_day} finished in 24h · {v.this_week.started} started this week "
+            f"vs {v.last_week.started} last week",
             "experiments",
         )
-        for board in e.boards:
-            best = board.top[0] if board.top else None
-            text = f"{board.experiment} {board.metric}: "
-            text += f"best {metric(best.value)} ({best.name})" if best else "no finished runs"
-            if board.champion and board.best_vs_champion is not None:
-                text += f", champion {metric(board.champion.value)}"
-            lines.append(" " * label + text)
+        lines.extend(" " * label + text for text in experiment_lines(e))
     o = d.okrs
     if o is None:
         row("OKRs", "no OKR data yet", "okrs")
@@ -131,6 +177,61 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
         )
     )
     return clean_record(lines)  # names and titles come from sources: no escape sequences
+
+
+def _run_json(row: RunRow | None) -> dict[str, Any] | None:
+    if row is None or row.value is None:
+        return None
+    return {
+        "run": row.name,
+        "run_id": row.run_id,
+        "value": row.value,
+        "step": row.step,
+        "user": row.user or None,
+        "url": row.url or None,
+        # A difference of two floats: rounded so that 0.004 does not read 0.0040000000000000036.
+        "delta_vs_champion": round(row.delta, 10) if row.delta is not None else None,
+    }
+
+
+def _week_json(week: WeekFigures) -> dict[str, Any]:
+    rate = week.failure_rate
+    return {
+        "week": week.week.isoformat(),
+        "started": week.started,
+        "finished": week.finished,
+        "failed": week.failed,
+        "failure_rate": round(rate, 3) if rate is not None else None,
+        "median_minutes": round(week.median_minutes, 1)
+        if week.median_minutes is not None
+        else None,
+    }
+
+
+def _board_json(b: ExperimentBoard) -> dict[str, Any]:
+    champion = _run_json(b.champion)
+    if champion is not None and b.champion is not None:
+        champion["models"] = list(b.champion.models)
+    return {
+        "name": b.experiment,
+        "id": b.experiment_id,
+        "source": b.source,
+        "tracker": b.tracker,
+        "metric": b.metric,
+        "higher_is_better": b.higher_is_better,
+        "rank_by": b.rank_by,
+        "values_read": b.note,
+        "runs": b.total_runs,
+        "running": b.running,
+        "failed": b.failed,
+        "ranked": b.ranked,
+        "best": _run_json(b.best),
+        "champion": champion,
+        "challenger": _run_json(b.challenger),
+        "beats_champion": b.beats_champion,
+        "this_week": _week_json(b.this_week),
+        "last_week": _week_json(b.last_week),
+    }
 
 
 def status_json(dashboard: Dashboard) -> dict[str, Any]:
@@ -189,29 +290,9 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
             "runs": e.runs_total,
             "running": e.running_total,
             "finished_last_24h": e.finished_last_day,
-            "experiments": [
-                {
-                    "name": b.experiment,
-                    "metric": b.metric,
-                    "higher_is_better": b.higher_is_better,
-                    "runs": b.total_runs,
-                    "best": {
-                        "run": b.top[0].name,
-                        "run_id": b.top[0].run_id,
-                        "value": b.top[0].value,
-                    }
-                    if b.top
-                    else None,
-                    "champion": {
-                        "run": b.champion.name,
-                        "run_id": b.champion.run_id,
-                        "value": b.champion.value,
-                    }
-                    if b.champion
-                    else None,
-                }
-                for b in e.boards
-            ],
+            "this_week": _week_json(e.velocity.this_week),
+            "last_week": _week_json(e.velocity.last_week),
+            "experiments": [_board_json(b) for b in e.boards],
         }
     if o := d.okrs:
         out["okrs"] = {

@@ -1,25 +1,77 @@
-"""The Experiments panel: each experiment's best runs by its primary metric."""
+"""The Experiments panel: each experiment's best runs by its primary metric, the champion and
+the challenger's distance to it, the record line, and this week's pace against last week's."""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.reactive import reactive
 
-from cockpit.analytics.experiments import ExperimentBoard, ExperimentsSummary, RankedRun
+from cockpit.analytics.experiments import (
+    CrossBoard,
+    ExperimentBoard,
+    ExperimentsSummary,
+    RunRow,
+    Velocity,
+    WeekFigures,
+)
 from cockpit.analytics.freshness import describe_age
-from cockpit.formatting import metric
+from cockpit.formatting import metric, plural, signed_metric, with_unit
 from widgets.panel import Panel, Part, clip, line
 
+SPARK = "▁▂▃▄▅▆▇█"
+MAX_RUNS = 5  # per experiment on the dashboard; the leaderboard screen shows them all
+VALUE_WIDTH = 8
 
-def _delta(board: ExperimentBoard) -> Part:
-    """Best run against the champion, coloured by whether it is an improvement."""
-    if board.best_vs_champion is None or board.champion is None:
+
+def sparkline(values: tuple[float, ...], width: int) -> str:
+    """`values` squeezed into at most `width` cells (the last value always drawn)."""
+    if not values or width <= 0:
         return ""
-    if board.top and board.top[0].is_champion:
-        return (" champion leads", "$foreground-muted")
-    sign = "+" if board.best_vs_champion >= 0 else "−"
-    style = "$success" if board.improves_on_champion else "$error"
-    return (f" {sign}{abs(board.best_vs_champion):.4f} vs champion", style)
+    if len(values) > width:
+        step = (len(values) - 1) / max(width - 1, 1)
+        values = tuple(values[round(i * step)] for i in range(width))
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    top = len(SPARK) - 1
+    return "".join(SPARK[min(int((v - low) / span * top), top)] for v in values)
+
+
+def _arrow(higher_is_better: bool) -> str:
+    return "↑" if higher_is_better else "↓"
+
+
+def _value(row: RunRow) -> str:
+    return metric(row.value) if row.value is not None else "–"
+
+
+def _delta_style(row: RunRow) -> str:
+    if row.improves:
+        return "$success"
+    if row.delta is not None and signed_metric(row.delta).startswith("±"):
+        return "$foreground-muted"
+    return "$error"
+
+
+def _minutes(value: float | None) -> str:
+    return with_unit(round(value), "min") if value is not None else "–"
+
+
+def _rate(week: WeekFigures) -> str:
+    rate = week.failure_rate
+    return f"{rate:.0%}" if rate is not None else "–"
+
+
+def _length(*parts: Part) -> int:
+    return sum(len(p[0]) if isinstance(p, tuple) else len(p) for p in parts)
+
+
+def _fit(width: int, *variants: list[Part]) -> Content:
+    """The first of `variants` (longest first) that fits in `width`; else the last, which the
+    panel's frame cuts with an ellipsis."""
+    for parts in variants:
+        if _length(*parts) <= width:
+            return line(*parts)
+    return line(*variants[-1])
 
 
 class ExperimentsPanel(Panel):
@@ -28,68 +80,213 @@ class ExperimentsPanel(Panel):
 
     summary: reactive[ExperimentsSummary | None] = reactive(None)
 
-    def _run_row(self, rank: str, run: RankedRun, width: int, best: bool) -> Content:
-        badge: Part = (" ★ champion", "$warning") if run.is_champion else ""
-        badge_len = len(badge[0]) if isinstance(badge, tuple) else 0
-        tail = f"  {run.user} · {describe_age(run.age_seconds)}" if width >= 56 else ""
-        name = clip(run.name, max(width - 13 - badge_len - len(tail), 6))
+    # --- rows ----------------------------------------------------------------------------
+
+    def _header(self, s: ExperimentsSummary, width: int) -> Content:
+        v = s.velocity
+        runs: Part = (f"{s.runs_total:,} runs", "bold")
+        tracker: Part = (f" on {s.tracker}", "$foreground-muted") if s.tracker else ""
+        running: Part = (f"{s.running_total} running", "$primary")
+        week: list[Part] = [
+            (f"{v.this_week.started} this week", "bold"),
+            (f" vs {v.last_week.started} last", "$foreground-muted"),
+        ]
+        short_week: list[Part] = [
+            (f"wk {v.this_week.started}", "bold"),
+            (f"/{v.last_week.started}", "$foreground-muted"),
+        ]
+        done = f"{s.finished_last_day} done in 24h"
+        return _fit(
+            width,
+            [runs, tracker, " · ", running, " · ", done, " · ", *week],
+            [runs, " · ", running, " · ", done, " · ", *week],
+            [runs, " · ", running, " · ", f"{s.finished_last_day} done 24h", " · ", *short_week],
+            [runs, " · ", running, " · ", *short_week],
+            [runs, " · ", running],
+        )
+
+    def _run_row(self, board: ExperimentBoard, row: RunRow, width: int) -> Content:
+        best = row.rank == 1
+        rank = f"{row.rank}." if row.rank is not None else ""
+        badges: list[Part] = []
+        if row.is_champion:
+            badges.append((" ★ champion", "$warning"))
+        elif "challenger" in row.aliases:
+            badges.append((" ◆ challenger", "$accent"))
+        if row.new_today:
+            badges.append((" new", "bold $primary"))
+        badge_len = _length(*badges)
+        tail = f"  {row.user} · {describe_age(row.age_seconds)}" if width >= 56 else ""
+        name = clip(row.name, max(width - 5 - VALUE_WIDTH - badge_len - len(tail), 6))
         return line(
             (rank.rjust(3), "$foreground-muted"),
-            (metric(run.value).rjust(8), "bold $success" if best else ""),
+            (_value(row).rjust(VALUE_WIDTH), "bold $success" if best else ""),
             "  ",
             name,
-            badge,
+            *badges,
             (tail, "$foreground-muted"),
         )
 
-    def _board_rows(self, board: ExperimentBoard, width: int, runs: int) -> list[Content]:
-        arrow = "↑" if board.higher_is_better else "↓"
-        header: list[Part] = [
-            (board.experiment, "bold"),
-            (f"  {board.metric} {arrow}", "$foreground-muted"),
+    def _verdict(self, board: ExperimentBoard, width: int) -> Content | None:
+        """The call-out when a run beats the champion, else the challenger's distance to it."""
+        champion, best = board.champion, board.best
+        if champion is None or champion.value is None:
+            return None
+        if board.beats_champion and best is not None and best.delta is not None:
+            lead = f" beats the champion by {signed_metric(best.delta)}"
+            return line(
+                ("  ▲ ", "bold $success"),
+                (clip(best.name, max(width - 4 - len(lead), 6)), "bold"),
+                (lead, "$success"),
+            )
+        challenger = board.challenger
+        if challenger is None or challenger.delta is None:
+            return line(("  champion leads, no challenger yet", "$foreground-muted"))
+        tail = " vs champion"
+        label = "  challenger "
+        return line(
+            (label, "$foreground-muted"),
+            clip(challenger.name, max(width - len(label) - 12 - len(tail), 6)),
+            " ",
+            (signed_metric(challenger.delta), _delta_style(challenger)),
+            (tail, "$foreground-muted"),
+        )
+
+    def _board_header(self, board: ExperimentBoard, width: int, shown: int) -> Content:
+        head: list[Part] = [
+            (clip(board.experiment, max(width // 2, 12)), "bold"),
+            (f"  {board.metric} {_arrow(board.higher_is_better)}", "$foreground-muted"),
         ]
-        if board.running:
-            header.append((f"  {board.running} running", "$primary"))
-        rows = [line(*header)]
-        for rank, run in enumerate(board.top[:runs], start=1):
-            rows.append(self._run_row(f"{rank}.", run, width, rank == 1))
-        if board.champion and board.champion not in board.top[:runs]:
-            rows.append(self._run_row("", board.champion, width, False))
+        more = board.ranked - shown
+        more_part: Part = (f"  +{more:,} more", "$foreground-muted") if more > 0 else ""
+        running: Part = (f"  {board.running} running", "$primary") if board.running else ""
+        # The record line comes first; what is left of the width says how much else fits.
+        for tail in ([more_part, running], [more_part], []):
+            room = min(width - _length(*head, *tail) - 2, 16)
+            if not board.trend or room >= 6:
+                spark: Part = ("  " + sparkline(board.trend, room), "$primary") if room >= 6 else ""
+                return line(*head, spark, *tail)
+        return _fit(width, [*head, more_part, running], [*head, more_part], head)
+
+    def _board_rows(self, board: ExperimentBoard, width: int, runs: int) -> list[Content]:
+        shown = board.top[:runs]
+        rows = [self._board_header(board, width, len(shown))]
+        if not board.top:
+            rows.append(line(("   no finished runs with a value yet", "$foreground-muted")))
+        rows += [self._run_row(board, row, width) for row in shown]
+        champion = board.champion
+        if champion is not None and all(r.run_id != champion.run_id for r in shown):
+            rows.append(self._run_row(board, champion, width))
+        verdict = self._verdict(board, width)
+        if verdict is not None:
+            rows.append(verdict)
         return rows
 
     def _compact_row(self, board: ExperimentBoard, width: int) -> Content:
-        arrow = "↑" if board.higher_is_better else "↓"
-        if not board.top:
-            return line((board.experiment, "bold"), ("  no finished runs", "$foreground-muted"))
-        best = board.top[0]
-        return line(
-            (clip(board.experiment, 16), "bold"),
-            (f" {board.metric} {arrow} ", "$foreground-muted"),
-            (metric(best.value), "bold $success"),
-            _delta(board),
-        )
+        arrow = _arrow(board.higher_is_better)
+        name: Part = (clip(board.experiment, 16), "bold")
+        head: Part = (f" {board.metric} {arrow} ", "$foreground-muted")
+        short_head: Part = (f" {arrow} ", "$foreground-muted")
+        best = board.best
+        if best is None or best.value is None:
+            return _fit(
+                width,
+                [name, head, ("no finished runs", "$foreground-muted")],
+                [name, short_head, ("none yet", "$foreground-muted")],
+            )
+        value: Part = (metric(best.value), "bold $success")
+        champion, challenger = board.champion, board.challenger
+        verdicts: list[list[Part]] = [[]]
+        if board.beats_champion and best.delta is not None:
+            delta = signed_metric(best.delta)
+            verdicts = [[(f" ▲ beats champion {delta}", "$success")], [(f" ▲ {delta}", "$success")]]
+        elif best.is_champion and challenger is not None and challenger.delta is not None:
+            delta = signed_metric(challenger.delta)
+            verdicts = [
+                [(f" ★ leads; challenger {delta}", "$foreground-muted")],
+                [(" ★", "$warning"), (f" {delta}", "$foreground-muted")],
+            ]
+        elif best.is_champion and champion is not None:
+            verdicts = [[(" ★ champion leads", "$foreground-muted")], [(" ★", "$warning")]]
+        variants = [[name, h, value, *v] for h in (head, short_head) for v in verdicts]
+        return _fit(width, *variants, [name, short_head, value])
+
+    def _velocity_rows(self, v: Velocity, width: int) -> list[Content]:
+        now, before = v.this_week, v.last_week
+        change = v.change
+        rows = [
+            line(("Velocity", "bold"), (f"  {v.note}", "$foreground-muted")),
+            line(
+                f"  {plural(now.started, 'run')} started this week",
+                (f" vs {before.started} last week ", "$foreground-muted"),
+                (f"({change:+d})", "$success" if change >= 0 else "$warning"),
+            ),
+            line(
+                f"  failed {_rate(now)}",
+                (f" vs {_rate(before)}", "$foreground-muted"),
+                " · median run ",
+                _minutes(now.median_minutes),
+                (f" vs {_minutes(before.median_minutes)}", "$foreground-muted"),
+            ),
+        ]
+        for person in v.people:
+            rows.append(
+                line(
+                    f"  {clip(person.user, 20):<20}",
+                    f"{person.this_week:>4} this week",
+                    (f"  {person.last_week:>4} last", "$foreground-muted"),
+                )
+            )
+        return rows
+
+    def _cross_rows(self, board: CrossBoard, width: int) -> list[Content]:
+        rows = [
+            line(
+                ("All experiments", "bold"),
+                (f"  {board.metric} {_arrow(board.higher_is_better)}", "$foreground-muted"),
+                (f"  {board.note}" if board.note else "", "$foreground-muted"),
+            )
+        ]
+        for rank, row in enumerate(board.rows, start=1):
+            where = f"  {row.source}: {row.experiment}" if row.source else f"  {row.experiment}"
+            rows.append(
+                line(
+                    (f"{rank}.".rjust(3), "$foreground-muted"),
+                    (_value(row).rjust(VALUE_WIDTH), "bold $success" if rank == 1 else ""),
+                    "  ",
+                    clip(row.name, max(width - 13 - len(where), 6)),
+                    (where, "$foreground-muted"),
+                )
+            )
+        return rows
+
+    # --- the panel -----------------------------------------------------------------------
 
     def render_body(self, width: int, height: int) -> list[Content]:
         s = self.summary
         if s is None:
             return []
-        rows = [
-            line(
-                (f"{s.runs_total} runs", "bold"),
-                (f" on {s.tracker}", "$foreground-muted"),
-                " · ",
-                (f"{s.running_total} running", "$primary"),
-                " · ",
-                f"{s.finished_last_day} done in 24h",
-            )
-        ]
+        rows = [self._header(s, width)]
         boards = list(s.boards)
         if not boards:
             return rows
+        if self.detailed:
+            for board in boards:
+                rows += self._board_rows(board, width, len(board.top))
+            for cross in s.cross_boards:
+                rows += self._cross_rows(cross, width)
+            rows += [line((text, "$foreground-muted")) for text in s.cross_skipped]
+            return rows + self._velocity_rows(s.velocity, width)
         room = height - 1
-        if not self.detailed and room < len(boards) * 3:
+        # Each board costs its header, the champion's row when it is not among the top runs,
+        # and the verdict line; what is left is shared out as run rows.
+        fixed = sum(
+            1 + (1 if b.champion is not None else 0) + (1 if self._verdict(b, width) else 0)
+            for b in boards
+        )
+        runs = min((room - fixed) // len(boards), MAX_RUNS)
+        if runs < 1:
             return rows + [self._compact_row(b, width) for b in boards]
-        runs = 5 if self.detailed else min(max(room // len(boards) - 2, 1), 5)
         for board in boards:
             rows += self._board_rows(board, width, runs)
         return rows

@@ -16,8 +16,8 @@ import msgspec
 
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, metric, money, plural, with_unit, working_days_left
-from cockpit.report import overlap_names, status_json
+from cockpit.formatting import amount, money, plural, with_unit, working_days_left
+from cockpit.report import experiment_lines, failure_rate, overlap_names, status_json
 from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
@@ -102,18 +102,14 @@ def build_sections(d: Dashboard) -> list[Section]:
             lines.append(f"No active sprint on {s.board}; next: {s.next_sprint or 'none planned'}")
         sections.append(Section("Sprint", _age(d, "sprint"), tuple(lines)))
     if e := d.experiments:
+        v = e.velocity
         lines = [
-            f"{e.runs_total} runs, {e.running_total} running, {e.finished_last_day} finished in 24h"
+            f"{e.runs_total:,} runs, {e.running_total} running, {e.finished_last_day} finished "
+            f"in 24h",
+            f"Runs started this week: {v.this_week.started} (last week {v.last_week.started}); "
+            f"{failure_rate(v.this_week)} (last week {failure_rate(v.last_week)})",
         ]
-        for board in e.boards:
-            if not board.top:
-                lines.append(f"{board.experiment}: no finished runs")
-                continue
-            best = board.top[0]
-            text = f"{board.experiment}: best {board.metric} {metric(best.value)} ({best.name})"
-            if board.champion:
-                text += f"; champion {metric(board.champion.value)} ({board.champion.name})"
-            lines.append(text)
+        lines += experiment_lines(e)
         sections.append(Section("Experiments", _age(d, "experiments"), tuple(lines)))
     if o := d.okrs:
         lines = [

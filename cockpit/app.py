@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -32,6 +33,9 @@ from cockpit.workspace import Workspace
 from integrations.base import Progress
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
+
+if TYPE_CHECKING:
+    from cockpit.analytics.run_table import RunTableModel
 
 AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt for it)
 # How often the view-models are rebuilt although no sync changed the data: who is working now,
@@ -77,6 +81,9 @@ class CockpitApp(App[None]):
         self._builds = itertools.count(1)  # next() is atomic: builds run on several threads
         self._shown_build = 0
         self.suspended = False
+        # Every run, for the leaderboard screen: built on a worker when it opens, kept until a
+        # sync brings new runs (the model of 50,000 runs takes a few hundred ms to build).
+        self.runs: RunTableModel | None = None
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
@@ -205,6 +212,8 @@ class CockpitApp(App[None]):
                 self.sync_progress.pop(name, None)
             # The new data's view-models, built off the UI loop.
             self._show_build(*await asyncio.to_thread(self._build))
+            if outcome.status == "ok" and "experiments" in self.workspace.areas_of(name):
+                self.runs_changed()
             if outcome.status == "failed":
                 # Error text may quote a server or a title: shown as written, never as markup.
                 self.notify(
@@ -321,7 +330,52 @@ class CockpitApp(App[None]):
             from cockpit.screens.sprint import SprintScreen
 
             return SprintScreen(self.dashboard)
+        if panel_id == "experiments":
+            from cockpit.screens.leaderboard import LeaderboardScreen
+
+            screen = LeaderboardScreen(self.dashboard)
+            if self.runs is not None:
+                screen.set_runs(self.runs)
+            else:
+                self.call_after_refresh(self.load_runs)
+            return screen
         return DetailScreen(panel_id)
+
+    # --- the leaderboard's runs -------------------------------------------------------
+
+    def load_runs(self) -> Worker[None]:
+        """Read every run and build the leaderboard's model on a worker thread; the screen
+        says how many runs are loading until it arrives."""
+        return self.run_worker(
+            self._load_runs,
+            name="runs",
+            group="runs",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _load_runs(self) -> None:
+        from cockpit.analytics.run_table import build_run_table
+
+        model = build_run_table(self.workspace.experiment_runs(), self.clock.now())
+        model.index.prepare()
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_runs, model)
+
+    def _show_runs(self, model: RunTableModel) -> None:
+        self.runs = model
+        for screen in self.screen_stack:
+            set_runs = getattr(screen, "set_runs", None)
+            if callable(set_runs):
+                set_runs(model)
+
+    def runs_changed(self) -> None:
+        """A sync brought runs: an open leaderboard gets a new model; a closed one builds it
+        when it opens."""
+        self.runs = None
+        if any(getattr(screen, "name", "") == "leaderboard" for screen in self.screen_stack):
+            self.load_runs()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

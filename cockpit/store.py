@@ -7,6 +7,15 @@ snapshot or the new one. Failed attempts only add to `sync_log`; they never touc
 Connections are short-lived (one per operation), which keeps the store safe to use from the
 sync engine's threads and the TUI's workers at once.
 
+A tracker may hold 50,000 runs, so an experiment source's runs are kept apart from its snapshot:
+they are cut into chunks (one experiment's runs started in one ISO week), and each chunk is
+stored once, keyed by a hash of its bytes, however many snapshots refer to it. Old weeks do not
+change, so a re-sync adds only the chunks of the weeks that moved, and the snapshot row itself
+(records, experiments, models and the digests every panel shows) stays small: reading it costs
+the same at 50 runs or 50,000. Runs are read only when asked for (`with_runs=True`,
+`load_runs`): the leaderboard screen and an incremental re-sync need them, the first frame and
+`cockpit status` do not.
+
 A cache this user may read but not change (a read-only file or folder) is opened with SQLite's
 `mode=ro`: it can still be shown, and only writing to it fails, with a message that says so. Every
 failure is a `StoreError` whose `cause` says which kind it is, so that the advice fits it.
@@ -18,15 +27,23 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
 
-from cockpit.codec import decode_snapshot, encode_snapshot
-from cockpit.models import Snapshot
+from cockpit.codec import (
+    compress_chunk,
+    decode_run_order,
+    decode_runs,
+    decode_snapshot,
+    encode_run_order,
+    encode_runs,
+    encode_snapshot,
+)
+from cockpit.models import Run, Snapshot
 from cockpit.redact import redact_url
 
 # Bump when a record changes shape in a way old payloads cannot be decoded into.
@@ -58,6 +75,26 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sync_log_by_source ON sync_log (source, started_at);
     """,
+    # Runs apart from their snapshots: each chunk once, keyed by the hash of its JSON, and
+    # which chunks (in order) make up a snapshot's runs. `runs_order` says how the runs of
+    # several chunks interleave, when they do (NULL: one chunk after the other). Payloads
+    # written before this keep their runs inside and are read as they are.
+    """
+    CREATE TABLE run_chunks (
+        digest BLOB PRIMARY KEY,
+        runs INTEGER NOT NULL,
+        raw_size INTEGER NOT NULL,
+        payload BLOB NOT NULL
+    );
+    CREATE TABLE snapshot_runs (
+        snapshot_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        digest BLOB NOT NULL,
+        PRIMARY KEY (snapshot_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX snapshot_runs_by_chunk ON snapshot_runs (digest);
+    ALTER TABLE snapshots ADD COLUMN runs_order BLOB;
+    """,
 )
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -85,10 +122,26 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK)
 
 
+# A week of one experiment's runs is usually a few hundred; a busier one is cut into pieces of
+# at most this many, so that no chunk is a large share of the runs.
+MAX_RUNS_PER_CHUNK = 2000
+# SQLite allows 32,766 `?` per statement; lists of chunk keys are sent in batches.
+_BATCH = 500
+
+
 class StoredSnapshot(msgspec.Struct, frozen=True, gc=False):
     source: str
     taken_at: datetime
     snapshot: Snapshot
+    # The row it was read from (0: not from the store, e.g. the demo held in memory):
+    # `Store.load_runs` reads its runs by it.
+    snapshot_id: int = 0
+
+
+class _Chunk(msgspec.Struct, frozen=True, gc=False):
+    digest: bytes
+    runs: int
+    raw: bytes
 
 
 class SyncAttempt(msgspec.Struct, frozen=True, gc=False):
@@ -114,11 +167,79 @@ def _parse_stamp(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+def without_runs(snapshot: Snapshot) -> Snapshot:
+    """The snapshot as the dashboard reads it: experiments, models and digests, no runs."""
+    data = snapshot.experiments
+    if data is None or not data.runs:
+        return snapshot
+    return msgspec.structs.replace(snapshot, experiments=msgspec.structs.replace(data, runs=()))
+
+
+def _week(started: datetime | None) -> tuple[int, int] | None:
+    if started is None:
+        return None
+    year, week, _day = started.astimezone(UTC).isocalendar()
+    return (year, week)
+
+
+def split_runs(runs: Sequence[Run]) -> tuple[list[list[Run]], list[tuple[int, int]] | None]:
+    """Cut runs into chunks: one per experiment and ISO week of their start (oldest weeks never
+    change, so their chunks are shared by every later snapshot), in the order they first
+    appear, each keeping its runs' order. Returns the chunks, and how the runs interleave
+    across them as (chunk, how many) segments, or None when they simply follow each other."""
+    groups: dict[tuple[str, tuple[int, int] | None], list[Run]] = {}
+    group_of: list[list[Run]] = []
+    for run in runs:
+        group = groups.setdefault((run.experiment, _week(run.started)), [])
+        group.append(run)
+        group_of.append(group)
+    chunks: list[list[Run]] = []
+    first_chunk: dict[int, int] = {}
+    for group in groups.values():
+        first_chunk[id(group)] = len(chunks)
+        chunks.extend(
+            group[i : i + MAX_RUNS_PER_CHUNK] for i in range(0, len(group), MAX_RUNS_PER_CHUNK)
+        )
+    # Which chunk each run went to, in the runs' own order, run-length encoded.
+    taken: dict[int, int] = {}
+    segments: list[list[int]] = []
+    for group in group_of:
+        seen = taken.get(id(group), 0)
+        taken[id(group)] = seen + 1
+        chunk = first_chunk[id(group)] + seen // MAX_RUNS_PER_CHUNK
+        if segments and segments[-1][0] == chunk:
+            segments[-1][1] += 1
+        else:
+            segments.append([chunk, 1])
+    if [chunk for chunk, _count in segments] == list(range(len(chunks))):
+        return chunks, None
+    return chunks, [(chunk, count) for chunk, count in segments]
+
+
+def join_runs(
+    chunks: Sequence[Sequence[Run]], order: Iterable[tuple[int, int]] | None
+) -> tuple[Run, ...]:
+    """The runs `split_runs` cut, in their original order."""
+    if order is None:
+        return tuple(run for chunk in chunks for run in chunk)
+    cursors = [iter(chunk) for chunk in chunks]
+    joined: list[Run] = []
+    for chunk, count in order:
+        cursor = cursors[chunk]
+        joined.extend(next(cursor) for _ in range(count))
+    return tuple(joined)
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._migrated = False
         self._migration_lock = threading.Lock()
+        # Decoded chunks of the runs last read for each source, by their key. A chunk's runs
+        # never change (its key is the hash of its bytes), so a second read after a re-sync
+        # decodes only the chunks that are new.
+        self._decoded: dict[str, dict[bytes, tuple[Run, ...]]] = {}
+        self._decoded_lock = threading.Lock()
 
     # --- opening ----------------------------------------------------------------------
 
@@ -307,15 +428,50 @@ class Store:
     # --- writing ----------------------------------------------------------------------
 
     def write_snapshot(self, snapshot: Snapshot, attempt: SyncAttempt) -> None:
-        """Keep a complete sync: the snapshot and its log row land together or not at all."""
-        payload = encode_snapshot(snapshot)
+        """Keep a complete sync: the snapshot, the chunks of its runs that are new, the links to
+        all of them and its log row land together or not at all."""
+        runs = snapshot.experiments.runs if snapshot.experiments is not None else ()
+        payload = encode_snapshot(without_runs(snapshot))
+        chunks, order = _chunks_of(runs)
+        order_blob = encode_run_order(order) if order is not None else None
         with self._connect(write=True) as conn:
+            # Compressing is the slow part: it is done before the write lock is taken, and only
+            # for chunks the store does not hold yet.
+            known = _known_digests(conn, [c.digest for c in chunks])
+            compressed = {c.digest: compress_chunk(c.raw) for c in chunks if c.digest not in known}
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute(
-                    "INSERT INTO snapshots (source, taken_at, schema_version, payload)"
-                    " VALUES (?, ?, ?, ?)",
-                    (attempt.source, _stamp(attempt.finished_at), RECORD_SCHEMA_VERSION, payload),
+                cursor = conn.execute(
+                    "INSERT INTO snapshots (source, taken_at, schema_version, payload, runs_order)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        attempt.source,
+                        _stamp(attempt.finished_at),
+                        RECORD_SCHEMA_VERSION,
+                        payload,
+                        order_blob,
+                    ),
+                )
+                snapshot_id = cursor.lastrowid
+                # Asked again inside the lock: a prune may have dropped a chunk since.
+                present = _known_digests(conn, [c.digest for c in chunks])
+                for chunk in chunks:
+                    if chunk.digest in present:
+                        continue
+                    present.add(chunk.digest)
+                    conn.execute(
+                        "INSERT INTO run_chunks (digest, runs, raw_size, payload)"
+                        " VALUES (?, ?, ?, ?)",
+                        (
+                            chunk.digest,
+                            chunk.runs,
+                            len(chunk.raw),
+                            compressed.get(chunk.digest) or compress_chunk(chunk.raw),
+                        ),
+                    )
+                conn.executemany(
+                    "INSERT INTO snapshot_runs (snapshot_id, position, digest) VALUES (?, ?, ?)",
+                    [(snapshot_id, position, c.digest) for position, c in enumerate(chunks)],
                 )
                 self._insert_attempt(conn, attempt)
                 conn.execute("COMMIT")
@@ -351,7 +507,8 @@ class Store:
 
         Everything from the last 14 days stays; older snapshots thin out to the last one of each
         day per source, and nothing older than a year is kept. A source's newest snapshot is
-        never dropped, however old, because it is still what the screen shows.
+        never dropped, however old, because it is still what the screen shows. Chunks of runs
+        that no snapshot refers to any more go with them.
         """
         keep_all_after = _stamp(now - KEEP_ALL_FOR)
         keep_daily_after = _stamp(now - KEEP_DAILY_FOR)
@@ -369,6 +526,12 @@ class Store:
                     {"all_after": keep_all_after, "daily_after": keep_daily_after},
                 )
                 conn.execute("DELETE FROM sync_log WHERE started_at < ?", (keep_daily_after,))
+                conn.execute(
+                    "DELETE FROM snapshot_runs WHERE snapshot_id NOT IN (SELECT id FROM snapshots)"
+                )
+                conn.execute(
+                    "DELETE FROM run_chunks WHERE digest NOT IN (SELECT digest FROM snapshot_runs)"
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -378,32 +541,55 @@ class Store:
 
     # --- reading ----------------------------------------------------------------------
 
-    def latest(self, source: str) -> StoredSnapshot | None:
-        return self.latest_all([source]).get(source)
+    def latest(self, source: str, *, with_runs: bool = False) -> StoredSnapshot | None:
+        return self.latest_all([source], with_runs=with_runs).get(source)
 
     def latest_all(
-        self, sources: list[str] | None = None, *, at: datetime | None = None
+        self,
+        sources: list[str] | None = None,
+        *,
+        at: datetime | None = None,
+        with_runs: bool = False,
     ) -> dict[str, StoredSnapshot]:
         """The newest readable snapshot of each source (of the given ones, if any).
 
         With `at`, the newest taken at or before that moment: what the screen showed then.
+        Experiments come without their runs (`runs=()`; digests, experiments and models are
+        there) unless `with_runs`.
         """
         cutoff = _stamp(at) if at is not None else "9999"
         query = (
-            "SELECT source, taken_at, payload FROM snapshots"
+            "SELECT id, source, taken_at, payload FROM snapshots"
             " WHERE id IN (SELECT MAX(id) FROM snapshots"
             " WHERE schema_version = ? AND taken_at <= ? GROUP BY source)"
         )
         with self._connect() as conn:
+            if with_runs:
+                conn.execute("BEGIN")  # the snapshots and their chunks as of one moment
             rows = conn.execute(query, (RECORD_SCHEMA_VERSION, cutoff)).fetchall()
-        found: dict[str, StoredSnapshot] = {}
-        for source, taken_at, payload in rows:
-            if sources is not None and source not in sources:
-                continue
-            found[source] = StoredSnapshot(
-                source, _parse_stamp(taken_at), self._decode(source, payload)
-            )
+            if sources is not None:
+                rows = [row for row in rows if row[1] in sources]
+            found = {
+                source: StoredSnapshot(
+                    source, _parse_stamp(taken_at), self._decode(source, payload), snapshot_id
+                )
+                for snapshot_id, source, taken_at, payload in rows
+            }
+            if with_runs:
+                found = dict(zip(found, self._with_runs(conn, list(found.values())), strict=True))
+                conn.execute("COMMIT")
         return found
+
+    def load_runs(self, stored: StoredSnapshot) -> StoredSnapshot:
+        """`stored` (read without its runs) with every run of its experiments. A snapshot that
+        did not come from the store, or has no experiments, is returned as it is."""
+        if stored.snapshot_id == 0 or stored.snapshot.experiments is None:
+            return stored
+        with self._connect() as conn:
+            conn.execute("BEGIN")
+            (loaded,) = self._with_runs(conn, [stored])
+            conn.execute("COMMIT")
+        return loaded
 
     def latest_times(self) -> dict[str, datetime]:
         """When each source's newest readable snapshot was taken: a query, nothing decoded.
@@ -416,21 +602,129 @@ class Store:
             ).fetchall()
         return {source: _parse_stamp(taken_at) for source, taken_at in rows}
 
-    def history(self, source: str, since: datetime) -> list[StoredSnapshot]:
-        """Every kept snapshot of a source from `since` on, oldest first."""
+    def history(
+        self, source: str, since: datetime, *, with_runs: bool = False
+    ) -> list[StoredSnapshot]:
+        """Every kept snapshot of a source from `since` on, oldest first (without their runs
+        unless `with_runs`)."""
         with self._connect() as conn:
+            if with_runs:
+                conn.execute("BEGIN")
             rows = conn.execute(
-                "SELECT taken_at, payload FROM snapshots WHERE source = ? AND taken_at >= ?"
+                "SELECT id, taken_at, payload FROM snapshots WHERE source = ? AND taken_at >= ?"
                 " AND schema_version = ? ORDER BY taken_at",
                 (source, _stamp(since), RECORD_SCHEMA_VERSION),
             ).fetchall()
-        return [StoredSnapshot(source, _parse_stamp(t), self._decode(source, p)) for t, p in rows]
+            found = [
+                StoredSnapshot(source, _parse_stamp(t), self._decode(source, p), i)
+                for i, t, p in rows
+            ]
+            if with_runs:
+                found = self._with_runs(conn, found)
+                conn.execute("COMMIT")
+        return found
 
     def _decode(self, source: str, payload: bytes) -> Snapshot:
         try:
-            return decode_snapshot(payload)
+            # Payloads written before runs were kept apart still hold them: they are dropped
+            # here, so that every read without runs looks the same.
+            return without_runs(decode_snapshot(payload))
         except (ValueError, zlib.error, msgspec.DecodeError) as exc:
             raise self._corrupt_error(f"the snapshot of {source} cannot be decoded: {exc}") from exc
+
+    def _with_runs(
+        self, conn: sqlite3.Connection, stored: list[StoredSnapshot]
+    ) -> list[StoredSnapshot]:
+        """Each of `stored` with its runs read back from its chunks (inside the caller's read
+        transaction, so that a prune cannot remove a chunk between the two queries)."""
+        wanted = [s for s in stored if s.snapshot_id and s.snapshot.experiments is not None]
+        if not wanted:
+            return stored
+        ids = [s.snapshot_id for s in wanted]
+        links: dict[int, list[bytes]] = {i: [] for i in ids}
+        orders: dict[int, bytes | None] = {}
+        for batch in _batches(ids):
+            marks = ",".join("?" * len(batch))
+            for snapshot_id, digest in conn.execute(
+                f"SELECT snapshot_id, digest FROM snapshot_runs WHERE snapshot_id IN ({marks})"
+                " ORDER BY snapshot_id, position",
+                batch,
+            ):
+                links[snapshot_id].append(digest)
+            orders.update(
+                conn.execute(
+                    f"SELECT id, runs_order FROM snapshots WHERE id IN ({marks})", batch
+                ).fetchall()
+            )
+        with self._decoded_lock:
+            cached = {d: runs for chunks in self._decoded.values() for d, runs in chunks.items()}
+        needed = {d for digests in links.values() for d in digests if d not in cached}
+        payloads: dict[bytes, bytes] = {}
+        for batch in _batches(sorted(needed)):
+            marks = ",".join("?" * len(batch))
+            payloads.update(
+                conn.execute(
+                    f"SELECT digest, payload FROM run_chunks WHERE digest IN ({marks})", batch
+                ).fetchall()
+            )
+        loaded: dict[int, StoredSnapshot] = {}
+        for snap in wanted:
+            digests = links[snap.snapshot_id]
+            if not digests:
+                runs = self._runs_inside(conn, snap)
+            else:
+                chunks: dict[bytes, tuple[Run, ...]] = {}
+                for digest in digests:
+                    if digest in cached:
+                        chunks[digest] = cached[digest]
+                    else:
+                        chunks[digest] = self._decode_chunk(
+                            snap.source, digest, payloads.get(digest)
+                        )
+                runs = self._join(snap, [chunks[d] for d in digests], orders[snap.snapshot_id])
+                with self._decoded_lock:
+                    self._decoded[snap.source] = chunks
+            data = snap.snapshot.experiments
+            assert data is not None
+            snapshot = msgspec.structs.replace(
+                snap.snapshot, experiments=msgspec.structs.replace(data, runs=runs)
+            )
+            loaded[snap.snapshot_id] = msgspec.structs.replace(snap, snapshot=snapshot)
+        return [loaded.get(s.snapshot_id, s) for s in stored]
+
+    def _runs_inside(self, conn: sqlite3.Connection, snap: StoredSnapshot) -> tuple[Run, ...]:
+        # A snapshot with no chunks: written before runs were kept apart (its payload holds
+        # them), or one whose experiments have no runs.
+        row = conn.execute(
+            "SELECT payload FROM snapshots WHERE id = ?", (snap.snapshot_id,)
+        ).fetchone()
+        try:
+            whole = decode_snapshot(row[0]) if row else None
+        except (ValueError, zlib.error, msgspec.DecodeError) as exc:
+            raise self._corrupt_error(
+                f"the snapshot of {snap.source} cannot be decoded: {exc}"
+            ) from exc
+        if whole is None or whole.experiments is None:
+            return ()
+        return whole.experiments.runs
+
+    def _decode_chunk(self, source: str, digest: bytes, payload: bytes | None) -> tuple[Run, ...]:
+        if payload is None:
+            raise self._corrupt_error(f"runs of {source} are missing (chunk {digest.hex()[:12]})")
+        try:
+            return decode_runs(payload)
+        except (ValueError, zlib.error, msgspec.DecodeError) as exc:
+            raise self._corrupt_error(f"the runs of {source} cannot be decoded: {exc}") from exc
+
+    def _join(
+        self, snap: StoredSnapshot, chunks: list[tuple[Run, ...]], order: bytes | None
+    ) -> tuple[Run, ...]:
+        try:
+            return join_runs(chunks, decode_run_order(order) if order is not None else None)
+        except (ValueError, IndexError, RuntimeError, zlib.error, msgspec.DecodeError) as exc:
+            raise self._corrupt_error(
+                f"the order of the runs of {snap.source} cannot be read: {exc}"
+            ) from exc
 
     def snapshot_times(self, source: str) -> list[datetime]:
         with self._connect() as conn:
@@ -476,3 +770,36 @@ class Store:
 
 def _code(exc: BaseException) -> int:
     return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def _batches(items: Sequence[object]) -> Iterator[list[object]]:
+    for start in range(0, len(items), _BATCH):
+        yield list(items[start : start + _BATCH])
+
+
+def _known_digests(conn: sqlite3.Connection, digests: list[bytes]) -> set[bytes]:
+    """Which of these chunks the store already holds."""
+    known: set[bytes] = set()
+    for batch in _batches(sorted(set(digests))):
+        marks = ",".join("?" * len(batch))
+        known.update(
+            row[0]
+            for row in conn.execute(
+                f"SELECT digest FROM run_chunks WHERE digest IN ({marks})", batch
+            )
+        )
+    return known
+
+
+def _chunks_of(runs: Sequence[Run]) -> tuple[list[_Chunk], list[tuple[int, int]] | None]:
+    if not runs:
+        return [], None
+    # hashlib loads OpenSSL: only a write of runs pays for it, never `cockpit status`.
+    from hashlib import blake2b
+
+    groups, order = split_runs(runs)
+    chunks = []
+    for group in groups:
+        raw = encode_runs(group)
+        chunks.append(_Chunk(blake2b(raw, digest_size=20).digest(), len(group), raw))
+    return chunks, order

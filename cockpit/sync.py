@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from cockpit.analytics.experiments import digest_experiments
 from cockpit.clock import Clock
 from cockpit.models import Secret, Snapshot
 from cockpit.redact import redact_url
@@ -127,7 +128,7 @@ async def _sync_one(
 
     started_at = clock.now()
     began = time.perf_counter()
-    previous = await asyncio.to_thread(store.latest, source.name)
+    previous = await asyncio.to_thread(_previous, store, job)
     meter: TrafficMeter = progress.meter
     ends = Deadline.starting_now(job.deadline)
     http = _open_http(job, meter, ends) if source.uses_network else None
@@ -181,7 +182,8 @@ async def _sync_one(
     if snapshot is not None:
         snapshot = msgspec.structs.replace(snapshot, settings_key=job.settings_key)
         progress.begin("saving")
-        await asyncio.to_thread(store.write_snapshot, snapshot, attempt)
+        # Off the event loop: summing up 50,000 runs and compressing them takes a while.
+        await asyncio.to_thread(_keep, store, snapshot, attempt, clock)
         return SyncOutcome(
             source.name, "ok", seconds, "", attempt.requests, attempt.bytes_in, snapshot.areas()
         )
@@ -189,6 +191,31 @@ async def _sync_one(
     if previous is not None:
         error += f" (kept the data from {previous.taken_at:%Y-%m-%d %H:%M} UTC)"
     return SyncOutcome(source.name, "failed", seconds, error, attempt.requests, attempt.bytes_in)
+
+
+def _previous(store: Store, job: SyncJob) -> StoredSnapshot | None:
+    """The source's last snapshot. Its runs are read too (an incremental sync of a tracker
+    builds on them), but only when the same settings made it: otherwise they are not used."""
+    previous = store.latest(job.source.name)
+    if previous is None or _same_settings(previous, job) is None:
+        return previous
+    return store.load_runs(previous)
+
+
+def _keep(store: Store, snapshot: Snapshot, attempt: SyncAttempt, clock: Clock) -> None:
+    store.write_snapshot(_with_digests(snapshot, clock.now()), attempt)
+
+
+def _with_digests(snapshot: Snapshot, now: datetime) -> Snapshot:
+    """What the panels and `status` show is summed up from every run before a snapshot is
+    kept (`Workspace.hold_demo` does the same for the demo held in memory): the store keeps
+    the runs apart, and the dashboard reads the
+    digests alone."""
+    if snapshot.experiments is None:
+        return snapshot
+    return msgspec.structs.replace(
+        snapshot, experiments=digest_experiments(snapshot.experiments, now)
+    )
 
 
 def _same_settings(previous: StoredSnapshot | None, job: SyncJob) -> Snapshot | None:

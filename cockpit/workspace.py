@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cockpit.analytics.experiments import digest_experiments
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.clock import Clock
 from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget, ExperimentData
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
-from cockpit.store import Store, StoredSnapshot, SyncAttempt
+from cockpit.store import Store, StoredSnapshot, SyncAttempt, without_runs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -73,7 +74,11 @@ class Workspace(msgspec.Struct):
         # The app's worker may be writing `in_hand` out meanwhile (`write_in_hand`): copy it
         # first, then look at `in_memory`. The writer clears `in_memory` before it empties
         # `in_hand`, so either the copy holds the data or the store does.
-        held = dict(self.in_hand)
+        held = {
+            # What the store would give back: the digests, not the runs.
+            name: msgspec.structs.replace(snap, snapshot=without_runs(snap.snapshot))
+            for name, snap in list(self.in_hand.items())
+        }
         store = None if self.in_memory else self.store
         return load_dashboard(
             store,
@@ -88,17 +93,23 @@ class Workspace(msgspec.Struct):
 
     def experiment_runs(self) -> list[ExperimentData]:
         """Every experiment source's latest data with all its runs, in config order: what the
-        leaderboard screen shows. Slow on a big cache (all runs are decoded): call it off the
-        UI loop."""
+        leaderboard screen shows. One read of the store for all sources; chunks of runs
+        decoded by an earlier call are not decoded again (the store keeps them by their hash),
+        so after a re-sync only the weeks that changed are. Still seconds at 50,000 runs the
+        first time: call it off the UI loop."""
         held = dict(self.in_hand)
         names = [
             name
             for name, s in self.config.enabled_sources().items()
             if "experiments" in AREAS_BY_KIND.get(s.kind, ())
         ]
+        from_store = [name for name in names if name not in held]
+        stored = {}
+        if from_store and not self.in_memory:
+            stored = self.store.latest_all(from_store, with_runs=True)
         found: list[ExperimentData] = []
         for name in names:
-            snap = held.get(name) or (None if self.in_memory else self.store.latest(name))
+            snap = held.get(name) or stored.get(name)
             if snap is not None and snap.snapshot.experiments is not None:
                 found.append(snap.snapshot.experiments)
         return found
@@ -134,6 +145,10 @@ class Workspace(msgspec.Struct):
         now = clock.now()
         snapshot = source.snapshot_at(now)  # type: ignore[attr-defined]
         snapshot = msgspec.structs.replace(snapshot, settings_key=settings_key(settings))
+        if snapshot.experiments is not None:
+            # As a sync fills them before it writes: in memory and in the store look the same.
+            experiments = digest_experiments(snapshot.experiments, now)
+            snapshot = msgspec.structs.replace(snapshot, experiments=experiments)
         self.in_hand[DEMO_SOURCE_NAME] = StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot)
 
     def write_in_hand(self) -> list[str]:

@@ -1,22 +1,24 @@
 """Experiment velocity as text: runs started per week with a bar, failures, the failure rate
-and the median run length, this week against the last, and who launched the runs."""
+and the median run length; this week against the last, and who launched the runs."""
 
 from __future__ import annotations
 
 from textual.content import Content
 
 from cockpit import formatting
-from cockpit.analytics.run_table import Velocity
+from cockpit.analytics.experiments import Velocity
 from widgets.panel import Part, bar, line, stack
 from widgets.run_table import duration_text
 
 BAR = 20
+WEEKS = 12  # the most recent weeks listed
 
 
 def velocity_content(velocity: Velocity, scope: str) -> Content:
-    if not velocity.weeks:
-        return line(("No velocity yet: the runs' weekly digest is empty.", "$text-muted"))
-    top = max((week.started for week in velocity.weeks), default=0) or 1
+    weeks = velocity.weeks[-WEEKS:]
+    if not weeks:
+        return line(("No velocity yet: no runs were started.", "$text-muted"))
+    top = max(week.started for week in weeks) or 1
     rows = [
         line(("Runs per week", "bold"), (f"  {scope}", "$text-muted")),
         line(
@@ -27,7 +29,7 @@ def velocity_content(velocity: Velocity, scope: str) -> Content:
             )
         ),
     ]
-    for week in velocity.weeks:
+    for week in weeks:
         rate = week.failure_rate
         rate_text = formatting.with_unit(round(rate * 100), "%") if rate is not None else "–"
         median = duration_text(week.median_minutes * 60) if week.median_minutes is not None else "–"
@@ -42,27 +44,27 @@ def velocity_content(velocity: Velocity, scope: str) -> Content:
                 empty,
             )
         )
-    this, last = velocity.this_week, velocity.last_week
-    if this is not None and last is not None:
-        change = this.started - last.started
-        trend: Part = (
-            (f"{change:+,} runs vs last week", "$text-success" if change > 0 else "$text-error")
-            if change
-            else ("as many runs as last week", "$text-muted")
-        )
-        rows += [
-            line(""),
-            line(("This week ", "$text-muted"), f"{this.started:,} started, ", trend),
-        ]
-    if velocity.blended:
-        rows.append(
-            line(
-                ("Medians of several experiments are weighted by their ended runs.", "$text-muted")
-            )
-        )
-    if velocity.by_user:
-        people: list[Part] = [(f"Per person, last {velocity.recent} weeks  ", "$text-muted")]
-        for n, (user, count) in enumerate(velocity.by_user):
-            people += [("  ·  " if n else "", "$text-muted"), f"{user} {count:,}"]
+    if len(velocity.weeks) > WEEKS:
+        earlier = len(velocity.weeks) - WEEKS
+        rows.append(line((f"+{formatting.plural(earlier, 'earlier week')}", "$text-muted")))
+    change = velocity.change
+    trend: Part = (
+        (f"{change:+,} runs vs last week", "$text-success" if change > 0 else "$text-error")
+        if change
+        else ("as many runs as last week", "$text-muted")
+    )
+    rows += [
+        line(""),
+        line(("This week ", "$text-muted"), f"{velocity.this_week.started:,} started, ", trend),
+        line((velocity.note, "$text-muted")),
+    ]
+    if velocity.people:
+        people: list[Part] = [("Per person, this week (last week)  ", "$text-muted")]
+        for n, person in enumerate(velocity.people):
+            people += [
+                ("  ·  " if n else "", "$text-muted"),
+                f"{person.user} {person.this_week:,}",
+                (f" ({person.last_week:,})", "$text-muted"),
+            ]
         rows += [line(""), line(*people)]
     return stack(rows)

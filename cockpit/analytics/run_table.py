@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
 
-from cockpit.analytics.experiments import digest_experiments
+from cockpit.analytics.experiment_digest import digest_experiments
+from cockpit.analytics.experiments import Velocity, velocity
 from cockpit.analytics.run_values import ranking_value
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run
 
@@ -457,83 +458,8 @@ class RunIndex:
 # --- velocity ---------------------------------------------------------------------------------
 
 
-class WeekLine(msgspec.Struct, frozen=True, gc=False):
-    week: date
-    started: int = 0
-    finished: int = 0
-    failed: int = 0
-    median_minutes: float | None = None
-
-    @property
-    def failure_rate(self) -> float | None:
-        ended = self.finished + self.failed
-        return self.failed / ended if ended else None
-
-
-class Velocity(msgspec.Struct, frozen=True, gc=False):
-    weeks: tuple[WeekLine, ...] = ()  # oldest first
-    by_user: tuple[tuple[str, int], ...] = ()  # runs started in the last `recent` weeks
-    recent: int = 4
-    blended: bool = False  # medians of several experiments, weighted by their ended runs
-
-    @property
-    def this_week(self) -> WeekLine | None:
-        return self.weeks[-1] if self.weeks else None
-
-    @property
-    def last_week(self) -> WeekLine | None:
-        return self.weeks[-2] if len(self.weeks) > 1 else None
-
-
-def velocity(
-    boards: Sequence[Board], *, weeks: int = 8, recent: int = 4, only: int | None = None
-) -> Velocity:
-    """Runs started per week and per person, failures and median duration, from the digests
-    of `boards` (all of them, or the one at `only`)."""
+def board_velocity(boards: Sequence[Board], now: datetime, only: int | None = None) -> Velocity:
+    """The velocity of every board (or of the one at `only`), from their digests, as the
+    dashboard computes it (`analytics.experiments.velocity`)."""
     chosen = [b for n, b in enumerate(boards) if only is None or n == only]
-    by_week: dict[date, list[Any]] = {}
-    medians: dict[date, list[tuple[float, int]]] = {}
-    contributors: dict[date, int] = {}
-    for board in chosen:
-        if board.digest is None:
-            continue
-        for week in board.digest.weeks:
-            line = by_week.setdefault(week.week, [0, 0, 0, {}])
-            line[0] += week.started
-            line[1] += week.finished
-            line[2] += week.failed
-            for user, count in week.by_user.items():
-                line[3][user] = line[3].get(user, 0) + count
-            if week.median_minutes is not None:
-                ended = week.finished + week.failed
-                medians.setdefault(week.week, []).append((week.median_minutes, max(ended, 1)))
-                contributors[week.week] = contributors.get(week.week, 0) + 1
-    if not by_week:
-        return Velocity(recent=recent)
-    last, first = max(by_week), min(by_week)
-    # Up to `weeks` weeks, from the first week with runs at the earliest.
-    count = min(weeks, (last - first).days // 7 + 1)
-    span = [last - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
-    lines = []
-    for monday in span:
-        started, finished, failed, _ = by_week.get(monday, [0, 0, 0, {}])
-        found = medians.get(monday)
-        if not found:
-            typical = None
-        elif len(found) == 1:
-            typical = found[0][0]
-        else:
-            total = sum(weight for _, weight in found)
-            typical = sum(value * weight for value, weight in found) / total
-        lines.append(WeekLine(monday, started, finished, failed, typical))
-    people: dict[str, int] = {}
-    for monday in span[-recent:]:
-        for user, count in by_week.get(monday, [0, 0, 0, {}])[3].items():
-            people[user] = people.get(user, 0) + count
-    ranked = sorted(people.items(), key=lambda pair: (-pair[1], pair[0].casefold()))
-    return Velocity(
-        weeks=tuple(lines),
-        by_user=tuple(ranked),
-        recent=recent,
-        blended=any(count > 1 for count in contributors.values()),
-    )
+    return velocity([b.digest for b in chosen if b.digest is not None], now)

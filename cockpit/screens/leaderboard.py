@@ -32,7 +32,7 @@ from cockpit.analytics.run_table import (
     RunFilter,
     RunRow,
     RunTableModel,
-    velocity,
+    board_velocity,
 )
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import plural
@@ -168,8 +168,11 @@ class LeaderboardScreen(Screen[None]):
     def on_mount(self) -> None:
         if self.initial is not None:
             self.show(self.initial, frozenset())
-        if self.model is not None and "runs" in self.built:
-            self.query_one(RunTable).set_model(self.model, self.shown)
+        if self.model is not None:
+            self._refresh_options()
+            self.shown = self.model.index.view(self.run_filter, self.sort_key, self.reverse)
+            if "runs" in self.built:
+                self.query_one(RunTable).set_model(self.model, self.shown)
         self._show_header()
         self._show_count()
         self.call_after_refresh(self._focus_tab)
@@ -225,9 +228,12 @@ class LeaderboardScreen(Screen[None]):
         if model is self.model:
             return
         self.model = model
-        self._refresh_options()
+        if self.is_mounted:
+            self._refresh_options()  # may drop a filter value no run has any more
         self.shown = model.index.view(self.run_filter, self.sort_key, self.reverse)
         self.refills += 1
+        if not self.is_mounted:
+            return  # on_mount shows it
         if "runs" in self.built:
             self.query_one(RunTable).set_model(model, self.shown)
         if "history" in self.built:
@@ -457,7 +463,7 @@ class LeaderboardScreen(Screen[None]):
             return
         board = self.run_filter.board
         scope = "all experiments" if board is None else model.boards[board].label
-        text.update(velocity_content(velocity(model.boards, only=board), scope))
+        text.update(velocity_content(board_velocity(model.boards, model.now, board), scope))
 
     # --- actions ----------------------------------------------------------------------
 

@@ -72,8 +72,17 @@ def weeks(*counts: tuple[int, int, int, float, dict[str, int]]) -> tuple[WeekOfR
     """(started, finished, failed, median minutes, by user) for the weeks up to this one."""
     monday = date(2026, 11, 23)
     first = monday - timedelta(weeks=len(counts) - 1)
+    # The durations' buckets (round(ln(minutes) * 50)), as the digest keeps them.
     return tuple(
-        WeekOfRuns(first + timedelta(weeks=n), s, f, x, m, by_user=u)
+        WeekOfRuns(
+            first + timedelta(weeks=n),
+            s,
+            f,
+            x,
+            m,
+            by_user=u,
+            durations=((round(math.log(m) * 50), f + x),) if m else (),
+        )
         for n, (s, f, x, m, u) in enumerate(counts)
     )
 

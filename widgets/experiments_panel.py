@@ -169,14 +169,16 @@ class ExperimentsPanel(Panel):
         return _fit(width, [*head, more_part, running], [*head, more_part], head)
 
     def _board_rows(self, board: ExperimentBoard, width: int, runs: int) -> list[Content]:
-        shown = board.top[:runs]
-        rows = [self._board_header(board, width, len(shown))]
+        shown = list(board.top[:runs])
+        champion = board.champion
+        below = champion is not None and all(r.run_id != champion.run_id for r in shown)
+        if below and champion is not None:
+            shown.append(champion)  # under the top runs, with its own rank
+        ranked_shown = sum(1 for r in shown if r.rank is not None)
+        rows = [self._board_header(board, width, ranked_shown)]
         if not board.top:
             rows.append(line(("   no finished runs with a value yet", "$foreground-muted")))
         rows += [self._run_row(board, row, width) for row in shown]
-        champion = board.champion
-        if champion is not None and all(r.run_id != champion.run_id for r in shown):
-            rows.append(self._run_row(board, champion, width))
         verdict = self._verdict(board, width)
         if verdict is not None:
             rows.append(verdict)
@@ -278,15 +280,37 @@ class ExperimentsPanel(Panel):
             rows += [line((text, "$foreground-muted")) for text in s.cross_skipped]
             return rows + self._velocity_rows(s.velocity, width)
         room = height - 1
-        # Each board costs its header, the champion's row when it is not among the top runs,
-        # and the verdict line; what is left is shared out as run rows.
-        fixed = sum(
-            1 + (1 if b.champion is not None else 0) + (1 if self._verdict(b, width) else 0)
-            for b in boards
-        )
-        runs = min((room - fixed) // len(boards), MAX_RUNS)
-        if runs < 1:
+        allotted = self._allot(boards, width, room)
+        if allotted is None:
             return rows + [self._compact_row(b, width) for b in boards]
-        for board in boards:
+        for board, runs in zip(boards, allotted, strict=True):
             rows += self._board_rows(board, width, runs)
         return rows
+
+    def _allot(self, boards: list[ExperimentBoard], width: int, room: int) -> list[int] | None:
+        """How many top runs each board shows so that all fit in `room` rows: one each first,
+        then one more at a time in board order, up to MAX_RUNS. None: not even one each fits."""
+
+        def cost(board: ExperimentBoard, runs: int) -> int:
+            shown = board.top[:runs]
+            champion = board.champion
+            below = champion is not None and all(r.run_id != champion.run_id for r in shown)
+            verdict = self._verdict(board, width) is not None
+            return 1 + max(len(shown), 1) + int(below) + int(verdict)
+
+        allotted = [1] * len(boards)
+        costs = [cost(b, 1) for b in boards]
+        if sum(costs) > room:
+            return None
+        grown = True
+        while grown:
+            grown = False
+            for i, board in enumerate(boards):
+                if allotted[i] >= min(MAX_RUNS, len(board.top)):
+                    continue
+                more = cost(board, allotted[i] + 1)
+                if sum(costs) - costs[i] + more <= room:
+                    allotted[i] += 1
+                    costs[i] = more
+                    grown = True
+        return allotted

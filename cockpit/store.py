@@ -125,6 +125,12 @@ def _writable(path: Path) -> bool:
 # A week of one experiment's runs is usually a few hundred; a busier one is cut into pieces of
 # at most this many, so that no chunk is a large share of the runs.
 MAX_RUNS_PER_CHUNK = 2000
+# Decoded chunks of runs by their key, kept by a caller that reads runs again and again (the
+# leaderboard after each sync). A chunk's runs never change (its key is the hash of its bytes),
+# so a read after a re-sync decodes only the chunks that are new. About 2.5 KiB per run: the
+# store keeps none itself, so that runs read once (a re-sync's basis) are not held.
+DecodedChunks = dict[bytes, tuple[Run, ...]]
+
 # SQLite allows 32,766 `?` per statement; lists of chunk keys are sent in batches.
 _BATCH = 500
 
@@ -140,8 +146,8 @@ class StoredSnapshot(msgspec.Struct, frozen=True, gc=False):
 
 class _Chunk(msgspec.Struct, frozen=True, gc=False):
     digest: bytes
-    runs: int
-    raw: bytes
+    runs: list[Run]
+    raw: bytes | None  # None: known to be stored already, not encoded again
 
 
 class SyncAttempt(msgspec.Struct, frozen=True, gc=False):
@@ -235,11 +241,6 @@ class Store:
         self.path = path
         self._migrated = False
         self._migration_lock = threading.Lock()
-        # Decoded chunks of the runs last read for each source, by their key. A chunk's runs
-        # never change (its key is the hash of its bytes), so a second read after a re-sync
-        # decodes only the chunks that are new.
-        self._decoded: dict[str, dict[bytes, tuple[Run, ...]]] = {}
-        self._decoded_lock = threading.Lock()
 
     # --- opening ----------------------------------------------------------------------
 
@@ -427,18 +428,29 @@ class Store:
 
     # --- writing ----------------------------------------------------------------------
 
-    def write_snapshot(self, snapshot: Snapshot, attempt: SyncAttempt) -> None:
+    def write_snapshot(
+        self, snapshot: Snapshot, attempt: SyncAttempt, *, previous: StoredSnapshot | None = None
+    ) -> None:
         """Keep a complete sync: the snapshot, the chunks of its runs that are new, the links to
-        all of them and its log row land together or not at all."""
+        all of them and its log row land together or not at all.
+
+        `previous`, the snapshot an incremental sync built on (read from this store with its
+        runs), saves work: a chunk whose runs are the very objects of one of its chunks is
+        known without encoding or hashing it again.
+        """
         runs = snapshot.experiments.runs if snapshot.experiments is not None else ()
         payload = encode_snapshot(without_runs(snapshot))
-        chunks, order = _chunks_of(runs)
-        order_blob = encode_run_order(order) if order is not None else None
         with self._connect(write=True) as conn:
+            chunks, order = _chunks_of(runs, self._reusable(conn, previous) if runs else {})
+            order_blob = encode_run_order(order) if order is not None else None
             # Compressing is the slow part: it is done before the write lock is taken, and only
             # for chunks the store does not hold yet.
             known = _known_digests(conn, [c.digest for c in chunks])
-            compressed = {c.digest: compress_chunk(c.raw) for c in chunks if c.digest not in known}
+            compressed = {
+                c.digest: compress_chunk(c.raw)
+                for c in chunks
+                if c.digest not in known and c.raw is not None
+            }
             conn.execute("BEGIN IMMEDIATE")
             try:
                 cursor = conn.execute(
@@ -458,15 +470,17 @@ class Store:
                 for chunk in chunks:
                     if chunk.digest in present:
                         continue
+                    # Known from `previous` without encoding it, and pruned since: rare.
+                    raw = chunk.raw if chunk.raw is not None else encode_runs(chunk.runs)
                     present.add(chunk.digest)
                     conn.execute(
                         "INSERT INTO run_chunks (digest, runs, raw_size, payload)"
                         " VALUES (?, ?, ?, ?)",
                         (
                             chunk.digest,
-                            chunk.runs,
-                            len(chunk.raw),
-                            compressed.get(chunk.digest) or compress_chunk(chunk.raw),
+                            len(chunk.runs),
+                            len(raw),
+                            compressed.get(chunk.digest) or compress_chunk(raw),
                         ),
                     )
                 conn.executemany(
@@ -479,6 +493,22 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _reusable(self, conn: sqlite3.Connection, previous: StoredSnapshot | None) -> _Reusable:
+        """The chunks of `previous`, by the identity of their first run. They are cut again
+        from its runs (cutting is deterministic) and matched with its links by position."""
+        data = previous.snapshot.experiments if previous is not None else None
+        if previous is None or data is None or not data.runs or not previous.snapshot_id:
+            return {}
+        stored = conn.execute(
+            "SELECT l.digest, c.runs FROM snapshot_runs l JOIN run_chunks c USING (digest)"
+            " WHERE l.snapshot_id = ? ORDER BY l.position",
+            (previous.snapshot_id,),
+        ).fetchall()
+        groups, _order = split_runs(data.runs)
+        if [len(g) for g in groups] != [count for _digest, count in stored]:
+            return {}  # not what this store holds for it (e.g. written before chunks)
+        return {id(g[0]): (g, digest) for g, (digest, _count) in zip(groups, stored, strict=True)}
 
     def record_attempt(self, attempt: SyncAttempt) -> None:
         """Log an attempt that produced no snapshot (failed, or skipped offline)."""
@@ -541,8 +571,10 @@ class Store:
 
     # --- reading ----------------------------------------------------------------------
 
-    def latest(self, source: str, *, with_runs: bool = False) -> StoredSnapshot | None:
-        return self.latest_all([source], with_runs=with_runs).get(source)
+    def latest(
+        self, source: str, *, with_runs: bool = False, decoded: DecodedChunks | None = None
+    ) -> StoredSnapshot | None:
+        return self.latest_all([source], with_runs=with_runs, decoded=decoded).get(source)
 
     def latest_all(
         self,
@@ -550,12 +582,14 @@ class Store:
         *,
         at: datetime | None = None,
         with_runs: bool = False,
+        decoded: DecodedChunks | None = None,
     ) -> dict[str, StoredSnapshot]:
         """The newest readable snapshot of each source (of the given ones, if any).
 
         With `at`, the newest taken at or before that moment: what the screen showed then.
         Experiments come without their runs (`runs=()`; digests, experiments and models are
-        there) unless `with_runs`.
+        there) unless `with_runs`. `decoded`, a dict the caller keeps between reads, saves
+        decoding again the chunks of runs the last read decoded (see `DecodedChunks`).
         """
         cutoff = _stamp(at) if at is not None else "9999"
         query = (
@@ -576,18 +610,21 @@ class Store:
                 for snapshot_id, source, taken_at, payload in rows
             }
             if with_runs:
-                found = dict(zip(found, self._with_runs(conn, list(found.values())), strict=True))
+                loaded = self._with_runs(conn, list(found.values()), decoded)
+                found = dict(zip(found, loaded, strict=True))
                 conn.execute("COMMIT")
         return found
 
-    def load_runs(self, stored: StoredSnapshot) -> StoredSnapshot:
+    def load_runs(
+        self, stored: StoredSnapshot, *, decoded: DecodedChunks | None = None
+    ) -> StoredSnapshot:
         """`stored` (read without its runs) with every run of its experiments. A snapshot that
         did not come from the store, or has no experiments, is returned as it is."""
         if stored.snapshot_id == 0 or stored.snapshot.experiments is None:
             return stored
         with self._connect() as conn:
             conn.execute("BEGIN")
-            (loaded,) = self._with_runs(conn, [stored])
+            (loaded,) = self._with_runs(conn, [stored], decoded)
             conn.execute("COMMIT")
         return loaded
 
@@ -620,7 +657,7 @@ class Store:
                 for i, t, p in rows
             ]
             if with_runs:
-                found = self._with_runs(conn, found)
+                found = self._with_runs(conn, found, None)
                 conn.execute("COMMIT")
         return found
 
@@ -633,10 +670,15 @@ class Store:
             raise self._corrupt_error(f"the snapshot of {source} cannot be decoded: {exc}") from exc
 
     def _with_runs(
-        self, conn: sqlite3.Connection, stored: list[StoredSnapshot]
+        self,
+        conn: sqlite3.Connection,
+        stored: list[StoredSnapshot],
+        decoded: DecodedChunks | None,
     ) -> list[StoredSnapshot]:
         """Each of `stored` with its runs read back from its chunks (inside the caller's read
-        transaction, so that a prune cannot remove a chunk between the two queries)."""
+        transaction, so that a prune cannot remove a chunk between the two queries). A chunk
+        shared by several of them is decoded once; `decoded` is read, then left holding
+        exactly the chunks of this read."""
         wanted = [s for s in stored if s.snapshot_id and s.snapshot.experiments is not None]
         if not wanted:
             return stored
@@ -656,8 +698,7 @@ class Store:
                     f"SELECT id, runs_order FROM snapshots WHERE id IN ({marks})", batch
                 ).fetchall()
             )
-        with self._decoded_lock:
-            cached = {d: runs for chunks in self._decoded.values() for d, runs in chunks.items()}
+        cached = dict(decoded) if decoded is not None else {}
         needed = {d for digests in links.values() for d in digests if d not in cached}
         payloads: dict[bytes, bytes] = {}
         for batch in _batches(sorted(needed)):
@@ -668,28 +709,29 @@ class Store:
                 ).fetchall()
             )
         loaded: dict[int, StoredSnapshot] = {}
+        used: DecodedChunks = {}
         for snap in wanted:
             digests = links[snap.snapshot_id]
             if not digests:
                 runs = self._runs_inside(conn, snap)
             else:
-                chunks: dict[bytes, tuple[Run, ...]] = {}
                 for digest in digests:
+                    if digest in used:
+                        continue
                     if digest in cached:
-                        chunks[digest] = cached[digest]
+                        used[digest] = cached[digest]
                     else:
-                        chunks[digest] = self._decode_chunk(
-                            snap.source, digest, payloads.get(digest)
-                        )
-                runs = self._join(snap, [chunks[d] for d in digests], orders[snap.snapshot_id])
-                with self._decoded_lock:
-                    self._decoded[snap.source] = chunks
+                        used[digest] = self._decode_chunk(snap.source, digest, payloads.get(digest))
+                runs = self._join(snap, [used[d] for d in digests], orders[snap.snapshot_id])
             data = snap.snapshot.experiments
             assert data is not None
             snapshot = msgspec.structs.replace(
                 snap.snapshot, experiments=msgspec.structs.replace(data, runs=runs)
             )
             loaded[snap.snapshot_id] = msgspec.structs.replace(snap, snapshot=snapshot)
+        if decoded is not None:
+            decoded.clear()
+            decoded.update(used)
         return [loaded.get(s.snapshot_id, s) for s in stored]
 
     def _runs_inside(self, conn: sqlite3.Connection, snap: StoredSnapshot) -> tuple[Run, ...]:
@@ -791,7 +833,13 @@ def _known_digests(conn: sqlite3.Connection, digests: list[bytes]) -> set[bytes]
     return known
 
 
-def _chunks_of(runs: Sequence[Run]) -> tuple[list[_Chunk], list[tuple[int, int]] | None]:
+# Chunks of a previous snapshot by the identity of their first run: (its runs, its key).
+_Reusable = dict[int, tuple[Sequence[Run], bytes]]
+
+
+def _chunks_of(
+    runs: Sequence[Run], reusable: _Reusable
+) -> tuple[list[_Chunk], list[tuple[int, int]] | None]:
     if not runs:
         return [], None
     # hashlib loads OpenSSL: only a write of runs pays for it, never `cockpit status`.
@@ -800,6 +848,15 @@ def _chunks_of(runs: Sequence[Run]) -> tuple[list[_Chunk], list[tuple[int, int]]
     groups, order = split_runs(runs)
     chunks = []
     for group in groups:
+        same = reusable.get(id(group[0]))
+        if same is not None and _identical(group, same[0]):
+            # The same objects as a stored chunk: the same bytes, so the same key.
+            chunks.append(_Chunk(same[1], group, None))
+            continue
         raw = encode_runs(group)
-        chunks.append(_Chunk(blake2b(raw, digest_size=20).digest(), len(group), raw))
+        chunks.append(_Chunk(blake2b(raw, digest_size=20).digest(), group, raw))
     return chunks, order
+
+
+def _identical(runs: Sequence[Run], others: Sequence[Run]) -> bool:
+    return len(runs) == len(others) and all(a is b for a, b in zip(runs, others, strict=True))

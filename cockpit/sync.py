@@ -183,7 +183,7 @@ async def _sync_one(
         snapshot = msgspec.structs.replace(snapshot, settings_key=job.settings_key)
         progress.begin("saving")
         # Off the event loop: summing up 50,000 runs and compressing them takes a while.
-        await asyncio.to_thread(_keep, store, snapshot, attempt, clock)
+        await asyncio.to_thread(_keep, store, snapshot, attempt, clock, previous)
         return SyncOutcome(
             source.name, "ok", seconds, "", attempt.requests, attempt.bytes_in, snapshot.areas()
         )
@@ -202,8 +202,17 @@ def _previous(store: Store, job: SyncJob) -> StoredSnapshot | None:
     return store.load_runs(previous)
 
 
-def _keep(store: Store, snapshot: Snapshot, attempt: SyncAttempt, clock: Clock) -> None:
-    store.write_snapshot(_with_digests(snapshot, clock.now()), attempt)
+def _keep(
+    store: Store,
+    snapshot: Snapshot,
+    attempt: SyncAttempt,
+    clock: Clock,
+    previous: StoredSnapshot | None,
+) -> None:
+    # An incremental sync keeps the previous sync's runs that did not change (the very same
+    # objects): the store then knows their chunks without encoding them again.
+    snapshot = _with_digests(snapshot, clock.now())
+    store.write_snapshot(snapshot, attempt, previous=previous)
 
 
 def _with_digests(snapshot: Snapshot, now: datetime) -> Snapshot:

@@ -22,7 +22,7 @@ from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_pa
 from cockpit.dashboard import Dashboard, load_dashboard
 from cockpit.models import Budget, ExperimentData
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
-from cockpit.store import Store, StoredSnapshot, SyncAttempt, without_runs
+from cockpit.store import DecodedChunks, Store, StoredSnapshot, SyncAttempt, without_runs
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -42,6 +42,9 @@ class Workspace(msgspec.Struct):
     # Nothing is read from disk: the headless `--demo` commands, and `cockpit demo` until its
     # first frame is on screen and `write_in_hand` has kept what it showed.
     in_memory: bool = False
+    # The chunks of runs `experiment_runs` decoded last time: the next call decodes only the
+    # chunks a sync has added since (see `Store.latest_all`).
+    decoded_runs: DecodedChunks = msgspec.field(default_factory=dict)
 
     def facts(self) -> list[SourceFacts]:
         stale_after = self.config.cockpit.stale_after_minutes * 60
@@ -94,9 +97,9 @@ class Workspace(msgspec.Struct):
     def experiment_runs(self) -> list[ExperimentData]:
         """Every experiment source's latest data with all its runs, in config order: what the
         leaderboard screen shows. One read of the store for all sources; chunks of runs
-        decoded by an earlier call are not decoded again (the store keeps them by their hash),
-        so after a re-sync only the weeks that changed are. Still seconds at 50,000 runs the
-        first time: call it off the UI loop."""
+        decoded by the last call are not decoded again (their key is the hash of their
+        bytes), so after a re-sync only the weeks that changed are. About a second at 50,000
+        runs the first time: call it off the UI loop."""
         held = dict(self.in_hand)
         names = [
             name
@@ -106,7 +109,7 @@ class Workspace(msgspec.Struct):
         from_store = [name for name in names if name not in held]
         stored = {}
         if from_store and not self.in_memory:
-            stored = self.store.latest_all(from_store, with_runs=True)
+            stored = self.store.latest_all(from_store, with_runs=True, decoded=self.decoded_runs)
         found: list[ExperimentData] = []
         for name in names:
             snap = held.get(name) or stored.get(name)

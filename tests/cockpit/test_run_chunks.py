@@ -28,6 +28,7 @@ from cockpit.models import (
 from cockpit.store import (
     MAX_RUNS_PER_CHUNK,
     STORE_SCHEMA_VERSION,
+    DecodedChunks,
     Store,
     StoreError,
     SyncAttempt,
@@ -297,22 +298,67 @@ def test_loading_runs_again_decodes_only_new_chunks(
 ) -> None:
     runs = [run(n) for n in range(300)]
     store.write_snapshot(tracker(runs), ok("mlflow", T0))
-    assert store.latest("mlflow", with_runs=True) is not None
+    decoded: DecodedChunks = {}
+    assert store.latest("mlflow", with_runs=True, decoded=decoded) is not None
+    assert len(decoded) == count(store, "run_chunks")
 
     from cockpit import store as store_module
 
-    decoded: list[int] = []
+    calls: list[int] = []
     real = store_module.decode_runs
 
     def counted(payload: bytes) -> tuple[Run, ...]:
-        decoded.append(1)
+        calls.append(1)
         return real(payload)
 
     monkeypatch.setattr("cockpit.store.decode_runs", counted)
     changed = [msgspec.structs.replace(runs[0], status="FAILED"), *runs[1:]]
     store.write_snapshot(tracker(changed), ok("mlflow", T0 + timedelta(minutes=15)))
-    assert store.latest("mlflow", with_runs=True).snapshot == tracker(changed)  # type: ignore[union-attr]
-    assert len(decoded) == 1
+    loaded = store.latest("mlflow", with_runs=True, decoded=decoded)
+    assert loaded is not None and loaded.snapshot == tracker(changed)
+    assert len(calls) == 1
+    assert len(decoded) == count(store, "snapshot_runs") // 2  # this read's chunks, no more
+    # The store itself keeps nothing: a read without `decoded` decodes every chunk.
+    store.latest("mlflow", with_runs=True)
+    assert len(calls) == 1 + len(decoded)
+
+
+def test_a_resync_on_the_previous_runs_encodes_only_the_chunks_that_changed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.write_snapshot(tracker([run(n) for n in range(300)]), ok("mlflow", T0))
+    previous = store.latest("mlflow", with_runs=True)
+    assert previous is not None and previous.snapshot.experiments is not None
+    kept = previous.snapshot.experiments.runs
+    # As an incremental sync builds it: one new run, the others the very same objects.
+    newer = (run(0, loss=0.001), *kept[1:])
+
+    from cockpit import store as store_module
+
+    encoded: list[int] = []
+    real = store_module.encode_runs
+
+    def counted(runs: list[Run]) -> bytes:
+        encoded.append(len(runs))
+        return real(runs)
+
+    monkeypatch.setattr("cockpit.store.encode_runs", counted)
+    store.write_snapshot(
+        tracker(newer), ok("mlflow", T0 + timedelta(minutes=15)), previous=previous
+    )
+    assert len(encoded) == 1  # only the chunk of the changed run's week
+    after = store.latest("mlflow", with_runs=True)
+    assert after is not None and after.snapshot == tracker(newer)
+    # Equal runs that are other objects (a full sync) are encoded, and still shared.
+    chunks = count(store, "run_chunks")
+    store.write_snapshot(
+        tracker([run(0, loss=0.001), *(run(n) for n in range(1, 300))]),
+        ok("mlflow", T0 + timedelta(minutes=30)),
+        previous=after,
+    )
+    assert len(encoded) == 1 + count(store, "snapshot_runs") // 3
+    assert count(store, "run_chunks") == chunks
+    assert integrity(store) == "ok"
 
 
 # --- migration from a cache written before runs were kept apart -------------------------------
@@ -449,14 +495,19 @@ def test_experiment_runs_reads_every_source_in_one_go(
 
     workspace = open_demo_workspace(tmp_path / "demo.sqlite")
     warm_demo(workspace, FrozenClock(T0))
-    reads: list[object] = []
+    reads: list[bool] = []
     latest_all = Store.latest_all
-    monkeypatch.setattr(Store, "latest_all", lambda *a, **k: reads.append(k) or latest_all(*a, **k))
+    monkeypatch.setattr(
+        Store, "latest_all", lambda *a, **k: reads.append(k["with_runs"]) or latest_all(*a, **k)
+    )
     monkeypatch.setattr(Store, "latest", lambda *a, **k: pytest.fail("one read per source"))
     (data,) = workspace.experiment_runs()
-    assert reads == [{"with_runs": True}]
+    assert reads == [True]
     with_runs = latest_all(workspace.store, ["demo"], with_runs=True)["demo"].snapshot
     assert with_runs.experiments == data and len(data.runs) > 100
+    # Asked again (after a sync, say), nothing is decoded that the last call decoded.
+    monkeypatch.setattr("cockpit.store.decode_runs", lambda _p: pytest.fail("decoded again"))
+    assert workspace.experiment_runs() == [data]
 
 
 async def test_a_sync_digests_all_runs_and_builds_on_the_previous_runs(
@@ -495,3 +546,38 @@ async def test_a_sync_digests_all_runs_and_builds_on_the_previous_runs(
     monkeypatch.setattr(Store, "load_runs", lambda *_a: pytest.fail("read runs it cannot use"))
     await sync_one(SyncJob(Tracker(41), settings_key="k2"), store, clock)
     assert seen[-1] is None
+
+
+async def test_an_incremental_sync_encodes_only_what_it_fetched(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cockpit import store as store_module
+    from cockpit.clock import FrozenClock
+    from cockpit.sync import SyncJob, sync_one
+    from integrations.base import FetchContext
+
+    class Incremental:
+        """Fetches only the newest run again and keeps the previous sync's other runs."""
+
+        name, kind, uses_network = "mlflow", "mlflow", False
+
+        async def fetch(self, ctx: FetchContext) -> Snapshot:
+            if ctx.previous is None or ctx.previous.experiments is None:
+                return tracker([run(n) for n in range(300)])
+            kept = ctx.previous.experiments.runs[1:]
+            return tracker([run(0, loss=0.001), *kept])
+
+    clock = FrozenClock(T0)
+    await sync_one(SyncJob(Incremental()), store, clock)
+    encoded: list[int] = []
+    real = store_module.encode_runs
+    monkeypatch.setattr(
+        "cockpit.store.encode_runs", lambda runs: encoded.append(len(runs)) or real(runs)
+    )
+    outcome = await sync_one(SyncJob(Incremental()), store, clock)
+    assert outcome.status == "ok", outcome.error
+    assert len(encoded) == 1
+    latest = store.latest("mlflow", with_runs=True)
+    assert latest is not None and latest.snapshot.experiments is not None
+    assert latest.snapshot.experiments.runs[0] == run(0, loss=0.001)
+    assert len(latest.snapshot.experiments.runs) == 300

@@ -362,7 +362,8 @@ async def _known_names(source: MlflowSource, api: _Api) -> str:
             f"{source.name}: {source.url} does not answer like an MLflow tracking server "
             f"(no {API}/experiments/search): check `url` in [sources.{source.name}]"
         ) from None
-    return "the server has " + _some_names(sorted(experiment_name(e) for e in experiments))
+    names = sorted((experiment_name(e) for e in experiments), key=str.casefold)
+    return "the server has " + _some_names(names)
 
 
 def _some_names(names: Sequence[str]) -> str:
@@ -579,7 +580,7 @@ class _Sync:
             listed = ", ".join(repr(name) for name in missing)
             raise SourceConfigError(
                 f"{self.name}: MLflow's registry has no model {listed} (`models` in "
-                f"[sources.{self.name}]); it has " + _some_names(sorted(known))
+                f"[sources.{self.name}]); it has " + _some_names(sorted(known, key=str.casefold))
             )
         return models
 

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
+from cockpit.analytics.run_values import ranking_value
 from cockpit.analytics.sprint import summarize_sprint, velocity
-from cockpit.models import Issue, Run, Snapshot, StatusCategory, StatusChange
+from cockpit.models import Experiment, Issue, Run, Snapshot, StatusCategory, StatusChange
 from integrations.base import FetchContext, Source
 from integrations.demo import TICK_SECONDS, DemoSource, build_demo_snapshot
 
@@ -488,25 +489,30 @@ def test_champions_point_to_good_finished_runs(snap: Snapshot) -> None:
     data = snap.experiments
     assert data is not None
     runs = {run.run_id: run for run in data.runs}
-    assert len(data.models) == 3
-    for model in data.models:
-        assert model.alias == "champion"
+    champions = [model for model in data.models if model.alias == "champion"]
+    assert len(champions) == 3
+    assert {model.experiment for model in champions} == {exp.id for exp in data.experiments}
+    for model in champions:
         run = runs[model.run_id]
-        assert run.status == "FINISHED"
+        assert run.status == "FINISHED" and run.experiment == model.experiment
         assert model.promoted is not None and run.ended is not None
         assert run.ended <= model.promoted <= NOW
         exp = next(e for e in data.experiments if e.id == run.experiment)
+        # Ranked as every board ranks it: by the experiment's rank_by, not the last value.
         sign = 1 if exp.higher_is_better else -1
-        peers = sorted(
-            (
-                sign * r.metrics[exp.primary_metric]
-                for r in data.runs
-                if r.experiment == exp.id and r.status == "FINISHED"
-            ),
-            reverse=True,
-        )
-        rank = peers.index(sign * run.metrics[exp.primary_metric])
+
+        def score(candidate: Run, exp: Experiment = exp, sign: int = sign) -> float:
+            ranked = ranking_value(candidate, exp)
+            assert ranked is not None
+            return sign * ranked[0]
+
+        finished = [r for r in data.runs if r.experiment == exp.id and r.status == "FINISHED"]
+        peers = sorted((score(r) for r in finished), reverse=True)
+        rank = peers.index(score(run))
         assert rank < len(peers) // 5, f"{model.model} champion is not among the top runs"
+        # It was the best run when it finished.
+        before = [r for r in finished if r.ended is not None and r.ended <= run.ended]
+        assert score(run) == max(score(r) for r in before)
 
 
 # --- OKRs ------------------------------------------------------------------------------------

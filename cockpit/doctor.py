@@ -85,18 +85,20 @@ def _probe(name: str, settings: AnySourceSettings, origin: str) -> Check:
     from cockpit.sources import build_source
     from integrations.base import SourceAuthError, SourceError
 
-    token = lookup_secret(name)
+    needs_token = kind_of(settings).needs_token(settings)
+    token = lookup_secret(name) if needs_token else None
     source = build_source(name, settings, Config())
     probe = getattr(source, "probe", None)
-    if token is None or probe is None:
-        return Check(name, "ok", f"token from the {origin}")
+    where = f"; token from the {origin}" if needs_token else "; no token needed"
+    if (needs_token and token is None) or probe is None:
+        return Check(name, "ok", where.removeprefix("; "))
     try:
         detail = probe(token)
     except SourceAuthError as exc:
         return Check(name, "fail", redact_url(str(exc)), f"run `cockpit auth set {name}`")
     except SourceError as exc:
         return Check(name, "fail", redact_url(str(exc)), f"check [sources.{name}] in the config")
-    return Check(name, "ok", f"{detail}; token from the {origin}")
+    return Check(name, "ok", f"{detail}{where}")
 
 
 def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) -> list[Check]:
@@ -118,7 +120,9 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
         elif kind.network:
             from cockpit.secrets import env_var_for, secret_origin
 
-            origin = secret_origin(name)
+            needs_token = kind.needs_token(settings)
+            origin = secret_origin(name) if needs_token else ""
+            token_words = f"token from the {origin}" if needs_token else "no token needed"
             if origin == "missing":
                 rows.append(
                     Check(
@@ -129,7 +133,7 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
                     )
                 )
             elif offline:
-                rows.append(Check(name, "warn", f"token from the {origin}; not reached (offline)"))
+                rows.append(Check(name, "warn", f"{token_words}; not reached (offline)"))
             else:
                 rows.append(_probe(name, settings, origin))
         else:

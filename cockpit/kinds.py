@@ -71,6 +71,9 @@ class SourceKind:
     files: Callable[[Any], tuple[str, ...]] | None = None
     # An example of the settings' `url`, for the message when it is not a web address.
     url_example: str = ""
+    # Whether a source of this kind needs a token with these settings (MLflow without auth
+    # does not); only network kinds are asked.
+    needs_token: Callable[[Any], bool] = lambda settings: True
 
 
 KINDS: dict[str, SourceKind] = {}
@@ -275,6 +278,7 @@ register(
         network=True,
         build=_build_mlflow,
         url_example="http://mlflow.internal:5000",
+        needs_token=lambda settings: settings.auth != "none",
     )
 )
 

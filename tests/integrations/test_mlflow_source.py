@@ -540,3 +540,30 @@ def test_hostile_text_from_the_server_is_cleaned(scripted: Callable[..., Scripte
     server = scripted(runs__search=Reply.json({"runs": [hostile]}))
     snapshot, _ = fetch(scripted_source(server))
     assert data_of(snapshot).runs[0].name == "best run"
+
+
+def test_cli_sync_status_and_doctor_with_an_mlflow_server_without_auth(
+    mlflow_world: MlflowWorld,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The path a user takes with a tracking server that has no auth: no token is asked for,
+    doctor reaches the server, and status shows the leaderboards."""
+    from cockpit.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        f'[sources.tracking]\nkind = "mlflow"\nurl = "{mlflow_world.url}"\n'
+        'experiments = ["fraud-gbdt"]\n\n[sources.tracking.leaderboard]\nmetric = "val_auc"\n'
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    monkeypatch.delenv("COCKPIT_TRACKING_TOKEN", raising=False)
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.startswith("tracking  ok")
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "MLflow 3.17.2" in out and "no token needed" in out and "no token found" not in out
+    assert main(["status"]) == 0
+    assert "fraud-gbdt" in capsys.readouterr().out

@@ -218,8 +218,7 @@ def _keep(
 def _with_digests(snapshot: Snapshot, now: datetime) -> Snapshot:
     """What the panels and `status` show is summed up from every run before a snapshot is
     kept (`Workspace.hold_demo` does the same for the demo held in memory): the store keeps
-    the runs apart, and the dashboard reads the
-    digests alone."""
+    the runs apart, and the dashboard reads the digests alone."""
     if snapshot.experiments is None:
         return snapshot
     return msgspec.structs.replace(

@@ -1,4 +1,11 @@
-"""JSON encoding of records, shared by the store and the exports."""
+"""Encoding of records: MessagePack in the store, JSON for exports.
+
+The store writes MessagePack, not JSON, because a run's metrics may be NaN or infinite (a
+diverged loss) and JSON has no way to say so: msgspec writes them as `null`, which no longer
+decodes as a float, and one such run would make the whole cache unreadable. MessagePack keeps
+every float as it is, and decodes faster. Payloads written as JSON by earlier versions are still
+read (their marker byte says which form they are in).
+"""
 
 from __future__ import annotations
 
@@ -10,37 +17,44 @@ import msgspec
 from cockpit.models import Run, Snapshot
 
 _encoder = msgspec.json.Encoder()
-_snapshot_decoder = msgspec.json.Decoder(Snapshot)
+_pack = msgspec.msgpack.Encoder()
+_snapshot_decoder = msgspec.msgpack.Decoder(Snapshot)
+_snapshot_json_decoder = msgspec.json.Decoder(Snapshot)
 # Chunks of runs are stored once per content (their key is a hash of these bytes): dict keys
 # are written sorted, so the same runs give the same bytes whatever order a tracker sent
 # their metrics and params in.
-_chunk_encoder = msgspec.json.Encoder(order="deterministic")
-_chunk_decoder = msgspec.json.Decoder(tuple[Run, ...])
+_chunk_encoder = msgspec.msgpack.Encoder(order="deterministic")
+_chunk_decoder = msgspec.msgpack.Decoder(tuple[Run, ...])
+_chunk_json_decoder = msgspec.json.Decoder(tuple[Run, ...])
 _order_decoder = msgspec.json.Decoder(tuple[tuple[int, int], ...])
 
-# Compressing pays off from a few kilobytes on; a marker byte says which form a payload is in.
+# Compressing pays off from a few kilobytes on; a marker byte says which form a payload is in:
+# MessagePack plain or zlib-compressed, or (from earlier versions) JSON plain or compressed.
 _COMPRESS_FROM = 4096
-_PLAIN, _ZLIB = b"J", b"Z"
+_PACKED, _PACKED_ZLIB = b"M", b"N"
+_JSON, _JSON_ZLIB = b"J", b"Z"
 
 
 def encode_snapshot(snapshot: Snapshot) -> bytes:
-    raw = _encoder.encode(snapshot)
+    raw = _pack.encode(snapshot)
     if len(raw) >= _COMPRESS_FROM:
-        return _ZLIB + zlib.compress(raw, 6)
-    return _PLAIN + raw
+        return _PACKED_ZLIB + zlib.compress(raw, 6)
+    return _PACKED + raw
 
 
 def decode_snapshot(payload: bytes) -> Snapshot:
     marker, body = payload[:1], payload[1:]
-    if marker == _ZLIB:
+    if marker in (_PACKED_ZLIB, _JSON_ZLIB):
         body = zlib.decompress(body)
-    elif marker != _PLAIN:
-        raise ValueError(f"unknown snapshot payload marker {marker!r}")
-    return _snapshot_decoder.decode(body)
+    if marker in (_PACKED, _PACKED_ZLIB):
+        return _snapshot_decoder.decode(body)
+    if marker in (_JSON, _JSON_ZLIB):
+        return _snapshot_json_decoder.decode(body)
+    raise ValueError(f"unknown snapshot payload marker {marker!r}")
 
 
 def encode_runs(runs: tuple[Run, ...] | list[Run]) -> bytes:
-    """A chunk of runs as canonical JSON, before compression (its hash is its key)."""
+    """A chunk of runs as canonical MessagePack, before compression (its hash is its key)."""
     return _chunk_encoder.encode(runs)
 
 
@@ -49,7 +63,11 @@ def compress_chunk(raw: bytes) -> bytes:
 
 
 def decode_runs(payload: bytes) -> tuple[Run, ...]:
-    return _chunk_decoder.decode(zlib.decompress(payload))
+    raw = zlib.decompress(payload)
+    # A chunk is an array: JSON's starts with "[", MessagePack's never does.
+    if raw[:1] == b"[":
+        return _chunk_json_decoder.decode(raw)
+    return _chunk_decoder.decode(raw)
 
 
 def encode_run_order(segments: list[tuple[int, int]]) -> bytes:

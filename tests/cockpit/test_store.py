@@ -4,6 +4,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from cockpit.models import CostData, CostRow, Person, Snapshot, TeamData
@@ -38,7 +39,7 @@ def test_large_payloads_are_compressed_and_round_trip(store: Store) -> None:
     store.write_snapshot(snapshot, ok("aws", T0))
     with sqlite3.connect(store.path) as conn:
         (payload,) = conn.execute("SELECT payload FROM snapshots").fetchone()
-    assert payload[:1] == b"Z"
+    assert payload[:1] == b"N"  # MessagePack, compressed
     assert len(payload) < len(repr(rows)) / 5
     assert store.latest("aws").snapshot == snapshot  # type: ignore[union-attr]
 
@@ -358,3 +359,29 @@ def test_errors_written_before_redaction_are_redacted_when_read(store: Store) ->
         conn.execute("UPDATE sync_log SET error = 'see https://me:CANARY-78@host'")
     assert "CANARY-78" not in store.last_attempts()["jira"].error
     assert "CANARY-78" not in store.attempts("jira")[0].error
+
+
+def test_nan_and_infinite_metrics_round_trip_and_old_json_chunks_still_read(
+    store: Store,
+) -> None:
+    """A diverged run logs NaN loss: JSON cannot carry it, so the store must not use JSON."""
+    import math
+    import zlib
+
+    from cockpit.codec import decode_runs
+    from cockpit.models import ExperimentData, Run
+
+    runs = (
+        Run("r1", "1", "diverged", "FAILED", metrics={"loss": math.nan, "grad": math.inf}),
+        Run("r2", "1", "fine", "FINISHED", metrics={"loss": 0.25, "grad": -math.inf}),
+    )
+    snapshot = Snapshot(experiments=ExperimentData("mlflow", runs=runs))
+    store.write_snapshot(snapshot, ok("mlflow", T0))
+    back = store.latest("mlflow", with_runs=True)
+    assert back is not None and back.snapshot.experiments is not None
+    got = {r.run_id: r.metrics for r in back.snapshot.experiments.runs}
+    assert math.isnan(got["r1"]["loss"]) and got["r1"]["grad"] == math.inf
+    assert got["r2"] == {"loss": 0.25, "grad": -math.inf}
+    # A chunk written as JSON by an earlier version still decodes.
+    finite = (Run("r3", "1", "old", "FINISHED", metrics={"loss": 0.5}),)
+    assert decode_runs(zlib.compress(msgspec.json.encode(finite))) == finite

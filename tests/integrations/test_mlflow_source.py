@@ -207,11 +207,6 @@ def test_the_sync_engine_stores_a_sync_and_builds_the_next_on_it(
     assert again.full_refresh_at == data.full_refresh_at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cockpit/codec.py writes NaN and infinite metric values as JSON null and cannot read"
-    " them back: a diverged run makes the cache look damaged (store engineer's area)",
-)
 def test_a_diverged_run_survives_the_store(mlflow_world: MlflowWorld, store: Store) -> None:
     source = MlflowSource("mlflow", settings(mlflow_world.url, experiments=["fraud-gbdt"]))
     assert sync(source, store).status == "ok"

@@ -338,10 +338,6 @@ def test_renames_directions_and_a_picked_metric(fake: FakeWandb, store: Store) -
     assert specs and all('"val_acc"' in spec[0] for spec in specs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store's JSON codec writes NaN and infinities as null and cannot read them back",
-)
 def test_nan_and_infinite_metrics_survive_the_store(store: Store) -> None:
     runs = make_runs(FRAUD, 12, now=FROZEN_NOW, running=0, odd_values=True)
     with FakeWandb({FRAUD: runs}) as server:

@@ -124,7 +124,6 @@ class ExperimentBoard(msgspec.Struct, frozen=True, gc=False):
     trend: tuple[float, ...]  # best-so-far a day over the last 8 weeks (from the first record)
     this_week: WeekFigures
     last_week: WeekFigures
-    weeks: tuple[WeekOfRuns, ...]  # every week, for the velocity view
     missing: str = ""  # an alias whose run was not read, e.g. "fraud@champion (v3)"
 
     @property
@@ -330,7 +329,6 @@ def _board(digest: ExperimentDigest, now: datetime) -> ExperimentBoard:
         trend=_trend(digest.record, now.date()),
         this_week=_week(digest.weeks, this_monday),
         last_week=_week(digest.weeks, this_monday - WEEK),
-        weeks=digest.weeks,
         missing=missing,
     )
 

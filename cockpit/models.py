@@ -151,6 +151,7 @@ class Experiment(msgspec.Struct, frozen=True, gc=False):
     metric_picked: bool = False  # True: not configured, picked from the names the runs log
     url: str = ""  # the experiment's page in the tracker's UI
     tracker: str = ""  # "mlflow", "wandb"; empty: the ExperimentData's tracker
+    key_params: tuple[str, ...] = ()  # the params shown beside each run (config); empty: picked
 
 
 class ModelVersion(msgspec.Struct, frozen=True, gc=False):

@@ -124,6 +124,7 @@ class Board:
             metric_picked=not configured,
             url=url,
             tracker=tracker,
+            key_params=tuple(self.options.key_params),
         )
 
     def history_metrics(self, experiment: Experiment) -> tuple[str, ...]:

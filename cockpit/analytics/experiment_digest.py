@@ -217,6 +217,7 @@ def digest_one(
         if run is not None and run.run_id not in chosen:
             extra.append(run)
             chosen.add(run.run_id)
+    key_params = experiment.key_params or key_params  # the source's setting wins
     picked = not key_params
     params = tuple(key_params) if key_params else _varying_params(top[:10], KEY_PARAMS_PICKED)
     return ExperimentDigest(

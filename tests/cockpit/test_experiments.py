@@ -433,3 +433,20 @@ def test_signed_metric() -> None:
     assert signed_metric(0.0) == "±0.0000"
     assert signed_metric(0.00001) == "±0.0000"  # too small to show a side
     assert signed_metric(-12.5) == "-12.50"
+
+
+def test_the_sources_key_params_setting_reaches_the_digest() -> None:
+    """`[sources.NAME.leaderboard] key_params` travels on the experiment record, so the sync
+    engine's digest (which knows no settings) shows the params the lead chose."""
+    from cockpit.kinds import LeaderboardSettings
+    from integrations.leaderboard import Board
+
+    data = sample_parts()[0]
+    board = Board(LeaderboardSettings(key_params=["depth"]))
+    first = data.experiments[0]
+    runs = [r for r in data.runs if r.experiment == first.id]
+    experiment = board.experiment(first.id, first.name, runs, url="", tracker="mlflow")
+    assert experiment.key_params == ("depth",)
+    chosen = msgspec.structs.replace(data, experiments=(experiment, *data.experiments[1:]))
+    digest = digest_experiments(chosen, FROZEN_NOW).digests[0]
+    assert digest.key_params == ("depth",) and not digest.key_params_picked

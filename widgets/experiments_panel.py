@@ -91,10 +91,8 @@ class ExperimentsPanel(Panel):
             (f"{v.this_week.started} this week", "bold"),
             (f" vs {v.last_week.started} last", "$foreground-muted"),
         ]
-        short_week: list[Part] = [
-            (f"wk {v.this_week.started}", "bold"),
-            (f"/{v.last_week.started}", "$foreground-muted"),
-        ]
+        # Narrow panels keep this week's count in words rather than a cryptic "23/27".
+        short_week: list[Part] = [(f"{v.this_week.started} this wk", "bold")]
         done = f"{s.finished_last_day} done in 24h"
         return _fit(
             width,
@@ -206,7 +204,7 @@ class ExperimentsPanel(Panel):
             delta = signed_metric(challenger.delta)
             verdicts = [
                 [(f" ★ leads; challenger {delta}", "$foreground-muted")],
-                [(" ★", "$warning"), (f" {delta}", "$foreground-muted")],
+                [(" ★", "$warning"), (" leads", "$foreground-muted")],
             ]
         elif best.is_champion and champion is not None:
             verdicts = [[(" ★ champion leads", "$foreground-muted")], [(" ★", "$warning")]]

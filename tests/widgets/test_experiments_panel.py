@@ -75,8 +75,8 @@ def test_header_counts_runs_running_done_and_this_week(summary: ExperimentsSumma
     assert _text(summary, 100, 30).splitlines()[0] == (
         "21 runs on mlflow, wandb · 1 running · 2 done in 24h · 1 this week vs 9 last"
     )
-    # Narrow: the week's figures stay, in short.
-    assert _text(summary, 44, 30).splitlines()[0] == "21 runs · 1 running · 2 done 24h · wk 1/9"
+    # Narrow: this week's count stays, in words.
+    assert _text(summary, 44, 30).splitlines()[0] == "21 runs · 1 running · 2 done 24h · 1 this wk"
 
 
 def test_a_run_beating_the_champion_is_called_out(summary: ExperimentsSummary) -> None:

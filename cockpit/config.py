@@ -307,6 +307,24 @@ burndown_weekends = "shade"
 # points_field = ""                 # empty: read from the board's estimation settings
 # jql = ""                          # empty: the board's own filter
 
+# An MLflow tracking server. Token (only with auth = "basic" or "bearer"):
+# `cockpit auth set mlflow`.
+# [sources.mlflow]
+# kind = "mlflow"
+# url = "http://mlflow.internal:5000"
+# experiments = ["fraud-gbdt"]      # names or ids; or experiment_pattern = "fraud-%"
+# auth = "none"                     # "basic" (with username = "...") or "bearer" (Databricks)
+#
+# [sources.mlflow.leaderboard]      # how runs are ranked (the same block for W&B)
+# metric = "val_auc"                # empty: a well-known metric the runs log
+# rank_by = "best"                  # "last", "best" or "at-best-step" (with step_metric)
+
+# Weights & Biases projects. API key: `cockpit auth set wandb`.
+# [sources.wandb]
+# kind = "wandb"
+# projects = ["acme/fraud"]         # entity/project
+# url = "https://api.wandb.ai"      # W&B Server: its own address
+
 # Objectives and key results, kept in a TOML file next to this one.
 # [sources.okrs]
 # kind = "okr-file"

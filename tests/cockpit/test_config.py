@@ -192,3 +192,18 @@ def test_errors_say_what_is_wrong_in_words(text: str, expected: str) -> None:
     message = error_for(text)
     assert expected in message
     assert "regex" not in message and "^" not in message
+
+
+def test_every_example_block_in_the_template_is_valid_once_uncommented() -> None:
+    """`cockpit init` writes commented examples; a user who uncomments one must get a valid
+    config, not an error about the example itself."""
+    import re
+
+    example = re.compile(r"^# (\[|[a-z_]+ += )")
+    text = "\n".join(
+        line[2:] if example.match(line) else line for line in CONFIG_TEMPLATE.splitlines()
+    )
+    config = parse_config(text, PATH)
+    assert {s.kind for s in config.sources.values()} == {
+        "demo", "jira", "mlflow", "wandb", "okr-file", "roster-file"
+    }  # fmt: skip

@@ -26,7 +26,9 @@ from cockpit.formatting import (
 )
 from cockpit.text_safety import clean_record
 
-STATUS_SCHEMA = "cockpit.status/2"  # /2: best_overlap.people are names (ids were /1)
+# /3: experiments[].best.value is the ranking value (best over the history by default), not
+# the last value logged; /2: best_overlap.people are names (ids were /1).
+STATUS_SCHEMA = "cockpit.status/3"
 
 
 def overlap_names(team: TeamSummary) -> list[str]:

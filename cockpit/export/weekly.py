@@ -214,7 +214,7 @@ def render_html(d: Dashboard, week: Week, generated_at: datetime) -> str:
 
 def render_json(d: Dashboard, week: Week, generated_at: datetime) -> str:
     payload = status_json(d)
-    payload["schema"] = "cockpit.weekly/2"  # follows cockpit.status/2
+    payload["schema"] = "cockpit.weekly/3"  # follows cockpit.status/3
     payload["generated_at"] = generated_at.isoformat()
     payload["as_of"] = d.now.isoformat()
     payload["week"] = {

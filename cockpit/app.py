@@ -356,9 +356,9 @@ class CockpitApp(App[None]):
         )
 
     def _load_runs(self) -> None:
-        from cockpit.analytics.run_table import build_run_table
+        from cockpit.leaderboard_runs import load_run_table
 
-        model = build_run_table(self.workspace.experiment_runs(), self.clock.now())
+        model = load_run_table(self.workspace.experiment_runs(), self.clock.now())
         model.index.prepare()
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._show_runs, model)

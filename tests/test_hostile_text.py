@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import cockpit.app
 import cockpit.models as models
+from cockpit.analytics.experiments import digest_experiments
 from cockpit.cli import main
 from cockpit.clock import FrozenClock
 from cockpit.models import Snapshot
@@ -446,7 +447,15 @@ def record_kinds(value: Any, seen: set[str]) -> set[str]:
 
 @cache
 def demo_at(moment: datetime) -> Snapshot:
-    return build_demo_snapshot(moment)
+    """The demo as the app keeps it: its experiments digested, as a sync does before it
+    writes (`cockpit.sync`) and `Workspace.hold_demo` does in memory. Poisoned afterwards,
+    the digests' own texts (their candidates' names, users, params, the experiments they
+    carry) are hostile too, and reach the panel, status and exports through them."""
+    snapshot = build_demo_snapshot(moment)
+    assert snapshot.experiments is not None
+    return msgspec.structs.replace(
+        snapshot, experiments=digest_experiments(snapshot.experiments, moment)
+    )
 
 
 def test_the_demo_has_every_record_kind() -> None:
@@ -511,6 +520,9 @@ def test_no_control_byte_reaches_status_or_exports(
     for text in _walk_strings(json.loads(status_json)):
         assert not FORBIDDEN.search(text), text
     assert MARKER in json.loads(status_json)["okrs"]["objectives"][0]["title"]
+    # The experiments' lines come from the digests: their candidates' names were hostile too.
+    boards = json.loads(status_json)["experiments"]["experiments"]
+    assert any(MARKER in board["best"]["run"] for board in boards if board.get("best"))
 
     for fmt in ("md", "html", "json"):
         exported = run_cli("export", "--config", config, "--format", fmt)
@@ -553,6 +565,11 @@ def test_no_control_byte_reaches_the_tui(
 
     snapshot = poison(demo_at(FROZEN_NOW), lambda text: TUI_PREFIX + text + TUI_SUFFIX)
     workspace = hostile_workspace(tmp_path, snapshot, f"demo: said {TUI_PREFIX}", FROZEN_NOW)
+    if panel is None:
+        # The Experiments panel is drawn from the digests: hostile runs are on it.
+        summary = workspace.dashboard(FROZEN_NOW).experiments
+        assert summary is not None
+        assert any(board.top and MARKER in board.top[0].name for board in summary.boards)
     monkeypatch.setattr(cockpit.app, "clean_text", _strict_clean_text)
     svg = cockpit.app.render_screenshot(workspace, FrozenClock(FROZEN_NOW), size=size, panel=panel)
     assert_harmless(svg, f"screenshot of {panel or 'the dashboard'}")

@@ -188,7 +188,9 @@ def _boards_of(data: ExperimentData) -> list[Board]:
 
 
 def build_run_table(data: Sequence[ExperimentData], now: datetime) -> RunTableModel:
-    """The table of every run of every source; slow on 50,000 runs: call it off the UI loop."""
+    """The table of every run of every source; slow on 50,000 runs: call it off the UI loop.
+    The texts are shown as they are: the app builds it from cleaned data
+    (`cockpit.leaderboard_runs.load_run_table`)."""
     boards: list[Board] = []
     rows: list[RunRow] = []
     for part in data:

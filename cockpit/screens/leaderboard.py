@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -281,10 +282,11 @@ class LeaderboardScreen(Screen[None]):
         if options == self._options:
             return
         self._options = options
-        choices: dict[str, list[tuple[str, Any]]] = {
-            "filter-experiment": experiments,
-            "filter-status": [(s.lower(), s) for s in model.statuses],
-            "filter-user": [(u, u) for u in model.users],
+        # Plain Text: a Select reads a str label as markup, and these come from the trackers.
+        choices: dict[str, list[tuple[Text, Any]]] = {
+            "filter-experiment": [(Text(label), n) for label, n in experiments],
+            "filter-status": [(Text(s.lower()), s) for s in model.statuses],
+            "filter-user": [(Text(u), u) for u in model.users],
         }
         for select_id, values in choices.items():
             select = self.query_one(f"#{select_id}", Select)

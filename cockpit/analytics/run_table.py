@@ -244,7 +244,10 @@ def _rank(board: Board, rows: list[RunRow], champions: set[str]) -> tuple[Board,
     )
     champion = next((row for row in rows if row.run.run_id in champions), None)
     champion_value = champion.value if champion is not None else None
-    ranks = {i: rank for rank, i in enumerate(valued, start=1)}
+    # Only finished runs are ranked, as on the panel: a running run's value is shown, but it
+    # may still move, so it takes no rank from a finished one.
+    finished = [i for i in valued if rows[i].run.status == "FINISHED"]
+    ranks = {i: rank for rank, i in enumerate(finished, start=1)}
     out = []
     for i, row in enumerate(rows):
         delta = (

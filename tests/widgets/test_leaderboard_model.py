@@ -130,3 +130,18 @@ def test_no_worse_value_ever_ranks_above_a_better_one(
     assert shown[: len(known)] == known  # unranked (NaN, inf, missing) last
     best_first = sorted(known, reverse=higher)
     assert known == (best_first[::-1] if reverse else best_first)
+
+
+def test_only_finished_runs_take_a_rank_as_on_the_panel() -> None:
+    """A running run shows its value so far, but takes no rank from a finished run: the
+    table's ranks match the panel's, which ranks finished runs only."""
+    experiment = Experiment("1", "fraud", "val_auc")
+    runs = (
+        Run("done-a", "1", "done-a", "FINISHED", metrics={"val_auc": 0.90}),
+        Run("live", "1", "live", "RUNNING", metrics={"val_auc": 0.95}),
+        Run("done-b", "1", "done-b", "FINISHED", metrics={"val_auc": 0.80}),
+    )
+    model = build_run_table([ExperimentData("mlflow", (experiment,), runs)], NOW)
+    ranks = {row.run.run_id: row.rank for row in model.rows}
+    assert ranks == {"done-a": 1, "live": None, "done-b": 2}
+    assert model.rows[model.position("live")].value == 0.95

@@ -127,9 +127,9 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
         v = e.velocity
         row(
             "Experiments",
-            f"{e.runs_total:,} runs on {e.tracker} · {e.running_total} running · "
-            f"{e.finished_last_day} finished in 24h · {v.this_week.started} started this week "
-            f"vs {v.last_week.started} last week",
+            f"{e.runs_total:,} runs on {e.tracker} · {e.running_total:,} running · "
+            f"{e.finished_last_day:,} finished in 24h · {v.this_week.started:,} started this week "
+            f"vs {v.last_week.started:,} last week",
             "experiments",
         )
         lines.extend(" " * label + text for text in experiment_lines(e))

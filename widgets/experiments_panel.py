@@ -86,19 +86,19 @@ class ExperimentsPanel(Panel):
         v = s.velocity
         runs: Part = (f"{s.runs_total:,} runs", "bold")
         tracker: Part = (f" on {s.tracker}", "$foreground-muted") if s.tracker else ""
-        running: Part = (f"{s.running_total} running", "$primary")
+        running: Part = (f"{s.running_total:,} running", "$primary")
         week: list[Part] = [
-            (f"{v.this_week.started} this week", "bold"),
-            (f" vs {v.last_week.started} last", "$foreground-muted"),
+            (f"{v.this_week.started:,} this week", "bold"),
+            (f" vs {v.last_week.started:,} last", "$foreground-muted"),
         ]
         # Narrow panels keep this week's count in words rather than a cryptic "23/27".
-        short_week: list[Part] = [(f"{v.this_week.started} this wk", "bold")]
-        done = f"{s.finished_last_day} done in 24h"
+        short_week: list[Part] = [(f"{v.this_week.started:,} this wk", "bold")]
+        done = f"{s.finished_last_day:,} done in 24h"
         return _fit(
             width,
             [runs, tracker, " · ", running, " · ", done, " · ", *week],
             [runs, " · ", running, " · ", done, " · ", *week],
-            [runs, " · ", running, " · ", f"{s.finished_last_day} done 24h", " · ", *short_week],
+            [runs, " · ", running, " · ", f"{s.finished_last_day:,} done 24h", " · ", *short_week],
             [runs, " · ", running, " · ", *short_week],
             [runs, " · ", running],
         )
@@ -218,7 +218,7 @@ class ExperimentsPanel(Panel):
             line(("Velocity", "bold"), (f"  {v.note}", "$foreground-muted")),
             line(
                 f"  {plural(now.started, 'run')} started this week",
-                (f" vs {before.started} last week ", "$foreground-muted"),
+                (f" vs {before.started:,} last week ", "$foreground-muted"),
                 (f"({change:+d})", "$success" if change >= 0 else "$warning"),
             ),
             line(

@@ -104,9 +104,9 @@ def build_sections(d: Dashboard) -> list[Section]:
     if e := d.experiments:
         v = e.velocity
         lines = [
-            f"{e.runs_total:,} runs, {e.running_total} running, {e.finished_last_day} finished "
+            f"{e.runs_total:,} runs, {e.running_total:,} running, {e.finished_last_day:,} finished "
             f"in 24h",
-            f"Runs started this week: {v.this_week.started} (last week {v.last_week.started}); "
+            f"Runs started this week: {v.this_week.started:,} (last week {v.last_week.started:,}); "
             f"{failure_rate(v.this_week)} (last week {failure_rate(v.last_week)})",
         ]
         lines += experiment_lines(e)

@@ -9,7 +9,9 @@ A sync:
 1. finds the configured experiments (by name, by id, by a `name LIKE` pattern, or all of them);
    a name the server does not know is an error that lists the names it does;
 2. reads their runs with `runs/search` (active runs only, paged by `page_token` until none comes
-   back, the largest pages the server allows that still let progress move);
+   back, the largest pages the server allows), one search per experiment, a few at a time: the
+   server spends about a millisecond of CPU on each run it lists, so a large tracker is read
+   in parallel by its worker processes rather than by one of them;
 3. reads the registry: the configured aliases (`champion`, `challenger`…) of the configured
    registered models, or of all. A missing alias answers 400 on MLflow: that is "no champion";
 4. reads the metric histories of the runs that can reach the top of each leaderboard (the
@@ -79,11 +81,19 @@ from integrations.mlflow_parse import (
 from integrations.threads import run_abandonable
 
 API = "/api/2.0/mlflow"
-# runs/search accepts up to 50,000 runs a page (more is a 400). Pages this size keep the number
-# of requests (and server-side queries) small while the progress line still moves every few
-# seconds on a large tracker.
-RUNS_PAGE = 10_000
+# runs/search accepts up to 50,000 runs a page (more is a 400). The largest pages: the server
+# sorts the experiment's runs again for every page, so each further page of a large experiment
+# costs it seconds.
+RUNS_PAGE = 50_000
 assert RUNS_PAGE <= 50_000
+# Experiments whose runs are searched at the same time on a full sync. The searches are CPU
+# work on the server (the runs' JSON), done by its worker processes (`mlflow server` starts 4):
+# a few at a time use them without queueing behind each other or crowding out its other users.
+RUNS_SEARCHES = 3
+# A multi-process server (uvicorn, gunicorn) lets whichever worker wakes first accept every
+# connection waiting: searches opened at the same instant all land on one process and share one
+# core. The first searches start this far apart, so that each finds an idle worker.
+SEARCHES_APART = 0.25  # seconds
 EXPERIMENTS_PAGE = 1000
 MODELS_PAGE = 1000  # the registry's maximum
 # Run ids per `attributes.run_id IN (...)` filter: the filter travels in the request body, but
@@ -391,6 +401,33 @@ async def _pages(ask: Callable[[dict[str, str]], Awaitable[Any]]) -> AsyncIterat
         token = following
 
 
+async def _at_most(limit: int, work: Sequence[Awaitable[T]], *, apart: float = 0.0) -> list[T]:
+    """The results of `work` in order, at most `limit` running at once, the first `limit` of
+    them started `apart` seconds from each other. The first failure cancels the rest and is
+    raised as it is (not wrapped in an ExceptionGroup)."""
+    gate = asyncio.Semaphore(limit)
+
+    async def gated(index: int, step: Awaitable[T]) -> T:
+        if index and apart:
+            await asyncio.sleep(min(index, limit - 1) * apart)
+        async with gate:
+            return await step
+
+    tasks = [asyncio.ensure_future(gated(index, step)) for index, step in enumerate(work)]
+    if not tasks:
+        return []
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error
+    return [task.result() for task in tasks]
+
+
 # --- one sync -----------------------------------------------------------------------------
 
 
@@ -456,8 +493,18 @@ class _Sync:
     # --- runs ------------------------------------------------------------------------
 
     async def _all_runs(self, ids: Sequence[str]) -> list[Run]:
+        """Every active run of the experiments, newest first: each experiment searched on its
+        own, `RUNS_SEARCHES` at a time."""
         self.progress.begin("", unit="runs")
-        return list((await self._search_runs(ids, "")).values())
+        found = await _at_most(
+            RUNS_SEARCHES, [self._search_runs([id_], "") for id_ in ids], apart=SEARCHES_APART
+        )
+        runs: dict[str, Run] = {}
+        for part in found:
+            runs.update(part)
+        merged = list(runs.values())
+        merged.sort(key=lambda run: run.started or _EPOCH, reverse=True)
+        return merged
 
     async def _changed_runs(self, ids: Sequence[str], prior: ExperimentData) -> list[Run]:
         """The runs started since the last sync and those that were running then; every other

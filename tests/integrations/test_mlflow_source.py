@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from integrations.base import (
     SourceUnreachable,
 )
 from integrations.http import HttpClient
-from integrations.mlflow import MlflowSource
+from integrations.mlflow import RUNS_SEARCHES, MlflowSource
 from integrations.retry import RetryPolicy
 from tests.conftest import FROZEN_NOW
 from tests.fakes.fault_server import Reply
@@ -275,6 +276,65 @@ def test_doctor_probe(mlflow_world: MlflowWorld) -> None:
     missing = MlflowSource("mlflow", settings(mlflow_world.url, experiments=["nope", "fraud-gbdt"]))
     with pytest.raises(SourceConfigError, match=r"no experiment 'nope'.*'fraud-gbdt'"):
         missing.probe(None)
+
+
+class HeldSearches(Recording):
+    """The real transport, holding each runs/search until `wanted` of them are in flight (or a
+    few seconds have passed), and noting how many ever were at once."""
+
+    def __init__(self, wanted: int) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.in_flight = 0
+        self.peak = 0
+        self.bodies: list[dict[str, Any]] = []
+        self._enough: asyncio.Event | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/runs/search"):
+            return await super().handle_async_request(request)
+        if self._enough is None:
+            self._enough = asyncio.Event()
+        self.bodies.append(json.loads(request.content))
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            if self.in_flight >= self.wanted:
+                self._enough.set()
+            # Searches made one after the other never get here together: they go on after a
+            # while, and the peak says so.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._enough.wait(), timeout=5.0)
+            return await super().handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+def test_experiments_are_searched_a_few_at_a_time_and_each_run_arrives_once(
+    mlflow_world: MlflowWorld,
+) -> None:
+    world = mlflow_world
+    names = ["fraud-gbdt", "ranker-v3", "asr-finetune", "Default"]
+    assert len(names) > RUNS_SEARCHES  # so that the cap shows
+    transport = HeldSearches(wanted=RUNS_SEARCHES)
+    source = MlflowSource("mlflow", settings(world.url, experiments=names))
+    snapshot, _ = fetch(source, transport=transport)
+    data = data_of(snapshot)
+
+    # One search per experiment, the first few at the same time, never more than the cap.
+    assert transport.peak == RUNS_SEARCHES
+    searched = [body["experiment_ids"] for body in transport.bodies]
+    assert all(len(ids) == 1 for ids in searched)
+    assert sorted(ids[0] for ids in searched) == sorted(world.experiments[n] for n in names)
+    # Every run of every experiment, each once, newest first as a single search lists them.
+    listed = transport.runs_listed()
+    assert len(listed) == len(set(listed)) == 6 + 3 + 2
+    assert sorted(run.run_id for run in data.runs) == sorted(listed)
+    started = [run.started for run in data.runs]
+    assert None not in started and started == sorted(started, reverse=True)  # type: ignore[type-var]
+    assert {run.experiment for run in data.runs} == {
+        world.experiments[n] for n in ("fraud-gbdt", "ranker-v3", "asr-finetune")
+    }
 
 
 # --- re-syncs ----------------------------------------------------------------------------

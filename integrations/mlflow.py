@@ -15,10 +15,12 @@ A sync:
 3. reads the registry: the configured aliases (`champion`, `challenger`…) of the configured
    registered models, or of all. A missing alias answers 400 on MLflow: that is "no champion";
 4. reads the metric histories of the runs that can reach the top of each leaderboard (the
-   best `history_runs` by last value, and every run an alias points at), a few at a time, so
-   that "best over the history" and "at the best step" are right. Finished runs' histories do
-   not change: they are kept from the last sync. Histories are what a short deadline gives up
-   first: the runs are kept, ranked by their last values.
+   best `history_runs` by last value, and every run an alias points at), so that "best over
+   the history" and "at the best step" are right: a hundred runs a request where the server
+   has `metrics/get-history-bulk` (the endpoint its own UI charts with), one run a request
+   where it has not, a few requests at a time. Finished runs' histories do not change: they
+   are kept from the last sync. Histories are what a short deadline gives up first: the runs
+   are kept, ranked by their last values.
 
 A re-sync moves little: only runs started since the last sync (minus a margin for clocks and
 late-starting runs) and the runs that were still running are fetched; the rest are kept. Once
@@ -59,12 +61,14 @@ from integrations.base import (
 from integrations.leaderboard import Board, LeaderboardOptions
 from integrations.mlflow_parse import (
     AliasAnswer,
+    BulkHistoryPage,
     ExperimentAnswer,
     ExperimentsPage,
     HistoryPage,
     MlflowGarbled,
     MlflowPayloadError,
     RawExperiment,
+    RawMetric,
     RawRegisteredModel,
     RegisteredModelAnswer,
     RegisteredModelsPage,
@@ -81,6 +85,9 @@ from integrations.mlflow_parse import (
 from integrations.threads import run_abandonable
 
 API = "/api/2.0/mlflow"
+# The endpoints MLflow's web UI calls: metrics/get-history-bulk is there since MLflow 2.0, and
+# not on every MLflow-compatible server (Databricks): without it, histories are read one by one.
+AJAX_API = "/ajax-api/2.0/mlflow"
 # runs/search accepts up to 50,000 runs a page (more is a 400). The largest pages: the server
 # sorts the experiment's runs again for every page, so each further page of a large experiment
 # costs it seconds.
@@ -104,6 +111,10 @@ IDS_PER_SEARCH = 100
 # read again.
 STARTED_SINCE_MARGIN = timedelta(minutes=30)
 HISTORY_WORKERS = 4  # concurrent metric-history requests: polite to a single-worker server
+# metrics/get-history-bulk takes up to 100 run ids and answers up to 25,000 points, cut short
+# past that: a full answer is asked for again in halves (one run alone: page by page).
+HISTORY_BULK_RUNS = 100
+HISTORY_BULK_POINTS = 25_000
 # Histories are optional detail: they stop early enough to leave this share of the deadline
 # (at least a few seconds) for the rest of the sync.
 HISTORY_RESERVE = 0.1
@@ -245,18 +256,22 @@ class _Api:
         meter: TrafficMeter = self.http.meter
         return meter
 
-    async def get(self, path: str, params: Mapping[str, Any], shape: type[T]) -> T:
-        return await self._read("GET", path, shape, params=params)
+    async def get(
+        self, path: str, params: Mapping[str, Any], shape: type[T], *, api: str = API
+    ) -> T:
+        return await self._read("GET", path, shape, api=api, params=params)
 
     async def post(self, path: str, body: Mapping[str, Any], shape: type[T]) -> T:
         # Every POST here is a search: a pure read, safe to repeat.
         return await self._read("POST", path, shape, json=body)
 
-    async def get_optional(self, path: str, params: Mapping[str, Any], shape: type[T]) -> T | None:
+    async def get_optional(
+        self, path: str, params: Mapping[str, Any], shape: type[T], *, api: str = API
+    ) -> T | None:
         """None when MLflow refuses the request as a client error (400/404): "no such
         experiment, model or alias". 401/403, 5xx and rate limits still raise."""
         try:
-            return await self.get(path, params, shape)
+            return await self.get(path, params, shape, api=api)
         except MlflowGarbled:
             raise
         except SourceBadResponse:
@@ -272,8 +287,10 @@ class _Api:
         # A proxy's HTML page is not a version.
         return text if len(text) <= 40 and text[:1].isdigit() else ""
 
-    async def _read(self, method: str, path: str, shape: type[T], **kwargs: Any) -> T:
-        url = f"{self.base}{API}/{path}"
+    async def _read(
+        self, method: str, path: str, shape: type[T], *, api: str = API, **kwargs: Any
+    ) -> T:
+        url = f"{self.base}{api}/{path}"
         # One garbled answer (a proxy hiccup, a body cut at a gateway) is asked for once more;
         # a second one is the server's real answer.
         for attempt in (1, 2):
@@ -440,6 +457,8 @@ class _Sync:
         self.api = api
         self.ctx = ctx
         self.progress: Progress = ctx.progress
+        # Until the server says it has no metrics/get-history-bulk.
+        self.bulk_histories = True
 
     async def run(self) -> Snapshot:
         self.progress.begin("connecting")
@@ -689,15 +708,22 @@ class _Sync:
         self.progress.begin("histories", unit="histories", total=len(wanted))
         gate = asyncio.Semaphore(HISTORY_WORKERS)
         read: dict[tuple[str, str], MetricHistory] = {}
+        runs_of: dict[str, list[str]] = {}
+        for run_id, metric in wanted:
+            runs_of.setdefault(metric, []).append(run_id)
 
-        async def one(run_id: str, metric: str) -> None:
-            async with gate:
-                found = await self._history(run_id, metric)
-            if found:
+        async def some(metric: str, run_ids: list[str]) -> None:
+            def keep(run_id: str, found: MetricHistory) -> None:
                 read[(run_id, metric)] = found
-            self.progress.advance()
 
-        tasks = [asyncio.ensure_future(one(run_id, metric)) for run_id, metric in wanted]
+            await self._histories(metric, run_ids, gate, keep)
+            self.progress.advance(len(run_ids))
+
+        tasks = [
+            asyncio.ensure_future(some(metric, run_ids[start : start + HISTORY_BULK_RUNS]))
+            for metric, run_ids in runs_of.items()
+            for start in range(0, len(run_ids), HISTORY_BULK_RUNS)
+        ]
         try:
             # Past the budget the histories read so far are kept; the others wait for the next
             # sync, and their runs rank by their last values meanwhile.
@@ -720,26 +746,91 @@ class _Sync:
         reserve = max(deadline.seconds * HISTORY_RESERVE, HISTORY_RESERVE_MIN)
         return max(deadline.left() - reserve, 0.0)
 
-    async def _history(self, run_id: str, metric: str) -> MetricHistory:
-        """One run's history of a (renamed) metric, under whichever name the run logged it."""
+    async def _histories(
+        self,
+        metric: str,
+        run_ids: Sequence[str],
+        gate: asyncio.Semaphore,
+        keep: Callable[[str, MetricHistory], None],
+    ) -> None:
+        """The runs' histories of a (renamed) metric, under whichever name each run logged
+        it, each given to `keep` as soon as it is read (a deadline keeps what was read)."""
+        found: set[str] = set()
+
+        def take(run_id: str, points: Sequence[RawMetric]) -> None:
+            if points and run_id not in found:
+                found.add(run_id)
+                keep(run_id, history(points))
+
+        left = list(run_ids)
         for raw_name in self.board.raw_names(metric):
-            points = []
-            try:
-                async for page in _pages(
-                    lambda token, key=raw_name: self.api.get(
-                        "metrics/get-history",
-                        {"run_id": run_id, "metric_key": key} | token,
-                        HistoryPage,
-                    )
-                ):
-                    points.extend(page.metrics)
-            except MlflowGarbled:
-                raise
-            except SourceBadResponse:
-                return ()  # the run was deleted a moment ago
-            if points:
-                return history(points)
-        return ()
+            if not left:
+                break
+            await self._raw_histories(raw_name, left, gate, take)
+            left = [run_id for run_id in left if run_id not in found]
+
+    async def _raw_histories(
+        self,
+        key: str,
+        run_ids: Sequence[str],
+        gate: asyncio.Semaphore,
+        take: Callable[[str, Sequence[RawMetric]], None],
+    ) -> None:
+        """The points of metric `key` of each run, to `take`: in bulk while the server offers
+        it, else one run a request."""
+        if self.bulk_histories and len(run_ids) > 1:
+            async with gate:
+                page = await self._bulk_history(key, run_ids)
+            if page is None:
+                self.bulk_histories = False  # not offered: one run at a time from now on
+            elif len(page.metrics) < HISTORY_BULK_POINTS:
+                points: dict[str, list[RawMetric]] = {}
+                for point in page.metrics:
+                    points.setdefault(point.run_id, []).append(point)
+                for run_id, some in points.items():
+                    take(run_id, some)
+                return
+            else:  # cut short: each half again
+                half = len(run_ids) // 2
+                await self._raw_histories(key, run_ids[:half], gate, take)
+                await self._raw_histories(key, run_ids[half:], gate, take)
+                return
+
+        async def one(run_id: str) -> None:
+            async with gate:
+                points = await self._raw_history(run_id, key)
+            take(run_id, points)
+
+        await asyncio.gather(*(one(run_id) for run_id in run_ids))
+
+    async def _bulk_history(self, key: str, run_ids: Sequence[str]) -> BulkHistoryPage | None:
+        """metrics/get-history-bulk's answer; None where the server does not offer it: a 404,
+        a proxy that lets only `/api/` through (401, 403) or answers with a web page."""
+        params = {"run_id": list(run_ids), "metric_key": key, "max_results": HISTORY_BULK_POINTS}
+        try:
+            return await self.api.get(
+                "metrics/get-history-bulk", params, BulkHistoryPage, api=AJAX_API
+            )
+        except (SourceAuthError, SourceBadResponse):
+            return None
+
+    async def _raw_history(self, run_id: str, key: str) -> list[RawMetric]:
+        """One run's points of metric `key`, page by page."""
+        points: list[RawMetric] = []
+        try:
+            async for page in _pages(
+                lambda token: self.api.get(
+                    "metrics/get-history",
+                    {"run_id": run_id, "metric_key": key} | token,
+                    HistoryPage,
+                )
+            ):
+                points.extend(page.metrics)
+        except MlflowGarbled:
+            raise
+        except SourceBadResponse:
+            return []  # the run was deleted a moment ago
+        return points
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -15,7 +15,7 @@ KeyError. Every text in a record is cleaned of control characters and escape seq
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -114,6 +114,16 @@ class ExperimentAnswer(msgspec.Struct, frozen=True):
 class HistoryPage(msgspec.Struct, frozen=True):
     metrics: list[RawMetric] = msgspec.field(default_factory=list)
     next_page_token: str = ""
+
+
+class RawRunMetric(RawMetric, frozen=True):
+    run_id: str = ""
+
+
+class BulkHistoryPage(msgspec.Struct, frozen=True):
+    """metrics/get-history-bulk: the points of one metric for several runs, each with its run."""
+
+    metrics: list[RawRunMetric] = msgspec.field(default_factory=list)
 
 
 class RawAlias(msgspec.Struct, frozen=True):
@@ -278,7 +288,7 @@ def parse_run(document: Any, base_url: str, rename: Mapping[str, str] | None = N
     return build_run(convert(document, RawRun, "runs/search"), base_url, rename or {})
 
 
-def history(metrics: list[RawMetric]) -> MetricHistory:
+def history(metrics: Sequence[RawMetric]) -> MetricHistory:
     """A metric's history oldest step first; values logged at one step keep their order in
     time. NaN stays (it never ranks); the store's clamped infinities are infinite again."""
     ordered = sorted(metrics, key=lambda m: (m.step, m.timestamp))

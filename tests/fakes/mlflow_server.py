@@ -246,6 +246,10 @@ class _ScriptedHandler(LoopbackHandler["ScriptedMlflow"]):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         reply = self.owner._answer(self.command, self.path, dict(self.headers), body)
+        if reply.hang:
+            self.owner._sleep()  # until the server stops
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)

@@ -22,6 +22,7 @@ from cockpit.kinds import LeaderboardSettings, MlflowSettings
 from cockpit.models import ExperimentData, Secret, Snapshot
 from cockpit.store import Store
 from cockpit.sync import SyncJob, SyncOutcome, sync_one
+from integrations import mlflow as mlflow_source
 from integrations.base import (
     Deadline,
     FetchContext,
@@ -39,6 +40,7 @@ from tests.fakes.mlflow_server import MlflowWorld, ScriptedMlflow, mlflow_world,
 
 __all__ = ["mlflow_world"]  # the session fixture: one real server for this module's tests
 
+BULK = "/ajax-api/2.0/mlflow/metrics/get-history-bulk"
 FAST_RETRY = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.05, wait_jitter=0.0)
 BOARD = LeaderboardSettings(
     per_experiment={"fraud-gbdt": "val_auc"}, rename={"eval/wer": "wer"}, history_runs=50
@@ -66,11 +68,14 @@ class Recording(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.answers: list[tuple[str, Any]] = []
+        self.histories: list[str] = []  # the run ids whose metric histories were asked for
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         body = await response.aread()
         endpoint = request.url.path.removeprefix("/api/2.0/mlflow/")
+        if endpoint in ("metrics/get-history", BULK):
+            self.histories += request.url.params.get_list("run_id")
         self.answers.append((endpoint, json.loads(body) if body[:1] == b"{" else None))
         # A stream, not `content`: the client counts the bytes as they are read.
         return httpx.Response(
@@ -101,12 +106,13 @@ def fetch(
     *,
     token: Secret | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    seconds: float = 60.0,
 ) -> tuple[Snapshot, HttpClient]:
     """One sync of `source` through a `FetchContext`, as the engine makes it, returning the
     client so that its meter can be read."""
 
     async def run() -> tuple[Snapshot, HttpClient]:
-        deadline = Deadline.starting_now(60.0)
+        deadline = Deadline.starting_now(seconds)
         http = HttpClient(source.name, retry=FAST_RETRY, transport=transport, deadline=deadline)
         async with http:
             ctx = FetchContext(
@@ -387,7 +393,10 @@ def test_a_resync_reads_only_new_and_running_runs(mlflow_world: MlflowWorld, tea
     full_recording = Recording()
     first, full = fetch(source, transport=full_recording)
     assert len(full_recording.runs_listed()) == 6
-    assert full_recording.count("metrics/get-history") == 6
+    # Every run's history, in one request to the bulk endpoint of the server's web UI.
+    assert sorted(full_recording.histories) == sorted(full_recording.runs_listed())
+    assert full_recording.count(BULK) == 1
+    assert full_recording.count("metrics/get-history") == 0
 
     new = [team.run(f"new-{i}", datetime.now(UTC), (0.7, 0.9), done=True) for i in range(2)]
     team.client.log_metric(team.running, "val_auc", 0.95, step=1)
@@ -398,8 +407,10 @@ def test_a_resync_reads_only_new_and_running_runs(mlflow_world: MlflowWorld, tea
     assert sorted(recording.runs_listed()) == sorted([*new, team.running])
     assert recording.count("runs/search") == 2  # started since, and running by id
     # Histories: the new runs and the running one; the finished runs' are kept.
-    assert recording.count("metrics/get-history") == 3
-    assert resync.meter.requests < full.meter.requests
+    assert sorted(recording.histories) == sorted([*new, team.running])
+    # The full sync's requests (its histories came in one) and the search by id for the run
+    # that was running, for fewer bytes.
+    assert resync.meter.requests == full.meter.requests + 1
     assert resync.meter.bytes_in < full.meter.bytes_in
     data = data_of(second)
     runs = {run.name: run for run in data.runs}
@@ -467,6 +478,7 @@ HISTORY = {
         {"key": "val_auc", "value": 0.9, "step": 1},
     ]
 }
+HISTORY_POINTS = ((0, 0.93), (1, 0.9))
 
 
 @pytest.fixture
@@ -509,6 +521,73 @@ def test_a_missing_alias_answering_400_is_no_champion(
     assert data.models == ()
     assert server.count("registered-models/alias") == 2
     assert data.runs[0].histories["val_auc"] == ((0, 0.93), (1, 0.9))
+
+
+TWO_RUNS = {
+    "runs": [
+        RUNS["runs"][0],
+        {
+            "info": {"run_id": "r2", "experiment_id": "7", "status": "FINISHED",
+                     "start_time": 1795412668000, "end_time": 1795412728000},
+            "data": {"metrics": [{"key": "val_auc", "value": 0.8, "step": 1}]},
+        },
+    ]
+}  # fmt: skip
+BULK_HISTORY = {
+    "metrics": [
+        {"key": "val_auc", "value": 0.93, "step": 0, "run_id": "r1"},
+        {"key": "val_auc", "value": 0.9, "step": 1, "run_id": "r1"},
+        {"key": "val_auc", "value": 0.85, "step": 0, "run_id": "r2"},
+        {"key": "val_auc", "value": 0.8, "step": 1, "run_id": "r2"},
+    ]
+}
+
+
+def test_histories_come_in_bulk_and_one_run_a_request_without_the_bulk_endpoint(
+    scripted: Callable[..., ScriptedMlflow],
+) -> None:
+    bulk = scripted(runs__search=Reply.json(TWO_RUNS), **{BULK: Reply.json(BULK_HISTORY)})
+    snapshot, _ = fetch(scripted_source(bulk))
+    histories = {run.run_id: run.histories["val_auc"] for run in data_of(snapshot).runs}
+    assert histories == {"r1": ((0, 0.93), (1, 0.9)), "r2": ((0, 0.85), (1, 0.8))}
+    assert (bulk.count(BULK), bulk.count("metrics/get-history")) == (1, 0)
+    asked = next(r for r in bulk.seen if r.endpoint == BULK)
+    assert sorted(httpx.QueryParams(asked.query).get_list("run_id")) == ["r1", "r2"]
+
+    # A server without it (older, Databricks, a proxy that passes only /api/): one by one.
+    for reply in (Reply.json({"error_code": "ENDPOINT_NOT_FOUND"}, 404), Reply(403, b"no"),
+                  Reply(200, b"<html>the web UI</html>")):  # fmt: skip
+        single = scripted(runs__search=Reply.json(TWO_RUNS), **{BULK: reply})
+        snapshot, _ = fetch(scripted_source(single))
+        assert all(run.histories["val_auc"] for run in data_of(snapshot).runs)
+        assert single.count("metrics/get-history") == 2
+
+
+def test_histories_read_one_by_one_before_the_deadline_are_kept(
+    scripted: Callable[..., ScriptedMlflow],
+) -> None:
+    # No bulk endpoint; one run's history comes, the other's never does.
+    server = scripted(
+        runs__search=Reply.json(TWO_RUNS),
+        metrics__get_history=[Reply.json(HISTORY), Reply(hang=True)],
+    )
+    snapshot, _ = fetch(scripted_source(server), seconds=5.0)
+    with_history = [run.run_id for run in data_of(snapshot).runs if run.histories]
+    assert len(with_history) == 1
+    assert len(data_of(snapshot).runs) == 2  # the other ranks by its last value
+
+
+def test_a_bulk_answer_cut_short_is_asked_again_in_halves(
+    scripted: Callable[..., ScriptedMlflow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As many points as the server sends at most: there may have been more.
+    monkeypatch.setattr(mlflow_source, "HISTORY_BULK_POINTS", 4)
+    cut = {"metrics": [{**point, "run_id": "r1"} for point in BULK_HISTORY["metrics"]]}
+    server = scripted(runs__search=Reply.json(TWO_RUNS), **{BULK: Reply.json(cut)})
+    snapshot, _ = fetch(scripted_source(server))
+    # One run alone is read page by page: nothing of the cut answer is kept.
+    assert server.count("metrics/get-history") == 2
+    assert {run.histories["val_auc"] for run in data_of(snapshot).runs} == {HISTORY_POINTS}
 
 
 def test_basic_auth_sends_the_token_as_password_and_401_says_what_to_do(

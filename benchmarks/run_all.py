@@ -11,6 +11,13 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":
     codes = [
         subprocess.run([sys.executable, str(HERE / script)]).returncode
-        for script in ("startup.py", "jira_sync.py", "sprint_screen.py")
+        for script in (
+            "startup.py",
+            "jira_sync.py",
+            "sprint_screen.py",
+            "leaderboard_screen.py",
+            "experiments_cache.py",
+            "mlflow_sync.py",
+        )
     ]
     sys.exit(max(codes))

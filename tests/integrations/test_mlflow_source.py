@@ -701,3 +701,46 @@ def test_cli_sync_status_and_doctor_with_an_mlflow_server_without_auth(
     assert "MLflow 3.17.2" in out and "no token needed" in out and "no token found" not in out
     assert main(["status"]) == 0
     assert "fraud-gbdt" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Reply(500, b'{"error_code": "INTERNAL_ERROR"}', {"Content-Type": "application/json"}),
+        Reply(200, b'{"runs": [{"info": ', {"Content-Type": "application/json"}),
+        Reply(401, b"", {}),
+        Reply.hanging(),
+    ],
+    ids=["500", "malformed", "401", "hang"],
+)
+def test_a_failed_sync_keeps_the_last_good_leaderboard_byte_for_byte(
+    mlflow_world: MlflowWorld, store: Store, fault: Reply
+) -> None:
+    """The tracker breaks after a good sync: the leaderboard the lead sees stays the last good
+    one, untouched, the failure is said in words, and the sync ends within its deadline."""
+    import sqlite3
+    import time
+
+    from tests.fakes.fault_server import FaultServer
+
+    good = MlflowSource("mlflow", settings(mlflow_world.url, experiments=["fraud-gbdt"]))
+    assert sync(good, store).status == "ok"
+
+    def stored() -> list[tuple[object, ...]]:
+        with sqlite3.connect(store.path) as conn:
+            return conn.execute("SELECT id, taken_at, payload FROM snapshots").fetchall()
+
+    before = stored()
+    with FaultServer() as server:
+        server.always(fault)
+        broken = MlflowSource("mlflow", settings(server.url, experiments=["fraud-gbdt"]))
+        job = SyncJob(broken, connect_timeout=1.0, read_timeout=2.0, deadline=3.0)
+        started = time.monotonic()
+        outcome = asyncio.run(sync_one(job, store, FrozenClock(FROZEN_NOW)))
+        took = time.monotonic() - started
+    assert outcome.status == "failed" and outcome.error
+    assert "Traceback" not in outcome.error
+    assert took < 10  # the 3 s deadline, and never a hang
+    assert stored() == before
+    kept = store.latest("mlflow", with_runs=True)
+    assert kept is not None and data_of(kept.snapshot).runs

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import msgspec
 
-from cockpit.analytics.run_values import ranking_value
+from cockpit.analytics.run_values import rank_key, ranking_value
 from cockpit.models import (
     Experiment,
     ExperimentData,
@@ -75,13 +75,6 @@ def _duration_minutes(run: Run) -> float | None:
         return None
     minutes = (run.ended - run.started).total_seconds() / 60
     return minutes if minutes >= 0 else None  # clocks disagree: no duration rather than a lie
-
-
-def _rank_key(scored: tuple[Run, float], higher_is_better: bool) -> tuple[float, float, str]:
-    run, value = scored
-    ended = run.ended.timestamp() if run.ended else math.inf
-    # Best first; a tie goes to the run that got there first, then a stable id order.
-    return (-value if higher_is_better else value, ended, run.run_id)
 
 
 def _weeks(runs: Sequence[Run], now: datetime) -> tuple[WeekOfRuns, ...]:
@@ -205,7 +198,7 @@ def digest_one(
         found = ranking_value(run, experiment)
         if found is not None:
             scored.append((run, found[0]))
-    scored.sort(key=lambda item: _rank_key(item, experiment.higher_is_better))
+    scored.sort(key=lambda item: rank_key(*item, experiment.higher_is_better))
     top = [run for run, _ in scored[: max(keep, 0)]]
     run_ids = {r.run_id for r in runs} if models else set()
     aliased = [m for m in models if m.run_id in run_ids or m.experiment == experiment.id]

@@ -27,7 +27,7 @@ import msgspec
 
 from cockpit.analytics.experiment_digest import digest_experiments
 from cockpit.analytics.experiments import Velocity, velocity
-from cockpit.analytics.run_values import ranking_value
+from cockpit.analytics.run_values import rank_key, ranking_value
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run
 
 # Sort keys, and whether each one's natural order ("s" lands on it) is largest first.
@@ -245,8 +245,12 @@ def _rank(board: Board, rows: list[RunRow], champions: set[str]) -> tuple[Board,
     champion = next((row for row in rows if row.run.run_id in champions), None)
     champion_value = champion.value if champion is not None else None
     # Only finished runs are ranked, as on the panel: a running run's value is shown, but it
-    # may still move, so it takes no rank from a finished one.
-    finished = [i for i in valued if rows[i].run.status == "FINISHED"]
+    # may still move, so it takes no rank from a finished one. Ties are broken as the panel
+    # breaks them (`rank_key`), so a run has the same rank on both.
+    finished = sorted(
+        (i for i in valued if rows[i].run.status == "FINISHED"),
+        key=lambda i: rank_key(rows[i].run, rows[i].value, higher),  # type: ignore[arg-type]
+    )
     ranks = {i: rank for rank, i in enumerate(finished, start=1)}
     out = []
     for i, row in enumerate(rows):

@@ -85,6 +85,14 @@ def ranking_value(run: Run, experiment: Experiment) -> tuple[float, int | None] 
     return None
 
 
+def rank_key(run: Run, value: float, higher_is_better: bool) -> tuple[float, float, str]:
+    """The order runs take on a board: best value first; a tie goes to the run that got there
+    first (ended earlier), then a stable id order. The panel, `status` and the leaderboard
+    screen all number runs by it."""
+    ended = run.ended.timestamp() if run.ended else math.inf
+    return (-value if higher_is_better else value, ended, run.run_id)
+
+
 def better(a: float, b: float, higher_is_better: bool) -> bool:
     """Whether `a` is strictly better than `b`."""
     return a > b if higher_is_better else a < b

@@ -145,3 +145,23 @@ def test_only_finished_runs_take_a_rank_as_on_the_panel() -> None:
     ranks = {row.run.run_id: row.rank for row in model.rows}
     assert ranks == {"done-a": 1, "live": None, "done-b": 2}
     assert model.rows[model.position("live")].value == 0.95
+
+
+def test_a_tie_is_ranked_as_on_the_panel_the_run_that_got_there_first_leads() -> None:
+    from cockpit.analytics.experiments import summarize_experiments
+
+    experiment = Experiment("1", "fraud", "val_auc")
+    ended = NOW - timedelta(days=1)
+    runs = (
+        # Newest first, as a tracker lists them: the later run comes first in the model.
+        Run("late", "1", "late", "FINISHED", started=ended - timedelta(hours=2),
+            ended=ended, metrics={"val_auc": 0.9}),
+        Run("early", "1", "early", "FINISHED", started=ended - timedelta(hours=5),
+            ended=ended - timedelta(hours=3), metrics={"val_auc": 0.9}),
+    )  # fmt: skip
+    data = ExperimentData(tracker="mlflow", experiments=(experiment,), runs=runs, source="m")
+    model = build_run_table([data], NOW)
+    ranks = {row.run.run_id: row.rank for row in model.rows}
+    panel = summarize_experiments(data, NOW).boards[0].top
+    assert [row.run_id for row in panel] == ["early", "late"]
+    assert ranks == {row.run_id: row.rank for row in panel} == {"early": 1, "late": 2}

@@ -147,7 +147,7 @@ def _ended_last_day(runs: Sequence[Run], now: datetime) -> tuple[tuple[datetime,
     return tuple(sorted(minutes.items()))
 
 
-def _varying_params(runs: Sequence[Run], limit: int) -> tuple[str, ...]:
+def varying_params(runs: Sequence[Run], limit: int) -> tuple[str, ...]:
     """The params whose values differ most among `runs` (most distinct values first): what
     tells the top runs apart. A param every run sets the same way says nothing."""
     values: dict[str, set[str]] = defaultdict(set)
@@ -212,7 +212,7 @@ def digest_one(
             chosen.add(run.run_id)
     key_params = experiment.key_params or key_params  # the source's setting wins
     picked = not key_params
-    params = tuple(key_params) if key_params else _varying_params(top[:10], KEY_PARAMS_PICKED)
+    params = tuple(key_params) if key_params else varying_params(top[:10], KEY_PARAMS_PICKED)
     return ExperimentDigest(
         experiment=experiment.id,
         total=len(runs),

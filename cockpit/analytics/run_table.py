@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from cockpit.analytics.experiment_digest import digest_experiments
+from cockpit.analytics.experiment_digest import digest_experiments, varying_params
 from cockpit.analytics.experiments import Velocity, velocity
 from cockpit.analytics.run_values import rank_key, ranking_value
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run
@@ -163,17 +163,6 @@ def _duration(run: Run, now: datetime) -> float | None:
     return max((end - run.started).total_seconds(), 0.0)
 
 
-def _key_params(runs: Sequence[Run]) -> tuple[str, ...]:
-    """The params whose values differ most between these runs (the best ones first)."""
-    values: dict[str, set[str]] = {}
-    for run in runs:
-        for name, value in run.params.items():
-            values.setdefault(name, set()).add(value)
-    varying = [(len(seen), name) for name, seen in values.items() if len(seen) > 1]
-    varying.sort(key=lambda pair: (-pair[0], pair[1]))
-    return tuple(name for _, name in varying[:KEY_PARAMS])
-
-
 def _boards_of(data: ExperimentData) -> list[Board]:
     digests = {d.experiment: d for d in data.digests}
     return [
@@ -260,12 +249,17 @@ def _rank(board: Board, rows: list[RunRow], champions: set[str]) -> tuple[Board,
             else None
         )
         out.append(msgspec.structs.replace(row, rank=ranks.get(i), delta=delta))
-    best = [rows[i].run for i in valued[:KEY_PARAM_SAMPLE]] or [r.run for r in rows[:200]]
+    # The configured `key_params`, as on the panel; else the ones that vary most among the
+    # best runs.
+    key_params = board.experiment.key_params
+    if not key_params:
+        best = [rows[i].run for i in valued[:KEY_PARAM_SAMPLE]]
+        key_params = varying_params(best or [r.run for r in rows[:KEY_PARAM_SAMPLE]], KEY_PARAMS)
     board = msgspec.structs.replace(
         board,
         champion=champion.run.run_id if champion is not None else "",
         champion_value=champion_value,
-        key_params=_key_params(best),
+        key_params=tuple(key_params),
         runs=len(rows),
     )
     return board, out

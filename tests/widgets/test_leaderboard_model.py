@@ -165,3 +165,17 @@ def test_a_tie_is_ranked_as_on_the_panel_the_run_that_got_there_first_leads() ->
     panel = summarize_experiments(data, NOW).boards[0].top
     assert [row.run_id for row in panel] == ["early", "late"]
     assert ranks == {row.run_id: row.rank for row in panel} == {"early": 1, "late": 2}
+
+
+def test_configured_key_params_are_the_ones_the_table_shows() -> None:
+    experiment = Experiment("1", "fraud", "val_auc", key_params=("seed", "lr"))
+    runs = tuple(
+        Run(f"r{n}", "1", f"r{n}", "FINISHED", metrics={"val_auc": n / 10},
+            params={"lr": "0.1", "seed": "1", "depth": str(n)})
+        for n in range(5)
+    )  # fmt: skip
+    configured = build_run_table([ExperimentData("mlflow", (experiment,), runs)], NOW)
+    assert configured.boards[0].key_params == ("seed", "lr")
+    picked = Experiment("1", "fraud", "val_auc")
+    model = build_run_table([ExperimentData("mlflow", (picked,), runs)], NOW)
+    assert model.boards[0].key_params == ("depth",)  # the one that varies

@@ -75,7 +75,7 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sync_log_by_source ON sync_log (source, started_at);
     """,
-    # Runs apart from their snapshots: each chunk once, keyed by the hash of its JSON, and
+    # Runs apart from their snapshots: each chunk once, keyed by the hash of its bytes, and
     # which chunks (in order) make up a snapshot's runs. `runs_order` says how the runs of
     # several chunks interleave, when they do (NULL: one chunk after the other). Payloads
     # written before this keep their runs inside and are read as they are.

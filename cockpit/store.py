@@ -663,9 +663,14 @@ class Store:
 
     def _decode(self, source: str, payload: bytes) -> Snapshot:
         try:
-            # Payloads written before runs were kept apart still hold them: they are dropped
-            # here, so that every read without runs looks the same.
-            return without_runs(decode_snapshot(payload))
+            # Payloads written before runs were kept apart still hold them. With digests, the
+            # runs are dropped, so that every read without runs looks the same; without (a
+            # cache from before digests), they are kept: the dashboard digests them until the
+            # next sync, instead of showing 0 runs.
+            snapshot = decode_snapshot(payload)
+            if snapshot.experiments is not None and not snapshot.experiments.digests:
+                return snapshot
+            return without_runs(snapshot)
         except (ValueError, zlib.error, msgspec.DecodeError) as exc:
             raise self._corrupt_error(f"the snapshot of {source} cannot be decoded: {exc}") from exc
 

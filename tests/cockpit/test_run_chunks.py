@@ -435,6 +435,26 @@ def test_a_v1_cache_migrates_and_its_runs_are_still_read(tmp_path: Path) -> None
     assert integrity(store) == "ok"
 
 
+def test_a_cache_from_before_digests_still_counts_every_run(tmp_path: Path) -> None:
+    """An old cockpit wrote its runs inside the payload and no digests: the dashboard must
+    digest those runs until the next sync, not show 0 runs."""
+    from cockpit.analytics.experiments import summarize_experiments
+
+    path = tmp_path / "old.sqlite"
+    before_digests = tracker([run(n) for n in range(120)])
+    data = before_digests.experiments
+    assert data is not None
+    old = msgspec.structs.replace(
+        before_digests, experiments=msgspec.structs.replace(data, digests=())
+    )
+    v1_cache(path, old)
+    light = Store(path).latest("mlflow")
+    assert light is not None and light.snapshot.experiments is not None
+    assert len(light.snapshot.experiments.runs) == 120
+    summary = summarize_experiments(light.snapshot.experiments, T0)
+    assert summary.runs_total == 120
+
+
 def test_a_damaged_chunk_is_a_store_error(store: Store) -> None:
     store.write_snapshot(tracker([run(n) for n in range(20)]), ok("mlflow", T0))
     with sqlite3.connect(store.path) as conn:

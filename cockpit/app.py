@@ -41,6 +41,9 @@ AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt
 # How often the view-models are rebuilt although no sync changed the data: who is working now,
 # runs finished in the last 24 hours and today's burndown point follow the clock.
 REBUILD_SECONDS = 60.0
+# The leaderboard's model (every run) is rebuilt for the clock's sake at most this often: its
+# time windows and "new today" marks are by the hour and day, and a rebuild reads every run.
+RUNS_MODEL_FRESH_SECONDS = 15 * 60.0
 PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
 
 
@@ -95,7 +98,7 @@ class CockpitApp(App[None]):
         self.app_suspend_signal.subscribe(self, self._on_suspend)
         self.app_resume_signal.subscribe(self, self._on_resume)
         self.set_interval(AGE_TICK_SECONDS, self.tick_ages, name="age-tick")
-        self.set_interval(REBUILD_SECONDS, self.rebuild_in_background, name="rebuild")
+        self.set_interval(REBUILD_SECONDS, self._minute, name="rebuild")
         if self.sync_on_start:
             # Syncing waits for the first frame: the cache is on screen before any network.
             self.call_after_refresh(self._after_first_frame)
@@ -145,6 +148,21 @@ class CockpitApp(App[None]):
             return  # an older build finished after a newer one: it would show stale data
         self._shown_build = number
         self.show(dashboard)
+
+    def _minute(self) -> None:
+        """What follows the clock: the dashboard's view-models, and the leaderboard's model
+        (its time windows, "new today", running runs' durations) once it is out of date."""
+        self.rebuild_in_background()
+        if self._leaderboard_open() and self._runs_out_of_date():
+            self.load_runs()
+
+    def _leaderboard_open(self) -> bool:
+        return any(getattr(screen, "name", "") == "leaderboard" for screen in self.screen_stack)
+
+    def _runs_out_of_date(self) -> bool:
+        return self.runs is not None and (
+            (self.clock.now() - self.runs.now).total_seconds() >= RUNS_MODEL_FRESH_SECONDS
+        )
 
     def rebuild_in_background(self) -> Worker[None]:
         """Rebuild the view-models on a worker thread; the UI keeps answering keys meanwhile."""
@@ -335,7 +353,9 @@ class CockpitApp(App[None]):
 
             screen = LeaderboardScreen(self.dashboard)
             if self.runs is not None:
-                screen.set_runs(self.runs)
+                screen.set_runs(self.runs)  # shown at once; rebuilt behind it if out of date
+                if self._runs_out_of_date():
+                    self.call_after_refresh(self.load_runs)
             else:
                 self.call_after_refresh(self.load_runs)
             return screen
@@ -374,7 +394,7 @@ class CockpitApp(App[None]):
         """A sync brought runs: an open leaderboard gets a new model; a closed one builds it
         when it opens."""
         self.runs = None
-        if any(getattr(screen, "name", "") == "leaderboard" for screen in self.screen_stack):
+        if self._leaderboard_open():
             self.load_runs()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

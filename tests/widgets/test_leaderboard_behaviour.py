@@ -242,6 +242,32 @@ async def test_a_second_visit_reuses_the_runs_until_a_sync_changes_them(
         assert calls == [1]
 
 
+async def test_the_runs_model_follows_the_clock_while_the_screen_is_open(
+    make_app: AppFactory, runs
+) -> None:
+    """Time windows and "new today" are relative to when the model was built: an open
+    leaderboard gets a new model once the old one is out of date, and a visit after that
+    rebuilds it behind the kept one; within the quarter hour, nothing is rebuilt."""
+    from cockpit.app import RUNS_MODEL_FRESH_SECONDS
+
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_leaderboard(pilot)
+        calls: list[int] = []
+        app.load_runs = lambda: calls.append(1)  # type: ignore[method-assign]
+        app._minute()
+        assert calls == []
+        app.clock.advance(RUNS_MODEL_FRESH_SECONDS)  # type: ignore[attr-defined]
+        app._minute()
+        assert calls == [1]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LeaderboardScreen) and app.screen.model is app.runs
+        assert calls == [1, 1]
+
+
 def test_the_app_module_does_not_import_the_leaderboard_at_start() -> None:
     """The screen, its table and charts load when Enter is pressed, not with the app."""
     import subprocess

@@ -77,6 +77,23 @@ def signed_metric(delta: float) -> str:
     return f"+{text}" if delta > 0 else f"-{text}"
 
 
+def duration(seconds: float | None) -> str:
+    """`45 min`, `5.5 h`, `3.2 d`: a length of time in the unit that reads best; `–` unknown."""
+    if seconds is None:
+        return "–"
+    minutes = seconds / 60
+    if minutes < 60:
+        return with_unit(round(minutes), "min")
+    if minutes < 48 * 60:
+        return with_unit(round(minutes / 60, 1), "h")
+    return with_unit(round(minutes / 1440, 1), "d")
+
+
+def share(fraction: float | None) -> str:
+    """A fraction as a whole percentage, `7%`; `–` when there is nothing to divide."""
+    return with_unit(round(fraction * 100), "%") if fraction is not None else "–"
+
+
 def money(value: float, currency: str, *, compact: bool = False) -> str:
     """`$53,954`, `-$1,200` (a credit); with `compact`, six figures and up shrink to `$127k`
     for narrow panels."""

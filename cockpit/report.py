@@ -21,6 +21,7 @@ from cockpit.formatting import (
     metric,
     money,
     plural,
+    share,
     signed_metric,
     working_days_left,
 )
@@ -41,7 +42,7 @@ def overlap_names(team: TeamSummary) -> list[str]:
 
 def failure_rate(week: WeekFigures) -> str:
     rate = week.failure_rate
-    return "none ended yet" if rate is None else f"{rate:.0%} failed"
+    return "none ended yet" if rate is None else f"{share(rate)} failed"
 
 
 def experiment_lines(e: ExperimentsSummary) -> list[str]:

@@ -15,7 +15,7 @@ from cockpit.analytics.experiments import (
     WeekFigures,
 )
 from cockpit.analytics.freshness import describe_age
-from cockpit.formatting import metric, plural, signed_metric, with_unit
+from cockpit.formatting import duration, metric, plural, share, signed_metric
 from widgets.panel import Panel, Part, clip, line
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -53,12 +53,11 @@ def _delta_style(row: RunRow) -> str:
 
 
 def _minutes(value: float | None) -> str:
-    return with_unit(round(value), "min") if value is not None else "–"
+    return duration(value * 60 if value is not None else None)
 
 
 def _rate(week: WeekFigures) -> str:
-    rate = week.failure_rate
-    return f"{rate:.0%}" if rate is not None else "–"
+    return share(week.failure_rate)
 
 
 def _length(*parts: Part) -> int:

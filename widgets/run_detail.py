@@ -11,7 +11,7 @@ from textual.widgets import Static
 from cockpit import formatting
 from cockpit.analytics.run_table import Board, RunRow, RunTableModel
 from widgets.panel import Part, line, stack
-from widgets.run_table import STATUS_NAME, badge_text, delta_text, duration_text, value_text
+from widgets.run_table import STATUS_NAME, badge_text, delta_text, value_text
 
 LABEL_WIDTH = 10
 STYLE = {
@@ -93,7 +93,7 @@ def run_fields(model: RunTableModel, row: RunRow) -> Content:
             ("   by ", "$text-muted"),
             run.user or ("nobody named", "$text-muted"),
             ("   running for " if run.status == "RUNNING" else "   took ", "$text-muted"),
-            duration_text(row.duration),
+            formatting.duration(row.duration),
         ),
         field("Timing", f"started {_when(run.started)}", ("  ·  ", "$text-muted"),
               f"ended {_when(run.ended)}" if run.ended else ("not ended", "$text-muted")),

@@ -50,18 +50,6 @@ class Column:
         self.sort = sort
 
 
-def duration_text(seconds: float | None) -> str:
-    """`45 min`, `5.5 h`, `3.2 d`: a run's length in the unit that reads best."""
-    if seconds is None:
-        return "–"
-    minutes = seconds / 60
-    if minutes < 60:
-        return formatting.with_unit(round(minutes), "min")
-    if minutes < 48 * 60:
-        return formatting.with_unit(round(minutes / 60, 1), "h")
-    return formatting.with_unit(round(minutes / 1440, 1), "d")
-
-
 def value_text(row: RunRow, metric: str) -> str:
     if row.value is not None:
         return formatting.metric(row.value)
@@ -75,11 +63,11 @@ def delta_text(row: RunRow, higher_is_better: bool) -> tuple[str, str]:
     """The gap to the champion and its style name: better, worse, or no champion to compare."""
     if row.delta is None or "champion" in row.aliases:
         return "–", "muted"
-    if row.delta == 0:
-        return "±0", "muted"
-    sign = "+" if row.delta > 0 else "−"
+    text = formatting.signed_metric(row.delta)  # the panel's and status's own form
+    if text.startswith("±"):
+        return text, "muted"  # too small to show: neither better nor worse
     better = row.delta > 0 if higher_is_better else row.delta < 0
-    return f"{sign}{formatting.metric(abs(row.delta))}", "good" if better else "bad"
+    return text, "good" if better else "bad"
 
 
 def badge_text(row: RunRow) -> tuple[str, str]:
@@ -460,7 +448,7 @@ class RunTable(ScrollView, can_focus=True):
                        STATUS_STYLE.get(run.status, "text")),
             "user": (run.user or "–", "text" if run.user else "muted"),
             "started": (f"{run.started:%d %b %H:%M}" if run.started else "–", "muted"),
-            "duration": (duration_text(row.duration),
+            "duration": (formatting.duration(row.duration),
                          "primary" if run.status == "RUNNING" else "text"),
             "metric": (experiment.primary_metric, "muted"),
             "value": (value_text(row, experiment.primary_metric),

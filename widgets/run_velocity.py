@@ -8,7 +8,6 @@ from textual.content import Content
 from cockpit import formatting
 from cockpit.analytics.experiments import Velocity
 from widgets.panel import Part, bar, line, stack
-from widgets.run_table import duration_text
 
 BAR = 20
 WEEKS = 12  # the most recent weeks listed
@@ -31,8 +30,10 @@ def velocity_content(velocity: Velocity, scope: str) -> Content:
     ]
     for week in weeks:
         rate = week.failure_rate
-        rate_text = formatting.with_unit(round(rate * 100), "%") if rate is not None else "–"
-        median = duration_text(week.median_minutes * 60) if week.median_minutes is not None else "–"
+        rate_text = formatting.share(rate)
+        median = formatting.duration(
+            week.median_minutes * 60 if week.median_minutes is not None else None
+        )
         filled, empty = bar(week.started / top, BAR, "$primary")
         rows.append(
             line(

@@ -450,3 +450,17 @@ def test_the_sources_key_params_setting_reaches_the_digest() -> None:
     chosen = msgspec.structs.replace(data, experiments=(experiment, *data.experiments[1:]))
     digest = digest_experiments(chosen, FROZEN_NOW).digests[0]
     assert digest.key_params == ("depth",) and not digest.key_params_picked
+
+
+def test_every_surface_writes_durations_rates_and_deltas_one_way() -> None:
+    """The leaderboard, the panel, the velocity view and status share these formatters."""
+    from cockpit.analytics.experiments import WeekFigures
+    from cockpit.formatting import duration, share
+    from cockpit.report import failure_rate
+
+    assert [duration(s) for s in (None, 45 * 60, 90 * 60, 3 * 86400)] == [
+        "–", "45 min", "1.5 h", "3 d"
+    ]  # fmt: skip
+    assert [share(x) for x in (None, 0.0714, 1.0)] == ["–", "7%", "100%"]
+    week = WeekFigures(date(2026, 11, 23), started=14, finished=13, failed=1)
+    assert failure_rate(week) == "7% failed"

@@ -21,7 +21,7 @@ from cockpit.analytics.experiment_digest import (
     median_of_buckets,
     week_of,
 )
-from cockpit.analytics.run_values import better, ranking_value
+from cockpit.analytics.run_values import better, ranking_value, the_champion
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run, WeekOfRuns
 
 __all__ = [
@@ -277,14 +277,7 @@ def _board(digest: ExperimentDigest, now: datetime) -> ExperimentBoard:
             extra.append(_row(run, digest, experiment, now, None))
     everyone = rows + extra
     champions = [r for r in everyone if "champion" in r.aliases]
-    # Two registered models may both crown a run of one experiment: the bar is the better one.
-    champion = None
-    for row in champions:
-        if champion is None or (
-            row.value is not None
-            and (champion.value is None or better(row.value, champion.value, hib))
-        ):
-            champion = row
+    champion = the_champion(champions, lambda row: row.value, hib)
     rows = [_against(r, champion, hib) for r in rows]
     extra = [_against(r, champion, hib) for r in extra]
     champion = _against(champion, champion, hib) if champion else None

@@ -27,7 +27,7 @@ import msgspec
 
 from cockpit.analytics.experiment_digest import digest_experiments, varying_params
 from cockpit.analytics.experiments import Velocity, velocity
-from cockpit.analytics.run_values import rank_key, ranking_value
+from cockpit.analytics.run_values import rank_key, ranking_value, the_champion
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run
 
 # Sort keys, and whether each one's natural order ("s" lands on it) is largest first.
@@ -231,7 +231,8 @@ def _rank(board: Board, rows: list[RunRow], champions: set[str]) -> tuple[Board,
     valued = sorted(
         (i for i, row in enumerate(rows) if row.value is not None), key=scores.__getitem__
     )
-    champion = next((row for row in rows if row.run.run_id in champions), None)
+    crowned = (row for row in rows if row.run.run_id in champions)
+    champion = the_champion(crowned, lambda row: row.value, higher)
     champion_value = champion.value if champion is not None else None
     # Only finished runs are ranked, as on the panel: a running run's value is shown, but it
     # may still move, so it takes no rank from a finished one. Ties are broken as the panel

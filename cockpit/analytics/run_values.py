@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from cockpit.models import Experiment, MetricHistory, Run
+
+T = TypeVar("T")
 
 # Names whose smaller values are better, matched as words anywhere in the metric's name:
 # val_loss, eval/wer, p95_latency_ms, rmse… Everything else defaults to "higher is better"
@@ -96,3 +100,21 @@ def rank_key(run: Run, value: float, higher_is_better: bool) -> tuple[float, flo
 def better(a: float, b: float, higher_is_better: bool) -> bool:
     """Whether `a` is strictly better than `b`."""
     return a > b if higher_is_better else a < b
+
+
+def the_champion(
+    crowned: Iterable[T], value_of: Callable[[T], float | None], higher_is_better: bool
+) -> T | None:
+    """Of the runs a `champion` alias points at (two registered models may each crown a run
+    of one experiment), the one that sets the bar: the better value, and any value over none.
+    The panel, `status` and the leaderboard screen all measure deltas against it."""
+    chosen: T | None = None
+    for item in crowned:
+        value = value_of(item)
+        if chosen is None:
+            chosen = item
+            continue
+        best = value_of(chosen)
+        if value is not None and (best is None or better(value, best, higher_is_better)):
+            chosen = item
+    return chosen

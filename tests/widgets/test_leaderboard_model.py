@@ -179,3 +179,28 @@ def test_configured_key_params_are_the_ones_the_table_shows() -> None:
     picked = Experiment("1", "fraud", "val_auc")
     model = build_run_table([ExperimentData("mlflow", (picked,), runs)], NOW)
     assert model.boards[0].key_params == ("depth",)  # the one that varies
+
+
+def test_two_crowned_runs_the_table_measures_against_the_better_as_the_panel_does() -> None:
+    """Two registered models each crown a run of one experiment: the screen's deltas are
+    against the same champion as the panel's (the better one)."""
+    from cockpit.analytics.experiments import summarize_experiments
+    from cockpit.models import ModelVersion
+
+    experiment = Experiment("1", "fraud", "val_auc")
+    runs = (
+        Run("weak", "1", "weak", "FINISHED", metrics={"val_auc": 0.80}),
+        Run("strong", "1", "strong", "FINISHED", metrics={"val_auc": 0.90}),
+        Run("other", "1", "other", "FINISHED", metrics={"val_auc": 0.85}),
+    )
+    models = (
+        ModelVersion("fraud-a", "1", "weak", "champion", experiment="1"),
+        ModelVersion("fraud-b", "4", "strong", "champion", experiment="1"),
+    )
+    data = ExperimentData("mlflow", (experiment,), runs, models)
+    model = build_run_table([data], NOW)
+    row = model.rows[model.position("other")]
+    board = summarize_experiments(data, NOW).boards[0]
+    panel = next(r for r in (*board.top,) if r.run_id == "other")
+    assert row.delta is not None and math.isclose(row.delta, 0.85 - 0.90)
+    assert panel.delta is not None and math.isclose(row.delta, panel.delta)

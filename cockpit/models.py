@@ -211,6 +211,8 @@ class ExperimentDigest(msgspec.Struct, frozen=True, gc=False):
     candidates: tuple[Run, ...] = ()
     kept: int = 0  # the first `kept` candidates are the top runs; the rest are aliased runs
     ranked: int = 0  # how many runs have a ranking value (finished, the metric logged, finite)
+    # The rank of each aliased run kept beyond the top (a champion at #212), by run id.
+    extra_ranks: dict[str, int] = msgspec.field(default_factory=dict)
     weeks: tuple[WeekOfRuns, ...] = ()  # oldest first, every week from the first run's
     # The best ranking value of runs ended by each day (best-so-far), oldest first.
     record: tuple[tuple[date, float], ...] = ()

@@ -210,6 +210,10 @@ def digest_one(
         if run is not None and run.run_id not in chosen:
             extra.append(run)
             chosen.add(run.run_id)
+    extra_ids = {run.run_id for run in extra}
+    extra_ranks = {
+        run.run_id: rank for rank, (run, _) in enumerate(scored, start=1) if run.run_id in extra_ids
+    }
     key_params = experiment.key_params or key_params  # the source's setting wins
     picked = not key_params
     params = tuple(key_params) if key_params else varying_params(top[:10], KEY_PARAMS_PICKED)
@@ -222,6 +226,7 @@ def digest_one(
         candidates=(*top, *extra),
         kept=len(top),
         ranked=len(scored),
+        extra_ranks=extra_ranks,
         weeks=_weeks(runs, now),
         record=_record(scored, experiment.higher_is_better, now),
         note=_note(experiment, [run for run, _ in scored]),

@@ -67,7 +67,7 @@ class RunRow(msgspec.Struct, frozen=True, gc=False):
     url: str
     aliases: tuple[str, ...]  # "champion", "challenger", …: the model aliases pointing at it
     models: tuple[str, ...]  # "model@alias (vN)" for each of them, for the detail
-    rank: int | None  # 1 = best; None for a run shown only because an alias points at it
+    rank: int | None  # 1 = best; None when the run has no value to rank by
     age_seconds: float | None  # since it ended (since it started, while running)
     # value - champion's value, in the metric's units (None: no champion, or no value).
     delta: float | None = None
@@ -274,7 +274,7 @@ def _board(digest: ExperimentDigest, now: datetime) -> ExperimentBoard:
         if i < digest.kept:
             rows.append(_row(run, digest, experiment, now, i + 1))
         else:
-            extra.append(_row(run, digest, experiment, now, None))
+            extra.append(_row(run, digest, experiment, now, digest.extra_ranks.get(run.run_id)))
     everyone = rows + extra
     champions = [r for r in everyone if "champion" in r.aliases]
     champion = the_champion(champions, lambda row: row.value, hib)

@@ -20,7 +20,7 @@ from cockpit.analytics.freshness import SourceFacts
 from cockpit.dashboard import load_dashboard
 from cockpit.export.weekly import Week, render
 from cockpit.formatting import signed_metric
-from cockpit.models import Experiment, ExperimentData, ModelVersion, Snapshot
+from cockpit.models import Experiment, ExperimentData, ModelVersion, Run, Snapshot
 from cockpit.report import STATUS_SCHEMA, status_json, status_lines
 from cockpit.store import Store, StoredSnapshot
 from tests.cockpit.test_experiments_sample import (
@@ -464,3 +464,20 @@ def test_every_surface_writes_durations_rates_and_deltas_one_way() -> None:
     assert [share(x) for x in (None, 0.0714, 1.0)] == ["–", "7%", "100%"]
     week = WeekFigures(date(2026, 11, 23), started=14, finished=13, failed=1)
     assert failure_rate(week) == "7% failed"
+
+
+def test_a_champion_far_below_the_top_keeps_its_rank() -> None:
+    """The champion is kept in the digest whatever its place: the panel shows it under the
+    top runs with its true rank (#8 of 10 here, with 3 kept), not without one."""
+    experiment = Experiment("1", "fraud", "val_auc")
+    runs = tuple(
+        Run(f"r{n}", "1", f"run-{n}", "FINISHED", metrics={"val_auc": 0.90 - n / 100},
+            ended=FROZEN_NOW - timedelta(hours=n + 1))
+        for n in range(10)
+    )  # fmt: skip
+    models = (ModelVersion("fraud", "2", "r7", "champion", experiment="1"),)
+    data = digest_experiments(ExperimentData("mlflow", (experiment,), runs, models), FROZEN_NOW,
+                              keep=3)  # fmt: skip
+    board = summarize_experiments(data, FROZEN_NOW).boards[0]
+    assert [r.rank for r in board.top] == [1, 2, 3]
+    assert board.champion is not None and board.champion.rank == 8

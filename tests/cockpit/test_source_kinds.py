@@ -80,7 +80,8 @@ def test_a_url_that_is_not_a_web_address_names_the_key(kind: str) -> None:
 
 def test_an_unknown_leaderboard_key_is_an_error_naming_it() -> None:
     message = _error(
-        '[sources.t]\nkind = "mlflow"\nurl = "http://m:5000"\n[sources.t.leaderboard]\nrank = "best"\n'
+        '[sources.t]\nkind = "mlflow"\nurl = "http://m:5000"\n'
+        '[sources.t.leaderboard]\nrank = "best"\n'
     )
     assert "sources.t.leaderboard.rank" in message
 

@@ -32,7 +32,14 @@ class SourceConfigError(SourceError):
 
 
 class SourceAuthError(SourceError):
-    """The source rejected the credentials (401) or the permission (403). Never retried."""
+    """The source rejected the credentials (401) or the permission (403). Never retried.
+
+    `status` is the HTTP status when there was one, so that a source can word the two apart
+    without reading the message."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class SourceUnreachable(SourceError):

@@ -174,11 +174,13 @@ def _raise_for_status(response: httpx.Response, source: str) -> None:
     path = response.request.url.path
     if status == 401:
         raise SourceAuthError(
-            f"{source} rejected the credentials (401): run `cockpit auth set {source}`"
+            f"{source} rejected the credentials (401): run `cockpit auth set {source}`",
+            status=401,
         )
     if status == 403:
         raise SourceAuthError(
-            f"{source} refused access to {path} (403): check the account's permissions"
+            f"{source} refused access to {path} (403): check the account's permissions",
+            status=403,
         )
     if status in (429, 503) and (status == 429 or "retry-after" in response.headers):
         wait = parse_retry_after(response.headers.get("retry-after"))

@@ -523,9 +523,8 @@ class _GraphQL:
                 auth=("api", self.key.reveal()),
             )
         except SourceAuthError as exc:
-            # The shared client words 401 and 403 alike for every source; W&B's key is the
-            # usual cause of a 401, and its fix is one command.
-            if "(401)" in str(exc):
+            # W&B's key is the usual cause of a 401, and its fix is one command.
+            if exc.status == 401:
                 raise SourceAuthError(
                     f"{self.source}: the W&B API key was refused; run "
                     f"`cockpit auth set {self.source}`"

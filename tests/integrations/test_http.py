@@ -109,8 +109,9 @@ def test_parse_retry_after_date_defaults_to_the_current_time() -> None:
 async def test_unauthorised_is_never_retried(server: FaultServer) -> None:
     server.always(Reply(401, b"{}"))
     async with _client() as http:
-        with pytest.raises(SourceAuthError, match=r"cockpit auth set tracker"):
+        with pytest.raises(SourceAuthError, match=r"cockpit auth set tracker") as caught:
             await http.get_json(server.url)
+    assert caught.value.status == 401  # a source words 401 and 403 apart by this
     assert http.requests == 1
     assert len(server.requests) == 1
 
@@ -120,7 +121,7 @@ async def test_forbidden_is_never_retried(server: FaultServer) -> None:
     async with _client() as http:
         with pytest.raises(SourceAuthError, match=r"403") as caught:
             await http.get_json(server.url)
-    assert "/data.json" in str(caught.value)
+    assert "/data.json" in str(caught.value) and caught.value.status == 403
     assert http.requests == 1
     assert len(server.requests) == 1
 

@@ -236,6 +236,16 @@ def test_a_refused_key_is_one_401_and_says_what_to_do(fake: FakeWandb, store: St
     assert [r.status for r in fake.requests] == [401]  # never retried
 
 
+def test_a_key_without_access_is_worded_apart_from_a_refused_one(
+    fake: FakeWandb, store: Store
+) -> None:
+    fake.fail(None, 403, times=None)
+    outcome = sync(source_for(fake), store, fake.api_key)
+    assert outcome.status == "failed"
+    assert "refused this API key access (403)" in outcome.error
+    assert "key was refused" not in outcome.error
+
+
 def test_no_key(fake: FakeWandb, store: Store) -> None:
     outcome = sync(source_for(fake), store, None)
     assert outcome.status == "failed" and "cockpit auth set wandb" in outcome.error

@@ -13,11 +13,8 @@ from datetime import datetime
 import msgspec
 
 from cockpit.analytics.cost import CostSummary, summarize_cost
-from cockpit.analytics.experiments import (
-    ExperimentsSummary,
-    digest_experiments,
-    summarize_experiments,
-)
+from cockpit.analytics.experiment_digest import ensure_digests
+from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
 from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, source_state
 from cockpit.analytics.okrs import OkrSummary, summarize_okrs
 from cockpit.analytics.sprint import SprintSummary, summarize_sprint
@@ -119,8 +116,8 @@ def _with_digests(snapshot: Snapshot, source: str, now: datetime) -> Snapshot:
         return snapshot
     if not data.source:
         data = msgspec.structs.replace(data, source=source)
-    if not data.digests and data.experiments:
-        data = digest_experiments(data, now)
+    if not data.digests:
+        data = ensure_digests(data, now)
     elif any(not d.source for d in data.digests):
         digests = tuple(
             d if d.source else msgspec.structs.replace(d, source=data.source) for d in data.digests

@@ -270,3 +270,11 @@ def digest_experiments(
         for experiment in data.experiments
     )
     return msgspec.structs.replace(data, digests=digests)
+
+
+def ensure_digests(data: ExperimentData, now: datetime) -> ExperimentData:
+    """`data` as every reader needs it: with digests. Synced data has them already; the demo
+    built in memory and caches from before digests carry runs only, and are digested now."""
+    if data.digests or not data.experiments:
+        return data
+    return digest_experiments(data, now)

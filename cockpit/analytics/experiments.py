@@ -18,6 +18,7 @@ from cockpit.analytics.experiment_digest import (
     FINISHED,
     RUNNING,
     digest_experiments,
+    ensure_digests,
     median_of_buckets,
     week_of,
 )
@@ -447,8 +448,7 @@ def velocity(digests: Sequence[ExperimentDigest], now: datetime) -> Velocity:
 def _digests_of(parts: Sequence[ExperimentData], now: datetime) -> list[ExperimentDigest]:
     digests: list[ExperimentDigest] = []
     for part in parts:
-        if not part.digests and part.experiments:
-            part = digest_experiments(part, now)  # the in-memory demo, or an old cache
+        part = ensure_digests(part, now)
         defined = {e.id: e for e in part.experiments}
         for digest in part.digests:
             if digest.definition is None and digest.experiment in defined:

@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from cockpit.analytics.experiment_digest import digest_experiments, varying_params
+from cockpit.analytics.experiment_digest import ensure_digests, varying_params
 from cockpit.analytics.experiments import Velocity, velocity
 from cockpit.analytics.run_values import rank_key, ranking_value, the_champion
 from cockpit.models import Experiment, ExperimentData, ExperimentDigest, Run
@@ -183,8 +183,7 @@ def build_run_table(data: Sequence[ExperimentData], now: datetime) -> RunTableMo
     boards: list[Board] = []
     rows: list[RunRow] = []
     for part in data:
-        if part.runs and not part.digests:
-            part = digest_experiments(part, now)
+        part = ensure_digests(part, now)
         first = len(boards)
         boards += _boards_of(part)
         where = {boards[i].experiment.id: i for i in range(first, len(boards))}

@@ -47,18 +47,19 @@ def settings_key(settings: AnySourceSettings) -> str:
     return hashlib.sha256(msgspec.json.encode(shaping, order="sorted")).hexdigest()[:16]
 
 
+def build_context(config: Config, live_since: datetime | None = None) -> BuildContext:
+    return BuildContext(config.path.parent if config.path else None, live_since)
+
+
 def resolve_source_path(config: Config, raw: str) -> Path:
-    path = Path(raw).expanduser()
-    if not path.is_absolute() and config.path is not None:
-        path = config.path.parent / path
-    return path
+    """A path from the config: relative ones are relative to the config file's folder."""
+    return build_context(config).resolve(raw)
 
 
 def build_source(
     name: str, settings: AnySourceSettings, config: Config, *, live_since: datetime | None = None
 ) -> Source:
-    context = BuildContext(config.path.parent if config.path else None, live_since)
-    return kind_of(settings).build(name, settings, context)
+    return kind_of(settings).build(name, settings, build_context(config, live_since))
 
 
 def build_jobs(

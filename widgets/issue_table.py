@@ -4,31 +4,30 @@ Filtering and sorting are `cockpit.analytics.issue_filter`'s; this widget only h
 choices and shows the result. `s` cycles the sort column, `S` reverses it, and clicking a header
 sorts by that column (a second click reverses).
 
-The table draws from a model, not from rows added one by one: `IssueDataTable` is Textual's
-`DataTable` with its row storage replaced by views over a tuple of issues, so a sort or a filter
-hands it a new tuple (from `IssueIndex`, which keeps each sorted order) and only the rows on
-screen are ever turned into cells. Typing in the filter box is debounced: the table follows
-the text `FILTER_DELAY` after the last keystroke, so typing never waits on it.
+The table draws from a model, not from rows added one by one: `IssueLineTable` is a line-API
+widget (`widgets.line_table`, as the leaderboard's) holding a tuple of issues, so a sort or a
+filter hands it a new tuple (from `IssueIndex`, which keeps each sorted order), only the rows on
+screen are ever turned into text, and moving the cursor redraws two lines. Typing in the
+filter box is debounced: the table follows the text `FILTER_DELAY` after the last keystroke, so
+typing never waits on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from collections.abc import Hashable
+from typing import Any
 
 import msgspec
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
-from textual.coordinate import Coordinate
-from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Select, Static
-from textual.widgets.data_table import Row, RowKey
+from textual.widgets import Input, Select, Static
 
 from cockpit import formatting
 from cockpit.analytics.issue_filter import (
@@ -40,15 +39,16 @@ from cockpit.analytics.issue_filter import (
 )
 from cockpit.analytics.sprint import IssueRow
 from cockpit.models import StatusCategory
+from widgets.line_table import Column, LineTable
 from widgets.panel import line
 
-# DataTable cells resolve "$text-muted" (an "auto" colour) to black and ignore alpha: muted
-# text in the table is "dim" instead, which every terminal draws in the foreground's own hue.
-MUTED = "dim"
+# Muted text in the table is "dim", which every terminal draws in the foreground's own hue
+# (and which stays readable on the zebra stripes).
+MUTED = "muted"
 CATEGORY_STYLE = {
     StatusCategory.TODO: MUTED,
-    StatusCategory.IN_PROGRESS: "$primary",
-    StatusCategory.DONE: "$success",
+    StatusCategory.IN_PROGRESS: "primary",
+    StatusCategory.DONE: "success",
 }
 # (column key, header, width); the sortable ones are the keys of SORT_KEYS.
 TABLE_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
@@ -71,227 +71,202 @@ SORT_LABEL = {
 }
 
 
-def points_cell(points: float | None) -> Content:
+def points_text(points: float | None) -> tuple[str, str]:
     if points is None:
-        return Content.styled("   –", MUTED)
-    return Content(formatting.points(points).rjust(4))
+        return "   –", MUTED
+    return formatting.points(points).rjust(4), "text"
 
 
-def row_cells(issue: IssueRow) -> tuple[Content, ...]:
-    status_style = "$error" if issue.status.lower() == "blocked" else CATEGORY_STYLE[issue.category]
-    key = Content.assemble(("⚑ ", "$error") if issue.flagged else "", (issue.key, "bold"))
-    who = Content(issue.assignee_name) if issue.assignee else Content.styled("Unassigned", MUTED)
+def row_texts(issue: IssueRow) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each cell's text in pieces of (text, style name), in the order of TABLE_COLUMNS."""
+    status_style = "error" if issue.status.lower() == "blocked" else CATEGORY_STYLE[issue.category]
+    key = ((("⚑ ", "error"),) if issue.flagged else ()) + ((issue.key, "key"),)
+    who = (issue.assignee_name, "text") if issue.assignee else ("Unassigned", MUTED)
     updated = f"{issue.updated:%a %d %b}" if issue.updated is not None else "–"
     return (
         key,
-        Content(issue.summary),
-        Content.styled(issue.status, status_style),
-        who,
-        points_cell(issue.points),
-        Content(issue.priority),
-        Content.styled(", ".join(issue.labels), MUTED),
-        Content.styled(updated, MUTED),
+        ((issue.summary, "text"),),
+        ((issue.status, status_style),),
+        (who,),
+        (points_text(issue.points),),
+        ((issue.priority, "text"),),
+        ((", ".join(issue.labels), MUTED),),
+        ((updated, MUTED),),
     )
 
 
 FILTER_DELAY = 0.15  # seconds after the last keystroke before the table follows the filter
 
 
-def _key_text(key: object) -> object:
-    return key.value if isinstance(key, RowKey) else key
+class IssueLineTable(LineTable):
+    """The table itself: one line per issue of a tuple, under a header line, drawn only where
+    it is on screen. Its sort keys act on the IssueTable around it.
 
+    It looks as Textual's `DataTable` does (a cell's padding on both sides, zebra stripes, the
+    block cursor over the whole row); only the rows on screen are ever turned into text.
+    """
 
-class _RowPlaces:
-    """`DataTable._row_locations` over a tuple of issues: row key ↔ position, built lazily."""
+    PREFIX = "issue-table--"
+    PAD = 1
+    GAP = 0
+    ELLIPSIS = False  # cut as DataTable cuts
 
-    def __init__(self, issues: tuple[IssueRow, ...]) -> None:
-        self.issues = issues
-        self._where: dict[str, int] | None = None
+    COMPONENT_CLASSES = {
+        "issue-table--header",
+        "issue-table--cursor",
+        "issue-table--even-row",
+        "issue-table--odd-row",
+        "issue-table--text",
+        "issue-table--key",
+        "issue-table--muted",
+        "issue-table--error",
+        "issue-table--primary",
+        "issue-table--success",
+    }
 
-    def _positions(self) -> dict[str, int]:
-        if self._where is None:
-            self._where = {issue.key: index for index, issue in enumerate(self.issues)}
-        return self._where
-
-    def get(self, key: object, default: int | None = None) -> int | None:
-        return self._positions().get(_key_text(key), default)  # type: ignore[arg-type]
-
-    def get_key(self, index: int) -> RowKey | None:
-        if 0 <= index < len(self.issues):
-            return RowKey(self.issues[index].key)
-        return None
-
-    def __contains__(self, key: object) -> bool:
-        return _key_text(key) in self._positions()
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return (RowKey(issue.key) for issue in self.issues)
-
-    def __len__(self) -> int:
-        return len(self.issues)
-
-
-class _RowMeta:
-    """`DataTable.rows`: every row one line high, made when asked for."""
-
-    def __init__(self, places: _RowPlaces) -> None:
-        self.places = places
-
-    def __getitem__(self, key: object) -> Row:
-        if key not in self.places:
-            raise KeyError(key)
-        return Row(key if isinstance(key, RowKey) else RowKey(str(key)), 1)
-
-    def get(self, key: object, default: Row | None = None) -> Row | None:
-        return self[key] if key in self.places else default
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.places
-
-    def __iter__(self) -> Iterator[RowKey]:
-        return iter(self.places)
-
-    def keys(self) -> Iterator[RowKey]:
-        return iter(self.places)
-
-    def values(self) -> Iterator[Row]:
-        return (Row(key, 1) for key in self.places)
-
-    def __len__(self) -> int:
-        return len(self.places)
-
-    def clear(self) -> None:
-        """The model is replaced, never emptied in place."""
-
-
-class _RowCells(_RowMeta):
-    """`DataTable._data`: a row's cells, made from its issue when the row is drawn."""
-
-    def __getitem__(self, key: object) -> dict[str, Content]:  # type: ignore[override]
-        index = self.places.get(key)
-        if index is None:
-            raise KeyError(key)
-        issue = self.places.issues[index]
-        return dict(zip((column for column, _, _ in TABLE_COLUMNS), row_cells(issue), strict=True))
-
-    def get(self, key: object, default: Any = None) -> Any:
-        return self[key] if key in self.places else default
-
-
-class _LineRows(Sequence[tuple[RowKey, int]]):
-    """`DataTable._y_offsets`: line y is row y, line 0 of it."""
-
-    def __init__(self, places: _RowPlaces) -> None:
-        self.places = places
-
-    @overload
-    def __getitem__(self, y: int) -> tuple[RowKey, int]: ...
-    @overload
-    def __getitem__(self, y: slice) -> list[tuple[RowKey, int]]: ...
-    def __getitem__(self, y: int | slice) -> Any:
-        if isinstance(y, slice):
-            return [(RowKey(issue.key), 0) for issue in self.places.issues[y]]
-        key = self.places.get_key(y)
-        if key is None:
-            raise IndexError(y)
-        return (key, 0)
-
-    def __len__(self) -> int:
-        return len(self.places)
-
-    def clear(self) -> None:
-        """Nothing to clear: the lines are computed."""
-
-
-class _OrderedRows(Sequence[Row]):
-    """`DataTable.ordered_rows`, made row by row as they are read (slices stay lazy)."""
-
-    def __init__(self, issues: Sequence[IssueRow]) -> None:
-        self.issues = issues
-
-    @overload
-    def __getitem__(self, index: int) -> Row: ...
-    @overload
-    def __getitem__(self, index: slice) -> _OrderedRows: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return _OrderedRows(self.issues[index])
-        return Row(RowKey(self.issues[index].key), 1)
-
-    def __len__(self) -> int:
-        return len(self.issues)
-
-
-class IssueDataTable(DataTable[Any]):
-    """The table itself, drawing rows from a tuple of issues; its sort keys act on the
-    IssueTable around it.
-
-    Everything `DataTable` draws (cells, header, cursor, zebra stripes, hover) is its own; only
-    where the rows come from is replaced. `add_row` is not used: `set_issues` hands over the rows.
+    DEFAULT_CSS = """
+    IssueLineTable {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .issue-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .issue-table--header { background-tint: $foreground 5%; }
+        }
+        &:dark > .issue-table--even-row { background: $surface-darken-1 40%; }
+        & > .issue-table--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .issue-table--even-row { background: $surface-lighten-1 50%; }
+        & > .issue-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .issue-table--text { color: $foreground; }
+        & > .issue-table--key { color: $foreground; text-style: bold; }
+        & > .issue-table--muted { color: $foreground; text-style: dim; }
+        & > .issue-table--error { color: $error; }
+        & > .issue-table--primary { color: $primary; }
+        & > .issue-table--success { color: $success; }
+    }
     """
 
     BINDINGS = [
         Binding("s", "cycle_sort", "Sort", id="issues.sort"),
         Binding("S", "reverse_sort", "Reverse", id="issues.reverse"),
+        Binding("up", "move(-1)", "Up", show=False, id="issues.up"),
+        Binding("down", "move(1)", "Down", show=False, id="issues.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="issues.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="issues.page_down"),
+        Binding("home", "jump(0)", "First", show=False, id="issues.first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="issues.last"),
+        Binding("enter", "select", "Details", show=False, id="issues.details"),
     ]
 
-    _issues: tuple[IssueRow, ...] = ()
+    class Chosen(Message):
+        """Enter on a row, or a click on the row under the cursor."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._install(())
+        def __init__(self, issue: IssueRow) -> None:
+            super().__init__()
+            self.issue = issue
 
-    def _install(self, issues: tuple[IssueRow, ...]) -> None:
-        places = _RowPlaces(issues)
-        self._issues = issues
-        self._row_locations = places  # type: ignore[assignment]
-        self.rows = _RowMeta(places)  # type: ignore[assignment]
-        self._data = _RowCells(places)  # type: ignore[assignment]
+    class SortRequested(Message):
+        """A header was clicked."""
 
-    def set_issues(self, issues: tuple[IssueRow, ...]) -> None:
-        """Show these rows, in this order: nothing is built for rows off screen."""
-        self._install(issues)
-        self._update_count += 1
-        self._clear_caches()
-        header = self.header_height if self.show_header else 0
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        self.virtual_size = Size(width + self._row_label_column_width, len(issues) + header)
-        self.cursor_coordinate = self.cursor_coordinate  # clamped to the new rows
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.issues: tuple[IssueRow, ...] = ()
+        self._cells: dict[str, Style] = {}
+
+    def set_issues(self, issues: tuple[IssueRow, ...], cursor: int | None = None) -> None:
+        """Show these rows, in this order (the cursor on row `cursor`, else kept in range):
+        nothing is built for rows off screen."""
+        self.issues = issues
+        self._rows.clear()
+        self._layout()
+        self._resize_virtual()
+        row = self.cursor if cursor is None else cursor
+        self.cursor = min(max(row, 0), max(len(issues) - 1, 0))
+        self.scroll_to_cursor()
         self.refresh()
 
-    def clear(self, columns: bool = False) -> IssueDataTable:
-        super().clear(columns)
-        self._install(())
-        return self
+    def current(self) -> IssueRow | None:
+        if not self.issues:
+            return None
+        return self.issues[min(self.cursor, len(self.issues) - 1)]
 
-    def add_row(self, *cells: Any, **kwargs: Any) -> RowKey:
-        raise NotImplementedError("IssueDataTable draws from set_issues(); rows are not added")
+    # --- the table --------------------------------------------------------------------
 
-    @property
-    def _y_offsets(self) -> _LineRows:  # type: ignore[override]
-        return _LineRows(self._row_locations)  # type: ignore[arg-type]
+    def row_count(self) -> int:
+        return len(self.issues)
 
-    @property
-    def ordered_rows(self) -> _OrderedRows:  # type: ignore[override]
-        return _OrderedRows(self._issues)
+    def row_key(self, position: int) -> Hashable:
+        # The zebra stripe depends on the position: rows are cached per position and the
+        # cache is emptied when the rows change.
+        return position
 
-    def _get_row_region(self, row_index: int) -> Region:
-        # Every row is one line: no sum over the rows above.
-        if not self.is_valid_row_index(row_index):
-            return Region(0, 0, 0, 0)
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        y = row_index + (self.header_height if self.show_header else 0)
-        return Region(0, y, max(self.size.width, width + self._row_label_column_width), 1)
+    def layout_columns(self, width: int) -> list[Column]:
+        # The summary takes what the others leave, as wide as it was in a DataTable whose
+        # width keeps room for the scrollbar.
+        fixed = sum(w or 0 for _, _, w in TABLE_COLUMNS)
+        padding = 2 * self.PAD * len(TABLE_COLUMNS)
+        summary = max((self.size.width or 120) - fixed - padding - 2, 16)
+        return [Column(key, title, w or summary, sort=key if key in SORT_KEYS else None)
+                for key, title, w in TABLE_COLUMNS]  # fmt: skip
 
-    def _get_cell_region(self, coordinate: Coordinate) -> Region:
-        if not self.is_valid_coordinate(coordinate):
-            return Region(0, 0, 0, 0)
-        row_index, column_index = coordinate
-        columns = self.ordered_columns
-        x = sum(column.get_render_width(self) for column in columns[:column_index])
-        y = row_index + (self.header_height if self.show_header else 0)
-        width = columns[column_index].get_render_width(self)
-        return Region(x + self._row_label_column_width, y, width, 1)
+    def layout_key(self, width: int) -> Hashable:
+        return self.size.width
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cells = {}
+
+    def _cell_style(self, row: Style, name: str) -> Style:
+        """A piece's style on a row: its colour and weight over the row's stripe."""
+        cached = self._cells.get(name)
+        if cached is None:
+            component = self._style(name)
+            cached = self._cells[name] = Style(
+                color=component.color, bold=component.bold, dim=component.dim
+            )
+        return row + cached
+
+    def draw_row(self, position: int, at_cursor: bool) -> Strip:
+        texts = row_texts(self.issues[position])
+        if at_cursor:
+            cursor = self._style("cursor")
+            flat = [("".join(text for text, _ in pieces), cursor) for pieces in texts]
+            return self.join(flat, cursor).adjust_cell_length(self._width(), cursor)
+        stripe = self._style("even-row" if position % 2 == 0 else "odd-row")
+        row = self._style("base") + Style(bgcolor=stripe.bgcolor)
+        cells = [[(text, self._cell_style(row, name)) for text, name in pieces] for pieces in texts]
+        return self.join(cells, row).adjust_cell_length(self._width(), row)
+
+    # --- keys and mouse ---------------------------------------------------------------
+
+    def header_clicked(self, column: Column) -> None:
+        if column.sort is not None:
+            self.post_message(self.SortRequested(column.sort))
+
+    def row_clicked(self, position: int) -> None:
+        # As in a DataTable: a click moves the cursor, a click on the cursor's row chooses it.
+        if position == self.cursor:
+            self.action_select()
+        elif 0 <= position < len(self.issues):
+            self.move_to(position)
+
+    def action_select(self) -> None:
+        issue = self.current()
+        if issue is not None:
+            self.post_message(self.Chosen(issue))
 
     def action_cycle_sort(self) -> None:
         owner = self._owner()
@@ -323,7 +298,7 @@ class IssueTable(Widget):
     IssueTable Select {
         width: 1fr;
     }
-    IssueTable > IssueDataTable {
+    IssueTable > IssueLineTable {
         height: 1fr;
     }
     IssueTable > #issue-count {
@@ -353,7 +328,6 @@ class IssueTable(Widget):
         self.shown: tuple[IssueRow, ...] = ()
         self.refills = 0  # how many times the rows were handed to the table
         self._options: FilterOptions | None = None
-        self._summary_width = 0
         self._index = IssueIndex()
         self._typed: str | None = None  # filter text typed but not applied yet
         self._typing: Timer | None = None
@@ -364,33 +338,13 @@ class IssueTable(Widget):
             yield Select[str]([], prompt="Assignee", id="filter-assignee")
             yield Select[str]([], prompt="Status", id="filter-status")
             yield Select[str]([], prompt="Label", id="filter-label")
-        yield IssueDataTable(id="issue-table", cursor_type="row", zebra_stripes=True)
+        yield IssueLineTable(id="issue-table")
         yield Static(id="issue-count")
 
     def on_mount(self) -> None:
         self._index = IssueIndex(self.issues, self.columns)
-        self._layout_columns()
         self._refresh_options()
         self._refill()
-
-    def on_resize(self) -> None:
-        current = self.selected_issue()
-        if self._layout_columns():
-            self._refill(keep=current.key if current is not None else None)
-
-    def _layout_columns(self) -> bool:
-        """Give the summary the width the other columns leave; True when the columns changed."""
-        table = self.query_one(IssueDataTable)
-        fixed = sum(width or 0 for _, _, width in TABLE_COLUMNS)
-        padding = 2 * table.cell_padding * len(TABLE_COLUMNS)
-        summary = max((self.size.width or 120) - fixed - padding - 2, 16)
-        if summary == self._summary_width:
-            return False
-        self._summary_width = summary
-        table.clear(columns=True)
-        for key, header, width in TABLE_COLUMNS:
-            table.add_column(header, key=key, width=width or summary)
-        return True
 
     # --- inputs -----------------------------------------------------------------------
 
@@ -464,23 +418,15 @@ class IssueTable(Widget):
         if getattr(self.issue_filter, name) != value:
             self.set_filter(**{name: value})
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_issue_line_table_sort_requested(self, event: IssueLineTable.SortRequested) -> None:
         event.stop()
-        key = str(event.column_key.value)
-        if key not in SORT_KEYS:
-            return
+        key = event.key
         descending = (not self.descending) if key == self.sort_key else key in ("points", "updated")
         self.sort_by(key, descending=descending)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_issue_line_table_chosen(self, event: IssueLineTable.Chosen) -> None:
         event.stop()
-        shown = self.shown
-        row = event.cursor_row
-        issue = shown[row] if 0 <= row < len(shown) else None
-        if issue is None or issue.key != event.row_key.value:
-            issue = self.issue_for_row(str(event.row_key.value))
-        if issue is not None:
-            self.post_message(self.Selected(issue))
+        self.post_message(self.Selected(event.issue))
 
     # --- output -----------------------------------------------------------------------
 
@@ -488,11 +434,7 @@ class IssueTable(Widget):
         return next((issue for issue in self.shown if issue.key == key), None)
 
     def selected_issue(self) -> IssueRow | None:
-        table = self.query_one(IssueDataTable)
-        if not self.shown or table.row_count == 0:
-            return None
-        row = min(max(table.cursor_row, 0), len(self.shown) - 1)
-        return self.shown[row]
+        return self.query_one(IssueLineTable).current()
 
     def _refresh_options(self) -> None:
         options = filter_options(self.issues, self.columns)
@@ -536,17 +478,17 @@ class IssueTable(Widget):
                 self.set_reactive(
                     IssueTable.issue_filter, msgspec.structs.replace(self.issue_filter, text=text)
                 )
-        table = self.query_one(IssueDataTable)
+        table = self.query_one(IssueLineTable)
         if keep is None:
             current = self.selected_issue()
             keep = current.key if current is not None else None
         rows = self._index.view(self.issue_filter, self.sort_key, self.descending)
         self.shown = rows
         self.refills += 1
-        table.set_issues(rows)
+        index = None
         if keep is not None:
             index = next((i for i, issue in enumerate(rows) if issue.key == keep), 0)
-            table.move_cursor(row=index, animate=False)
+        table.set_issues(rows, cursor=index)
         arrow = "↓" if self.descending else "↑"
         total = len(self.issues)
         count = f"{len(rows)} of {total} issues" if self.issue_filter.active else f"{total} issues"

@@ -13,41 +13,23 @@ top line while the rows scroll under it; clicking a header asks for that sort.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable
 
-from rich.cells import cell_len
 from rich.segment import Segment
-from rich.style import Style
-from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cockpit import formatting
 from cockpit.analytics.run_table import RunRow, RunTableModel
+from widgets.line_table import Column, LineTable, Span
 from widgets.panel import clip
 
-ROW_CACHE = 512  # drawn rows kept; a screenful is a few dozen
+ROW_CACHE = LineTable.ROW_CACHE
 MARK = "●"
 STATUS_NAME = {"RUNNING": "running", "FINISHED": "finished", "FAILED": "failed", "KILLED": "killed"}
 STATUS_STYLE = {"RUNNING": "primary", "FAILED": "bad", "KILLED": "bad"}
-
-
-class Column:
-    """One column: its key, header, width, and how it is aligned and sorted."""
-
-    __slots__ = ("align", "key", "sort", "title", "width")
-
-    def __init__(
-        self, key: str, title: str, width: int, *, right: bool = False, sort: str | None = None
-    ) -> None:
-        self.key = key
-        self.title = title
-        self.width = width
-        self.align = "right" if right else "left"
-        self.sort = sort
 
 
 def value_text(row: RunRow, metric: str) -> str:
@@ -125,8 +107,10 @@ def layout(model: RunTableModel | None, width: int) -> list[Column]:
     return columns
 
 
-class RunTable(ScrollView, can_focus=True):
+class RunTable(LineTable):
     """The runs of a view, one line each, under a header line."""
+
+    PREFIX = "run-table--"
 
     COMPONENT_CLASSES = {
         "run-table--header",
@@ -210,16 +194,10 @@ class RunTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.model: RunTableModel | None = None
         self.view: tuple[int, ...] = ()
-        self.cursor = 0  # position in the view
         self.marked: set[str] = set()  # run ids marked for the chart
         self.sort_key = "value"
         self.reverse = False
         self.placeholder = "Loading runs…"  # shown while there is no model
-        self.redraws = 0  # rows drawn (not taken from the cache): tests look at it
-        self._columns: list[Column] = []
-        self._laid_for: tuple[int, int] = (-1, -1)  # (model id, width)
-        self._rows: dict[tuple[int, bool], Strip] = {}
-        self._styles: dict[str, Style] | None = None
 
     # --- the model --------------------------------------------------------------------
 
@@ -229,7 +207,7 @@ class RunTable(ScrollView, can_focus=True):
         current = self.current()
         self.model = model
         self.marked = {run_id for run_id in self.marked if model.position(run_id) is not None}
-        self._laid_for = (-1, -1)
+        self._laid_for = None
         self.set_view(view, keep=current.key if current is not None else None)
 
     def set_view(self, view: tuple[int, ...], *, keep: str | None = None) -> None:
@@ -270,67 +248,34 @@ class RunTable(ScrollView, can_focus=True):
         self.placeholder = text
         self.refresh()
 
-    # --- geometry ---------------------------------------------------------------------
+    # --- the table ------------------------------------------------------------------
 
-    def _width(self) -> int:
-        return max(self.scrollable_content_region.width, 1)
+    def row_count(self) -> int:
+        return len(self.view) if self.model is not None else 0
 
-    def _layout(self) -> None:
-        width = self._width()
-        key = (id(self.model), width)
-        if key != self._laid_for:
-            self._laid_for = key
-            self._columns = layout(self.model, width)
-            self._rows.clear()
+    def layout_key(self, width: int) -> Hashable:
+        return (id(self.model), width)
 
-    def on_resize(self, _event: events.Resize) -> None:
-        self._layout()
-        self.virtual_size = Size(self._width(), len(self.view) + 1)
-        self.scroll_to_cursor()
+    def layout_columns(self, width: int) -> list[Column]:
+        return layout(self.model, width)
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles = None
-        self._rows.clear()
+    def row_key(self, position: int) -> Hashable:
+        return self.view[position]
 
-    def _visible_rows(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 1)
+    def empty_line(self, y: int) -> Strip | None:
+        if y != 1:
+            return None
+        text = self.placeholder if self.model is None else "No runs match the filter."
+        return Strip([Segment(" " + clip(text, self._width() - 1), self._style("muted"))])
 
-    def scroll_to_cursor(self) -> None:
-        """Scroll as little as needed for the cursor's row to be on screen."""
-        top = self.scroll_offset.y
-        rows = self._visible_rows()
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + rows:
-            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
-
-    def move_to(self, position: int) -> None:
-        """Put the cursor on a row of the view: redraw the row left and the row reached."""
-        if not self.view:
-            return
-        position = min(max(position, 0), len(self.view) - 1)
-        if position == self.cursor:
-            return
-        before = self.cursor
-        self.cursor = position
-        top = self.scroll_offset.y
-        self.scroll_to_cursor()
-        if self.scroll_offset.y == top:  # a scroll redraws everything anyway
-            self.refresh_lines(before + 1)
-            self.refresh_lines(position + 1)
+    def cursor_moved(self) -> None:
         self.post_message(self.CursorMoved(self.current()))
 
+    def header_clicked(self, column: Column) -> None:
+        if column.sort is not None:
+            self.post_message(self.SortRequested(column.sort))
+
     # --- keys and mouse ---------------------------------------------------------------
-
-    def action_move(self, step: int) -> None:
-        self.move_to(self.cursor + step)
-
-    def action_page(self, step: int) -> None:
-        self.move_to(self.cursor + step * self._visible_rows())
-
-    def action_jump(self, where: int) -> None:
-        self.move_to(len(self.view) - 1 if where < 0 else where)
 
     def action_mark(self) -> None:
         row = self.current()
@@ -345,75 +290,13 @@ class RunTable(ScrollView, can_focus=True):
         if row is not None:
             self.post_message(self.Selected(row))
 
-    def on_click(self, event: events.Click) -> None:
-        if event.y == 0:
-            x = 0
-            for column in self._columns:
-                if x <= event.x < x + column.width + 1:
-                    if column.sort is not None:
-                        self.post_message(self.SortRequested(column.sort))
-                    return
-                x += column.width + 1
-            return
-        self.focus()
-        self.move_to(self.scroll_offset.y + event.y - 1)
-
-    def on_focus(self, _event: events.Focus) -> None:
-        self._restyle_cursor()
-
-    def on_blur(self, _event: events.Blur) -> None:
-        self._restyle_cursor()
-
-    def _restyle_cursor(self) -> None:
-        self._styles = None
-        self._rows = {key: strip for key, strip in self._rows.items() if not key[1]}
-        self.refresh_lines(self.cursor + 1)
-
     # --- drawing ----------------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
-        if self._styles is None:
-            self._styles = {
-                component.removeprefix("run-table--"): self.get_component_rich_style(component)
-                for component in self.COMPONENT_CLASSES
-            }
-            self._styles["base"] = Style(bgcolor=self.rich_style.bgcolor)
-        return self._styles[name]
-
-    def render_line(self, y: int) -> Strip:
-        width = self._width()
-        base = self._style("base")
-        if not self._columns:
-            self._layout()
-        if y == 0:
-            return self._header().adjust_cell_length(width, base)
-        position = self.scroll_offset.y + y - 1
-        model = self.model
-        if model is None or not self.view:
-            if y == 1:
-                text = self.placeholder if model is None else "No runs match the filter."
-                return Strip(
-                    [Segment(" " + clip(text, width - 1), self._style("muted"))]
-                ).adjust_cell_length(width, base)
-            return Strip.blank(width, base)
-        if position >= len(self.view):
-            return Strip.blank(width, base)
-        index = self.view[position]
-        at_cursor = position == self.cursor
-        key = (index, at_cursor)
-        strip = self._rows.get(key)
-        if strip is None:
-            if len(self._rows) >= ROW_CACHE:
-                self._rows.clear()
-            strip = self._rows[key] = self._draw_row(model.rows[index], at_cursor)
-            self.redraws += 1
-        return strip.adjust_cell_length(width, base)
-
-    def _header(self) -> Strip:
+    def header_cells(self) -> list[Span]:
         header = self._style("header")
         sorted_style = self._style("header-sorted")
         arrow = "↑" if self.reverse else "↓"
-        parts: list[tuple[str, Style]] = []
+        parts: list[Span] = []
         for column in self._columns:
             title = column.title
             style = header
@@ -421,17 +304,12 @@ class RunTable(ScrollView, can_focus=True):
                 title = f"{title} {arrow}"
                 style = sorted_style
             parts.append((title, style))
-        return self._join(parts, header)
+        return parts
 
-    def _join(self, parts: Sequence[tuple[str, Style]], gap: Style) -> Strip:
-        segments: list[Segment] = []
-        for n, (column, (text, style)) in enumerate(zip(self._columns, parts, strict=True)):
-            if n:
-                segments.append(Segment(" ", gap))
-            text = clip(text, column.width)
-            pad = " " * (column.width - cell_len(text))
-            segments.append(Segment(pad + text if column.align == "right" else text + pad, style))
-        return Strip(segments)
+    def draw_row(self, position: int, at_cursor: bool) -> Strip:
+        model = self.model
+        assert model is not None
+        return self._draw_row(model.rows[self.view[position]], at_cursor)
 
     def _draw_row(self, row: RunRow, at_cursor: bool) -> Strip:
         model = self.model
@@ -464,6 +342,6 @@ class RunTable(ScrollView, can_focus=True):
         if at_cursor:
             cursor = self._style("cursor")
             parts = [(texts[c.key][0], cursor) for c in self._columns]
-            return self._join(parts, cursor).adjust_cell_length(self._width(), cursor)
+            return self.join(parts, cursor).adjust_cell_length(self._width(), cursor)
         parts = [(texts[c.key][0], self._style(texts[c.key][1])) for c in self._columns]
-        return self._join(parts, self._style("base"))
+        return self.join(parts, self._style("base"))

@@ -17,14 +17,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount
 from cockpit.screens.dashboard import panel_age
 from widgets.issue_detail import IssueDetail
-from widgets.issue_table import IssueDataTable, IssueTable
+from widgets.issue_table import IssueLineTable, IssueTable
 from widgets.panel import line, stack
 from widgets.sprint_board import SprintBoard
 from widgets.sprint_panel import SprintHeader
@@ -242,7 +242,7 @@ class SprintScreen(Screen[None]):
         # Escape in the filter box leaves the box, not the screen: the filter stays applied.
         if isinstance(self.focused, Input):
             self.query_one(IssueTable).flush_filter()
-            self.query_one(DataTable).focus()
+            self.query_one(IssueLineTable).focus()
             return
         self.app.pop_screen()
 
@@ -272,7 +272,7 @@ class SprintScreen(Screen[None]):
         elif active == "issues":
             table = self.query_one(IssueTable)
             if focused is None or focused not in table.query("*"):
-                table.query_one(IssueDataTable).focus()
+                table.query_one(IssueLineTable).focus()
 
     async def action_search(self) -> None:
         await self.action_show_tab("issues")

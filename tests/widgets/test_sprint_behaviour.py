@@ -18,7 +18,7 @@ from cockpit.screens.sprint import SprintScreen
 from tests.widgets.conftest import AppFactory
 from tests.widgets.test_sprint_sample import install_sample, sample_summary
 from widgets.issue_detail import IssueDetail
-from widgets.issue_table import IssueDataTable, IssueTable
+from widgets.issue_table import IssueLineTable, IssueTable
 from widgets.sprint_board import SprintBoard
 from widgets.sprint_panel import SprintHeader, SprintPanel, SprintText
 
@@ -45,8 +45,8 @@ async def open_sprint(pilot: Pilot) -> SprintScreen:
 
 
 def table_keys(app: CockpitApp) -> list[str]:
-    table = app.screen.query_one(IssueDataTable)
-    return [str(row.key.value) for row in table.ordered_rows]
+    table = app.screen.query_one(IssueLineTable)
+    return [issue.key for issue in table.issues]
 
 
 def focused_card(app: CockpitApp) -> str | None:
@@ -137,8 +137,6 @@ async def test_typing_in_the_filter_narrows_by_text(make_app: AppFactory, sample
 
 
 async def test_escape_in_the_filter_returns_to_the_table(make_app: AppFactory, sample) -> None:
-    from textual.widgets import DataTable
-
     from cockpit.screens.sprint import SprintScreen
 
     app = make_app()
@@ -149,7 +147,7 @@ async def test_escape_in_the_filter_returns_to_the_table(make_app: AppFactory, s
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, SprintScreen)
-        assert isinstance(app.focused, DataTable)
+        assert isinstance(app.focused, IssueLineTable)
         assert table_keys(app) == ["MLP-105", "MLP-112"]  # the filter stays applied
         await pilot.press("escape")
         await settle(pilot)
@@ -187,13 +185,13 @@ async def test_clicking_a_header_sorts_by_it(make_app: AppFactory, sample) -> No
         await pilot.press("i")
         await settle(pilot)
         table = app.screen.query_one(IssueTable)
-        data = app.screen.query_one(IssueDataTable)
-        x = sum(column.get_render_width(data) for column in data.ordered_columns[:4]) + 1
-        await pilot.click(IssueDataTable, offset=(x, 0))  # "Pts"
+        data = app.screen.query_one(IssueLineTable)
+        x = sum(column.width + 2 * data.PAD + data.GAP for column in data._columns[:4]) + 1
+        await pilot.click(IssueLineTable, offset=(x, 0))  # "Pts"
         await settle(pilot)
         assert (table.sort_key, table.descending) == ("points", True)  # biggest first
         assert table_keys(app)[0] == "MLP-102"
-        await pilot.click(IssueDataTable, offset=(x, 0))
+        await pilot.click(IssueLineTable, offset=(x, 0))
         await settle(pilot)
         assert (table.sort_key, table.descending) == ("points", False)
 
@@ -351,7 +349,7 @@ async def test_every_sprint_binding_has_an_id(make_app: AppFactory, sample) -> N
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_sprint(pilot)
-        for source in (SprintScreen, SprintBoard, IssueDataTable, IssueDetail, SprintPanel):
+        for source in (SprintScreen, SprintBoard, IssueLineTable, IssueDetail, SprintPanel):
             for binding in source.BINDINGS:
                 assert binding.id, f"{source.__name__} binding {binding.key} has no id"  # type: ignore[union-attr]
 

@@ -21,7 +21,7 @@ from cockpit.screens.sprint import SprintScreen
 from tests.widgets.conftest import AppFactory
 from tests.widgets.test_sprint_behaviour import open_sprint, settle
 from tests.widgets.test_sprint_sample import COLUMNS, install_sample, sample_issues
-from widgets.issue_table import IssueDataTable, IssueTable
+from widgets.issue_table import IssueLineTable, IssueTable
 from widgets.sprint_board import CardColumn, SprintBoard
 
 LONG = 60  # extra To Do issues: far more cards than a 40-line terminal shows
@@ -176,8 +176,8 @@ async def test_a_repaint_with_the_same_sprint_feeds_nothing(
 
 
 def table_keys(table: IssueTable) -> list[str]:
-    data = table.query_one(IssueDataTable)
-    return [str(row.key.value) for row in data.ordered_rows]
+    data = table.query_one(IssueLineTable)
+    return [issue.key for issue in data.issues]
 
 
 async def test_sort_keys_reorder_the_model(make_app: AppFactory, sample) -> None:
@@ -237,6 +237,33 @@ async def test_enter_in_the_filter_applies_it_at_once(
         table = app.screen.query_one(IssueTable)
         assert table_keys(table) == ["MLP-102", "MLP-103", "MLP-107", "MLP-110"]
         assert "4 of 12 issues" in str(app.screen.query_one("#issue-count").render())
+
+
+async def test_the_table_draws_only_what_is_on_screen(make_app: AppFactory, sample) -> None:
+    """A cursor move redraws the row left and the row reached; a sort draws one screenful,
+    not every issue; the cursor follows its issue to its new place."""
+    sample["summary"] = msgspec.structs.replace(sample["summary"], issues=long_board())
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_sprint(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        table = app.screen.query_one(IssueTable)
+        data = table.query_one(IssueLineTable)
+        on_screen = data.scrollable_content_region.height
+        assert len(data.issues) == 12 + LONG > on_screen
+        before = data.redraws
+        await pilot.press("down")
+        await settle(pilot)
+        assert data.redraws - before == 2
+        chosen = table.selected_issue()
+        assert chosen is not None
+        before = data.redraws
+        await pilot.press("S")  # reverse: the chosen issue moves far down
+        await settle(pilot)
+        assert data.redraws - before <= on_screen
+        assert table.selected_issue() == chosen
+        assert data.current() is chosen and data.issues[data.cursor].key == chosen.key
 
 
 @pytest.mark.parametrize(

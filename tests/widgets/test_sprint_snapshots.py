@@ -13,7 +13,7 @@ from textual.widgets import Select
 from cockpit.analytics.sprint import SprintSummary
 from tests.widgets.conftest import AppFactory
 from tests.widgets.test_sprint_sample import install_sample
-from widgets.issue_table import IssueDataTable, IssueTable
+from widgets.issue_table import IssueLineTable, IssueTable
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_sprint_screen_issues_filtered(snap_compare, make_app: AppFactory, sampl
         pilot.app.screen.query_one("#filter-assignee", Select).value = "mei"
         await pilot.press("slash", *"gpu")
         table.sort_by("points", descending=True)
-        pilot.app.screen.query_one(IssueDataTable).focus()  # no text cursor in the picture
+        pilot.app.screen.query_one(IssueLineTable).focus()  # no text cursor in the picture
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=filter_issues)

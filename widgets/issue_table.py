@@ -41,6 +41,7 @@ from cockpit.analytics.sprint import IssueRow
 from cockpit.models import StatusCategory
 from widgets.line_table import Column, LineTable
 from widgets.panel import line
+from widgets.select_options import refill
 
 # Muted text in the table is "dim", which every terminal draws in the foreground's own hue
 # (and which stays readable on the zebra stripes).
@@ -447,12 +448,7 @@ class IssueTable(Widget):
             "filter-label": [(label, label) for label in options.labels],
         }
         for select_id, values in choices.items():
-            select = self.query_one(f"#{select_id}", Select)
-            keep = select.value
-            with select.prevent(Select.Changed):
-                select.set_options(values)
-                if keep != Select.NULL and any(value == keep for _, value in values):
-                    select.value = keep
+            refill(self.query_one(f"#{select_id}", Select), values)
         # A filter value that no issue has any more would hide everything: drop it.
         flt = self.issue_filter
         changes: dict[str, Any] = {}

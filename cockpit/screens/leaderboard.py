@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -41,6 +40,7 @@ from cockpit.screens.dashboard import panel_age
 from widgets.panel import PanelAge, line
 from widgets.run_detail import RunDetail
 from widgets.run_table import RunTable
+from widgets.select_options import refill
 from widgets.status_bar import SourceStatusBar
 
 TABS = ("runs", "history", "velocity")
@@ -282,19 +282,14 @@ class LeaderboardScreen(Screen[None]):
         if options == self._options:
             return
         self._options = options
-        # Plain Text: a Select reads a str label as markup, and these come from the trackers.
-        choices: dict[str, list[tuple[Text, Any]]] = {
-            "filter-experiment": [(Text(label), n) for label, n in experiments],
-            "filter-status": [(Text(s.lower()), s) for s in model.statuses],
-            "filter-user": [(Text(u), u) for u in model.users],
+        # `refill` shows the labels as plain text: they come from the trackers.
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "filter-experiment": list(experiments),
+            "filter-status": [(s.lower(), s) for s in model.statuses],
+            "filter-user": [(u, u) for u in model.users],
         }
         for select_id, values in choices.items():
-            select = self.query_one(f"#{select_id}", Select)
-            keep = select.value
-            with select.prevent(Select.Changed):
-                select.set_options(values)
-                if keep != Select.NULL and any(value == keep for _, value in values):
-                    select.value = keep
+            refill(self.query_one(f"#{select_id}", Select), values)
         flt = self.run_filter
         changes: dict[str, Any] = {}
         if flt.board is not None and flt.board >= len(model.boards):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 import msgspec
 
@@ -264,27 +265,81 @@ class OkrData(msgspec.Struct, frozen=True, gc=False):
 
 
 class CostRow(msgspec.Struct, frozen=True, gc=False):
-    """One day's spend for one service, already rolled up from billing lines."""
+    """One day's spend for one combination of dimensions: a roll-up, never a billing line."""
 
     day: date
-    provider: str
+    provider: str  # who provides the service ("AWS", "Microsoft", "Google Cloud")
     service: str
-    amount: float
+    amount: float  # in `currency`, from the source's cost column; credits are negative
     currency: str = "USD"
-    is_gpu: bool = False
-    team: str = ""
+    is_gpu: bool = False  # accelerator spend (integrations.gpu_usage decides)
+    team: str = ""  # kept for caches written before tags; new sources fill `tags`
+    account: str = ""  # AWS linked account, Azure subscription, GCP project
+    region: str = ""
+    category: str = ""  # FOCUS ServiceCategory ("Compute", "AI and Machine Learning")
+    # Only the configured tag keys, lower-cased, as (key, value) pairs sorted by key.
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 class Budget(msgspec.Struct, frozen=True, gc=False):
+    """A budget from the config, or one a provider holds (AWS Budgets)."""
+
     name: str
-    monthly_amount: float
+    # Per period. Written as "monthly_amount": caches from when every budget was monthly.
+    amount: float = msgspec.field(name="monthly_amount")
     currency: str = "USD"
-    provider: str = ""  # empty: every provider
+    provider: str = ""  # the scope before `scope` existed; empty: every provider
+    period: Literal["month", "quarter"] = "month"
+    # "" = all spend; "provider=AWS", "service=Amazon EC2", "account=ml-prod",
+    # "region=us-east-1", "category=Compute", "tag:team=fraud".
+    scope: str = ""
+    thresholds: tuple[float, ...] = (0.5, 0.8, 1.0)  # shares of `amount` actually spent
+    forecast_threshold: float | None = 1.0  # share of `amount` forecast; None: no alert
+    origin: str = "config"  # or "AWS Budgets"
+    provider_actual: float | None = None  # what the provider says was spent this period
+    provider_forecast: float | None = None  # and where it says the period ends
+
+    @property
+    def monthly_amount(self) -> float:
+        """The amount as a month's (old callers; a quarter is three months)."""
+        return self.amount / 3 if self.period == "quarter" else self.amount
+
+
+class ProviderForecast(msgspec.Struct, frozen=True, gc=False):
+    """A provider's own forecast of spend (AWS GetCostForecast)."""
+
+    provider: str
+    currency: str
+    start: date
+    end: date  # exclusive
+    mean: float
+    low: float | None = None
+    high: float | None = None
+    level: int = 80  # the prediction interval, in percent
+
+
+class CostFile(msgspec.Struct, frozen=True, gc=False):
+    """One imported cost export, so that a re-sync reads only the files that changed."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    first_row: int  # its roll-up rows are CostData.rows[first_row : first_row + row_count]
+    row_count: int
+    lines: int = 0  # billing lines read
+    version: str = ""  # the FOCUS version detected ("1.0", "1.2", "1.3"), or ""
+    currencies: tuple[str, ...] = ()
 
 
 class CostData(msgspec.Struct, frozen=True, gc=False):
     rows: tuple[CostRow, ...] = ()
+    # Budgets the source holds (AWS Budgets); the config's are added by the dashboard.
     budgets: tuple[Budget, ...] = ()
+    cost_column: str = ""  # what `amount` is: "EffectiveCost", "UnblendedCost"…
+    forecasts: tuple[ProviderForecast, ...] = ()
+    files: tuple[CostFile, ...] = ()  # cost exports only
+    source: str = ""  # the configured source's name (the dashboard fills it)
+    paid_calls_today: int = 0  # paid API calls counted today, as of the sync
 
 
 # --- Team -----------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class SourceKind:
     # Whether a source of this kind needs a token with these settings (MLflow without auth
     # does not); only network kinds are asked.
     needs_token: Callable[[Any], bool] = lambda settings: True
+    # A paid API's daily call limit with these settings (AWS Cost Explorer); None: free.
+    paid_calls: Callable[[Any], int] | None = None
 
 
 KINDS: dict[str, SourceKind] = {}

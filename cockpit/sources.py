@@ -71,6 +71,7 @@ def build_jobs(
     for name, settings in config.enabled_sources().items():
         if only and name not in only:
             continue
+        paid = kind_of(settings).paid_calls
         jobs.append(
             SyncJob(
                 build_source(name, settings, config, live_since=live_since),
@@ -78,6 +79,7 @@ def build_jobs(
                 read_timeout=settings.read_timeout,
                 deadline=settings.deadline,
                 settings_key=settings_key(settings),
+                paid_call_limit=paid(settings) if paid is not None else None,
             )
         )
     return jobs

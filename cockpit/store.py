@@ -29,7 +29,7 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -95,6 +95,20 @@ _MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX snapshot_runs_by_chunk ON snapshot_runs (digest);
     ALTER TABLE snapshots ADD COLUMN runs_order BLOB;
     """,
+    # Paid API calls a source made each UTC day (AWS Cost Explorer bills each one), counted
+    # whether or not its sync succeeded; and the notices (cost alerts) a TUI has shown once.
+    """
+    CREATE TABLE paid_calls (
+        source TEXT NOT NULL,
+        day TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (source, day)
+    ) WITHOUT ROWID;
+    CREATE TABLE notices (
+        key TEXT PRIMARY KEY,
+        shown_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -154,7 +168,7 @@ class SyncAttempt(msgspec.Struct, frozen=True, gc=False):
     source: str
     started_at: datetime
     finished_at: datetime
-    status: str  # "ok", "failed" or "offline"
+    status: str  # "ok", "failed", "held" (a paid API's calls for today used) or "offline"
     error: str = ""
     bytes_in: int = 0
     requests: int = 0
@@ -531,6 +545,47 @@ class Store:
                 attempt.requests,
             ),
         )
+
+    # --- paid calls and notices ----------------------------------------------------------
+
+    def paid_calls_used(self, source: str, day: date) -> int:
+        """Paid calls `source` made on `day` (UTC)."""
+        if not self.exists():
+            return 0
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT calls FROM paid_calls WHERE source = ? AND day = ?",
+                (source, day.isoformat()),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def add_paid_calls(self, source: str, day: date, calls: int) -> None:
+        with self._connect(write=True) as conn:
+            conn.execute(
+                "INSERT INTO paid_calls (source, day, calls) VALUES (?, ?, ?)"
+                " ON CONFLICT (source, day) DO UPDATE SET calls = calls + excluded.calls",
+                (source, day.isoformat(), calls),
+            )
+
+    def notices_seen(self, keys: Iterable[str]) -> set[str]:
+        """Which of these notices (cost alerts' keys) were shown already."""
+        wanted = sorted(set(keys))
+        if not wanted or not self.exists():
+            return set()
+        seen: set[str] = set()
+        with self._connect() as conn:
+            for batch in _batches(wanted):
+                marks = ",".join("?" * len(batch))
+                rows = conn.execute(f"SELECT key FROM notices WHERE key IN ({marks})", batch)
+                seen.update(row[0] for row in rows)
+        return seen
+
+    def mark_notices(self, keys: Iterable[str], at: datetime) -> None:
+        rows = [(key, _stamp(at)) for key in sorted(set(keys))]
+        if not rows:
+            return
+        with self._connect(write=True) as conn:
+            conn.executemany("INSERT OR IGNORE INTO notices (key, shown_at) VALUES (?, ?)", rows)
 
     def prune(self, now: datetime) -> int:
         """Apply the retention rule; returns how many snapshots were dropped.

@@ -30,8 +30,10 @@ from cockpit.text_safety import clean_line
 from integrations.base import (
     Deadline,
     FetchContext,
+    PaidCalls,
     Progress,
     Source,
+    SourceCallBudgetSpent,
     SourceDeadlineExceeded,
     SourceError,
     TrafficMeter,
@@ -48,11 +50,15 @@ class SyncJob(msgspec.Struct, frozen=True):
     deadline: float = 60.0
     # What the source's settings were (cockpit.sources.settings_key); stamped on its snapshots.
     settings_key: str = ""
+    # Paid calls a day the source may make (AWS Cost Explorer); None: its API is free.
+    paid_call_limit: int | None = None
 
 
 class SyncOutcome(msgspec.Struct, frozen=True):
     source: str
-    status: str  # "ok", "failed" or "offline"
+    # "ok", "failed", "offline", or "held": a paid API's calls for today are used, nothing
+    # was asked and the data is kept.
+    status: str
     seconds: float
     error: str = ""
     requests: int = 0
@@ -129,10 +135,15 @@ async def _sync_one(
     started_at = clock.now()
     began = time.perf_counter()
     previous = await asyncio.to_thread(_previous, store, job)
+    paid = None
+    if job.paid_call_limit is not None:
+        used = await asyncio.to_thread(store.paid_calls_used, source.name, started_at.date())
+        paid = PaidCalls(job.paid_call_limit, used)
     meter: TrafficMeter = progress.meter
     ends = Deadline.starting_now(job.deadline)
     http = _open_http(job, meter, ends) if source.uses_network else None
     error = ""
+    held = False
     snapshot = None
     deadline = asyncio.timeout_at(ends.at)  # the loop's clock is time.monotonic()
     try:
@@ -146,6 +157,7 @@ async def _sync_one(
                     meter=meter,
                     deadline=ends,
                     progress=progress,
+                    paid_calls=paid,
                 )
             )
     except TimeoutError as exc:
@@ -159,6 +171,8 @@ async def _sync_one(
             )
         else:
             error = f"{source.name}: timed out: {exc}"
+    except SourceCallBudgetSpent as exc:
+        error, held = str(exc), True
     except SourceError as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - a bug in one source must not sink the rest
@@ -166,6 +180,11 @@ async def _sync_one(
     finally:
         if http is not None:
             await http.aclose()
+        if paid is not None and paid.spent:
+            # Paid whatever became of the sync: counted before anything else can fail.
+            await asyncio.to_thread(
+                store.add_paid_calls, source.name, started_at.date(), paid.spent
+            )
 
     seconds = time.perf_counter() - began
     # An error may quote a URL (its password is never shown or kept) or text a server sent.
@@ -174,7 +193,7 @@ async def _sync_one(
         source=source.name,
         started_at=started_at,
         finished_at=started_at + timedelta(seconds=seconds),
-        status="ok" if snapshot is not None else "failed",
+        status="ok" if snapshot is not None else "held" if held else "failed",
         error=error,
         bytes_in=meter.bytes_in,
         requests=meter.requests,
@@ -190,7 +209,9 @@ async def _sync_one(
     await asyncio.to_thread(store.record_attempt, attempt)
     if previous is not None:
         error += f" (kept the data from {previous.taken_at:%Y-%m-%d %H:%M} UTC)"
-    return SyncOutcome(source.name, "failed", seconds, error, attempt.requests, attempt.bytes_in)
+    return SyncOutcome(
+        source.name, attempt.status, seconds, error, attempt.requests, attempt.bytes_in
+    )
 
 
 def _previous(store: Store, job: SyncJob) -> StoredSnapshot | None:

@@ -64,6 +64,46 @@ class SourceDeadlineExceeded(SourceError):
     """The source did not finish within its overall deadline."""
 
 
+class SourceCallBudgetSpent(SourceError):
+    """The source's paid calls for today are used up: it made no call and its data is kept.
+
+    Not a failure: the sync engine records the attempt as "held", and the status says why."""
+
+
+class PaidCalls:
+    """Today's allowance of a paid API (AWS Cost Explorer bills each call), for one sync.
+
+    The sync engine reads what was used today from the store, and adds what this sync
+    `spent` afterwards, whether the sync succeeded or not: a call that failed was still paid.
+    A source works out how many calls it needs before making any, and calls `spend` before
+    each one, so a sync never goes over the limit half-way through.
+    """
+
+    __slots__ = ("_lock", "limit", "spent", "used")
+
+    def __init__(self, limit: int, used: int) -> None:
+        self.limit = limit
+        self.used = used  # before this sync, today (UTC)
+        self.spent = 0  # during this sync
+        self._lock = threading.Lock()
+
+    def left(self) -> int:
+        return max(self.limit - self.used - self.spent, 0)
+
+    def spend(self, n: int = 1, *, source: str = "", what: str = "paid calls") -> None:
+        """Count `n` calls about to be made; raises `SourceCallBudgetSpent` instead when
+        they would go over today's limit."""
+        with self._lock:
+            if self.used + self.spent + n > self.limit:
+                head = f"{source}: " if source else ""
+                raise SourceCallBudgetSpent(
+                    f"{head}today's {self.limit} {what} are used ({self.used + self.spent} made);"
+                    " no call was made and the data is kept; more calls are possible after"
+                    " 00:00 UTC"
+                )
+            self.spent += n
+
+
 class TrafficMeter:
     """Requests made and bytes received during one sync, whichever HTTP library made them.
 
@@ -218,6 +258,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     `deadline` is when the sync engine stops waiting; blocking work should not outlive it.
     `progress` is where the source says how far it has got (the engine gives it the same
     `meter`); a source that says nothing is shown as syncing, without counts.
+    `paid_calls` is today's allowance of a paid API, for the kinds that have one.
     """
 
     now: datetime
@@ -227,6 +268,7 @@ class FetchContext(msgspec.Struct, frozen=True):
     meter: TrafficMeter = msgspec.field(default_factory=TrafficMeter)
     deadline: Deadline | None = None
     progress: Progress = msgspec.field(default_factory=Progress)
+    paid_calls: PaidCalls | None = None
 
 
 class Source(Protocol):

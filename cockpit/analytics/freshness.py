@@ -106,7 +106,15 @@ def source_state(
         state = Freshness.STALE
     else:
         state = Freshness.FRESH
-    error = last_error if failed_since_data else ""
+    # A paid API's calls for today were used up: not a failure, but the data is as old as it
+    # says, and the reason goes with it.
+    held_since_data = (
+        last_status == "held"
+        and taken_at is not None
+        and last_attempt_at is not None
+        and last_attempt_at > taken_at
+    )
+    error = last_error if failed_since_data or held_since_data else ""
     if settings_changed and taken_at is not None and not error:
         error = "synced with other settings than the config has now; run `cockpit sync`"
     return SourceState(

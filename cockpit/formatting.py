@@ -104,6 +104,46 @@ def money(value: float, currency: str, *, compact: bool = False) -> str:
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 
 
+def _money_scale(largest: float) -> tuple[float, str, int]:
+    """The divisor, suffix and decimals that suit amounts up to `largest`."""
+    if largest >= 999_950:
+        return 1_000_000.0, "M", 2
+    if largest >= 999.5:
+        return 1000.0, "k", 1
+    return 1.0, "", 0
+
+
+def _scaled(value: float, divisor: float, suffix: str, decimals: int) -> str:
+    text = f"{abs(value) / divisor:,.{decimals}f}"
+    sign = "-" if value < 0 and text.strip("0.,") else ""
+    return f"{sign}{text}{suffix}"
+
+
+def money_short(value: float, currency: str) -> str:
+    """Three or four figures for a narrow space: `$950`, `$41.2k`, `€1.24M`, `-$1.2k`."""
+    divisor, suffix, decimals = _money_scale(abs(value))
+    text = _scaled(value, divisor, suffix, decimals)
+    symbol = CURRENCY_SYMBOLS.get(currency, "")
+    if not symbol:
+        return f"{text} {currency}"
+    return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+
+
+def money_range(expected: float, low: float, high: float, currency: str) -> str:
+    """A forecast with its range, all three in one unit: `$41.2k (38.9k–44.0k)`,
+    `41.2k EUR (38.9k–44.0k)`."""
+    divisor, suffix, decimals = _money_scale(max(abs(expected), abs(low), abs(high)))
+    head = _scaled(expected, divisor, suffix, decimals)
+    symbol = CURRENCY_SYMBOLS.get(currency, "")
+    if symbol:
+        head = f"-{symbol}{head[1:]}" if head.startswith("-") else f"{symbol}{head}"
+    else:
+        head = f"{head} {currency}"
+    low_text = _scaled(low, divisor, suffix, decimals)
+    high_text = _scaled(high, divisor, suffix, decimals)
+    return f"{head} ({low_text}–{high_text})"
+
+
 def byte_size(count: int) -> str:
     """`512 B`, `17 KiB`, `17.8 MiB`: what a sync moved over the wire."""
     if count < 1024:

@@ -23,6 +23,7 @@ from cockpit.models import (
     AREAS,
     Budget,
     CostData,
+    CostRow,
     ExperimentData,
     OkrData,
     Person,
@@ -88,21 +89,60 @@ def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ())
             source=", ".join(dict.fromkeys(p.source for p in experiment_parts if p.source)),
             digests=tuple(d for p in experiment_parts for d in p.digests),
         )
-    cost_parts = [s.cost for s in snapshots if s.cost]
-    cost = None
-    if cost_parts or budgets:
-        own = tuple(b for p in cost_parts for b in p.budgets)
-        cost = CostData(
-            rows=tuple(r for p in cost_parts for r in p.rows),
-            # Budgets from the user's config replace whatever a source suggested.
-            budgets=budgets or own,
-        )
+    cost = merge_cost([s.cost for s in snapshots if s.cost], budgets)
     people: dict[str, Person] = {}
     for part in (s.team for s in snapshots if s.team):
         for person in part.people:
             people.setdefault(person.id, person)
     team = TeamData(tuple(people.values())) if people else None
     return Snapshot(sprint=sprint, experiments=experiments, okrs=okrs, cost=cost, team=team)
+
+
+def merge_cost(parts: list[CostData], budgets: tuple[Budget, ...] = ()) -> CostData | None:
+    """Every cost source's roll-ups as one, with the config's budgets beside the providers'.
+
+    Two sources may bill the same provider (a FOCUS export of AWS and the AWS API): adding
+    both would count that spend twice, so a provider's spend comes from the first source
+    listed that has it, and `overlap` says so.
+    """
+    if not parts and not budgets:
+        return None
+    owner: dict[str, str] = {}  # provider (case-folded) → the source whose rows are used
+    spelled: dict[str, str] = {}  # provider (case-folded) → as that source writes it
+    rows: list[CostRow] = []
+    dropped: dict[tuple[str, str], str] = {}  # (provider, source left out) → source used
+    for part in parts:
+        for row in part.rows:
+            key = row.provider.casefold()
+            if owner.setdefault(key, part.source) == part.source:
+                spelled.setdefault(key, row.provider)
+                rows.append(row)
+            else:
+                dropped[spelled[key], part.source] = owner[key]
+    overlap = "; ".join(
+        f"{provider} comes from both {used} and {left_out}: showing {used} (listed first)"
+        for (provider, left_out), used in sorted(dropped.items())
+    )
+    return CostData(
+        rows=tuple(rows),
+        budgets=budgets + tuple(b for p in parts for b in p.budgets),
+        cost_column=", ".join(dict.fromkeys(p.cost_column for p in parts if p.cost_column)),
+        forecasts=tuple(
+            f for p in parts for f in p.forecasts if owner.get(f.provider.casefold()) == p.source
+        ),
+        source=", ".join(p.source for p in parts if p.source),
+        paid_calls_today=sum(p.paid_calls_today for p in parts),
+        overlap=overlap,
+    )
+
+
+def _named(snapshot: Snapshot, source: str) -> Snapshot:
+    """Cost data says which configured source it came from (for the overlap rule above)."""
+    if snapshot.cost is None or snapshot.cost.source == source:
+        return snapshot
+    return msgspec.structs.replace(
+        snapshot, cost=msgspec.structs.replace(snapshot.cost, source=source)
+    )
 
 
 def _with_digests(snapshot: Snapshot, source: str, now: datetime) -> Snapshot:
@@ -137,7 +177,9 @@ def build_dashboard(
 ) -> Dashboard:
     order = [state.source for state in states]
     snapshots = [
-        _with_digests(stored[name].snapshot, name, now) for name in order if name in stored
+        _named(_with_digests(stored[name].snapshot, name, now), name)
+        for name in order
+        if name in stored
     ]
     merged = merge_snapshots(snapshots, budgets)
     by_name = {state.source: state for state in states}

@@ -340,6 +340,8 @@ class CostData(msgspec.Struct, frozen=True, gc=False):
     files: tuple[CostFile, ...] = ()  # cost exports only
     source: str = ""  # the configured source's name (the dashboard fills it)
     paid_calls_today: int = 0  # paid API calls counted today, as of the sync
+    # Merged data only: which provider's spend two sources both had, and which one is shown.
+    overlap: str = ""
 
 
 # --- Team -----------------------------------------------------------------------------

@@ -207,7 +207,9 @@ def build_dashboard(
         else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
         okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
-        cost=summarize_cost(cost, now) if cost and cost.rows else None,
+        cost=summarize_cost(cost, now, experiments=merged.experiments)
+        if cost and cost.rows
+        else None,
         team=summarize_team(merged.team, now) if merged.team else None,
     )
 

@@ -69,11 +69,41 @@ __all__ = [
 ]
 
 
+Amount = Annotated[float, msgspec.Meta(gt=0)]
+PercentOf = Annotated[float, msgspec.Meta(gt=0, le=1000)]
+
+
 class BudgetSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One `[[budgets]]` block. Exactly one of `amount` (per `period`) and `monthly` (the
+    format from before periods, still read) is given; `_check_budgets` says so by key."""
+
     name: NonEmpty
-    monthly: Annotated[float, msgspec.Meta(gt=0)]
+    amount: Amount | None = None
+    monthly: Amount | None = None
+    period: Literal["month", "quarter"] = "month"
     currency: CurrencyCode = "USD"
-    provider: str = ""
+    provider: str = ""  # the scope before `scope` existed; both may be given (both apply)
+    # "" = all spend; provider=AWS, service=…, account=…, region=…, category=…, tag:team=fraud
+    scope: str = ""
+    alerts: list[PercentOf] = msgspec.field(default_factory=lambda: [50.0, 80.0, 100.0])
+    forecast_alert: Annotated[float, msgspec.Meta(ge=0, le=1000)] = 100.0  # 0: off
+
+    @property
+    def per_period(self) -> float:
+        return self.amount if self.amount is not None else (self.monthly or 0.0)
+
+
+class CostSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[cost]` section: which tags name an experiment or a run, and when a day's spend
+    is an anomaly."""
+
+    experiment_tags: list[NonEmpty] = msgspec.field(
+        default_factory=lambda: ["mlflow_experiment", "wandb_project", "experiment"]
+    )
+    run_tags: list[NonEmpty] = msgspec.field(
+        default_factory=lambda: ["mlflow_run_id", "run_id", "wandb_run_id"]
+    )
+    anomaly_sigma: Annotated[float, msgspec.Meta(gt=0)] = 3.0
 
 
 class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -87,6 +117,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     cockpit: GeneralSettings = msgspec.field(default_factory=GeneralSettings)
     sources: dict[str, AnySourceSettings] = msgspec.field(default_factory=dict)
     budgets: list[BudgetSettings] = msgspec.field(default_factory=list)
+    cost: CostSettings = msgspec.field(default_factory=CostSettings)
     path: Path | None = None  # where it was read from; not a TOML key
 
     def enabled_sources(self) -> dict[str, AnySourceSettings]:
@@ -255,6 +286,7 @@ def _check_semantics(config: Config, path: Path) -> None:
                     f"{path}: `sources.{name}.{key}` ({value:g}s) must not exceed the source's "
                     f"deadline ({source.deadline:g}s); lower it, or raise `deadline`"
                 )
+    _check_budgets(config.budgets, path)
     if config.cockpit.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -265,6 +297,41 @@ def _check_semantics(config: Config, path: Path) -> None:
                 f"{path}: `cockpit.timezone`: unknown time zone {config.cockpit.timezone!r}; "
                 "use an IANA name such as 'Europe/Berlin'"
             ) from None
+
+
+def _check_budgets(budgets: list[BudgetSettings], path: Path) -> None:
+    from cockpit.analytics.cost_scope import ScopeError, parse_scope
+
+    names: dict[str, int] = {}
+    for index, budget in enumerate(budgets):
+        where = f"budgets.{index}"
+        if budget.amount is None and budget.monthly is None:
+            raise ConfigError(
+                f"{path}: `{where}`: the budget {budget.name!r} has no amount; add"
+                ' `amount = …` (per `period`, a month unless it says "quarter")'
+            )
+        if budget.amount is not None and budget.monthly is not None:
+            raise ConfigError(
+                f"{path}: `{where}`: give either `amount` or `monthly`, not both;"
+                ' `monthly` is the older spelling of `amount` with `period = "month"`'
+            )
+        if budget.monthly is not None and budget.period != "month":
+            raise ConfigError(
+                f"{path}: `{where}.monthly` is a month's amount but `period` is"
+                f" {budget.period!r}; write the {budget.period}'s amount as `amount = …`"
+            )
+        try:
+            parse_scope(budget.scope)
+        except ScopeError as exc:
+            raise ConfigError(f"{path}: `{where}.scope`: {exc}") from None
+        key = budget.name.strip().casefold()
+        if key in names:
+            raise ConfigError(
+                f"{path}: `{where}.name`: {budget.name!r} is also the name of"
+                f" `budgets.{names[key]}`; give each budget its own name (alerts are"
+                " remembered by it)"
+            )
+        names[key] = index
 
 
 def store_path(config: Config, profile: str = "default") -> Path:
@@ -335,9 +402,20 @@ burndown_weekends = "shade"
 # kind = "roster-file"
 # path = "~/.config/cockpit/team.toml"
 
-# Monthly cloud budgets shown in the Cost panel.
+# Cloud budgets shown in the Cost panel, each in its own currency (money is never converted).
 # [[budgets]]
 # name = "ML platform"
-# monthly = 60000
+# amount = 60000                    # per period
+# period = "month"                  # "month" or "quarter"
 # currency = "USD"
+# scope = ""                        # all spend; or "provider=AWS", "service=Amazon EC2",
+#                                     "account=ml-prod", "region=us-east-1", "tag:team=fraud"
+# alerts = [50, 80, 100]            # % of the amount actually spent
+# forecast_alert = 100              # % of the amount forecast; 0 turns it off
+
+# Cost analysis: the tags that name an experiment or a run, and when a day is an anomaly.
+# [cost]
+# experiment_tags = ["mlflow_experiment", "wandb_project", "experiment"]
+# run_tags = ["mlflow_run_id", "run_id", "wandb_run_id"]
+# anomaly_sigma = 3.0               # robust σ above the median of the previous 28 days
 """

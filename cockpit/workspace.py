@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from cockpit.analytics.cost_views import CostAnalysisSettings
 from cockpit.analytics.experiments import digest_experiments
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.clock import Clock
@@ -60,7 +61,27 @@ class Workspace(msgspec.Struct):
         ]
 
     def budgets(self) -> tuple[Budget, ...]:
-        return tuple(Budget(b.name, b.monthly, b.currency, b.provider) for b in self.config.budgets)
+        return tuple(
+            Budget(
+                b.name,
+                b.per_period,
+                b.currency,
+                b.provider,
+                period=b.period,
+                scope=b.scope,
+                thresholds=tuple(sorted(a / 100 for a in b.alerts)),
+                forecast_threshold=b.forecast_alert / 100 if b.forecast_alert else None,
+            )
+            for b in self.config.budgets
+        )
+
+    def cost_settings(self) -> CostAnalysisSettings:
+        cost = self.config.cost
+        return CostAnalysisSettings(
+            experiment_tags=tuple(k.lower() for k in cost.experiment_tags),
+            run_tags=tuple(k.lower() for k in cost.run_tags),
+            anomaly_sigma=cost.anomaly_sigma,
+        )
 
     def jobs(self, only: list[str] | None = None) -> list[SyncJob]:
         return build_jobs(self.config, only, live_since=self.live_since)

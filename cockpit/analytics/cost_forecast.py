@@ -96,11 +96,24 @@ def fit(history: Mapping[date, float], first: date | None, last: date) -> Fit:
     values = [v for _, v in points]
     median = statistics.median(values)
     mad = statistics.median(abs(v - median) for v in values) * 1.4826
+    raw = points
     if mad > 0:
         lo, hi = median - SPIKE_SIGMAS * mad, median + SPIKE_SIGMAS * mad
         points = [(t, min(max(v, lo), hi)) for t, v in points]
     weights = [0.5 ** (-t / HALF_LIFE_DAYS) for t, _ in points]
     level, slope, sigma, var_level, var_slope, cov = _weighted_line(points, weights)
+    # The line is fitted without the spikes, but the days to come may have spikes too: the
+    # day-to-day spread in the range is measured on the days as they were.
+    total_weight = sum(weights)
+    spread = (
+        sum(w * (v - level - slope * t) ** 2 for w, (t, v) in zip(weights, raw, strict=True))
+        / total_weight
+    )
+    sigma = max(sigma, math.sqrt(spread * len(raw) / max(len(raw) - 2, 1)))
+    # A slope that its own uncertainty could explain is shrunk towards flat (by the share
+    # of its square that is noise): extrapolating noise over weeks costs more than it gains.
+    if slope:
+        slope *= max(0.0, 1.0 - var_slope / (slope * slope))
     weeks = n // 7
     method = (
         f"weekday levels from the last {weeks} weeks × a trend weighted to recent days"
@@ -156,9 +169,17 @@ def _weighted_line(
     sigma2 = residual / dof
     if len(points) < 3 or det <= 1e-9:
         return level, 0.0, math.sqrt(sigma2), sigma2 / sw, 0.0, 0.0
+    # Weights that favour recent days leave fewer days' worth of evidence: the covariance of
+    # a weighted fit is sigma² A⁻¹ B A⁻¹ (A = XᵀWX, B = XᵀW²X), not sigma² A⁻¹.
+    b00 = sum(w * w for w in norm)
+    b01 = sum(w * w * t for w, (t, _) in zip(norm, points, strict=True))
+    b11 = sum(w * w * t * t for w, (t, _) in zip(norm, points, strict=True))
+    i00, i01, i11 = stt / det, -st / det, sw / det  # A⁻¹
+    var_level = i00 * (b00 * i00 + b01 * i01) + i01 * (b01 * i00 + b11 * i01)
+    cov = i00 * (b00 * i01 + b01 * i11) + i01 * (b01 * i01 + b11 * i11)
+    var_slope = i01 * (b00 * i01 + b01 * i11) + i11 * (b01 * i01 + b11 * i11)
     return (
-        level, slope, math.sqrt(sigma2),
-        sigma2 * stt / det, sigma2 * sw / det, -sigma2 * st / det,
+        level, slope, math.sqrt(sigma2), sigma2 * var_level, sigma2 * var_slope, sigma2 * cov,
     )  # fmt: skip
 
 

@@ -83,17 +83,16 @@ def summarize_cost(
     kept: list[CostRow] = []  # the rows budgets and the provider forecast read
     currencies: dict[str, _Currency] = {}
     tag_keys: set[str] = set()
-    for row in data.rows:
+    acc = _Currency()
+    currency = daily = None
+    for row in data.rows:  # the one pass over every row: keep its common path short
         day = row.day
-        acc = currencies.get(row.currency)
-        if acc is None:
-            acc = currencies[row.currency] = _Currency()
         amount = row.amount
-        acc.daily[day] += amount
-        if acc.first is None or day < acc.first:
-            acc.first = day
-        if acc.through is None or day > acc.through:
-            acc.through = day
+        if row.currency != currency:
+            currency = row.currency
+            acc = currencies.get(currency) or currencies.setdefault(currency, _Currency())
+            daily = acc.daily
+        daily[day] += amount
         if day > today:
             continue
         if day >= keep_since:
@@ -131,6 +130,8 @@ def summarize_cost(
                 line[week] += amount
             if row.is_gpu:
                 line[3] = True
+    for acc in currencies.values():
+        acc.first, acc.through = min(acc.daily), max(acc.daily)
     facts = {c: CurrencyFacts(a.first, a.through) for c, a in currencies.items()}
     views = []
     alerts: list[CostAlert] = []

@@ -28,42 +28,46 @@ def experiment_costs(
     spend: dict[tuple[str, str], float] = defaultdict(float)
     runs: dict[tuple[str, str], set[str]] = defaultdict(set)
     orphans: dict[tuple[str, str], float] = defaultdict(float)  # run tag only: (run, currency)
+    # Few distinct tag sets carry most rows: sum by tag set first, then read each set once.
+    by_tags: dict[tuple[tuple[tuple[str, str], ...], str], float] = defaultdict(float)
     for row in rows:
-        if not row.tags:
-            continue
+        if row.tags:
+            by_tags[row.tags, row.currency] += row.amount
+    for (tags, currency), amount in by_tags.items():
         exp = run = ""
-        for key, value in row.tags:
+        for key, value in tags:
             if key in wanted and value:
                 if not exp and key in exp_keys:
                     exp = value
                 elif not run and key in run_keys:
                     run = value
         if exp:
-            spend[exp, row.currency] += row.amount
+            spend[exp, currency] += amount
             if run:
-                runs[exp, row.currency].add(run)
+                runs[exp, currency].add(run)
         elif run:
-            orphans[run, row.currency] += row.amount
+            orphans[run, currency] += amount
     digests = experiments.digests if experiments else ()
     by_name = _index(digests)
     run_home = {r.run_id: d for d in digests for r in d.candidates}
     # Runs whose experiment the digests know join it; the rest stay apart, unmatched.
-    found: dict[tuple[ExperimentDigest | None, str, str], list] = {}
+    # (the digest's identity, name, currency) -> [digest, spend, run ids]
+    found: dict[tuple[int, str, str], list] = {}
     for (value, currency), amount in spend.items():
         digest = _lookup(by_name, value)
         name = _name(digest) if digest else value
-        entry = found.setdefault((digest, name, currency), [0.0, set()])
-        entry[0] += amount
-        entry[1] |= runs[value, currency]
+        entry = found.setdefault((id(digest), name, currency), [digest, 0.0, set()])
+        entry[1] += amount
+        entry[2] |= runs[value, currency]
     for (run, currency), amount in orphans.items():
         digest = run_home.get(run)
         name = _name(digest) if digest else f"run {run}"
-        entry = found.setdefault((digest, name, currency), [0.0, set()])
-        entry[0] += amount
-        entry[1].add(run)
+        entry = found.setdefault((id(digest), name, currency), [digest, 0.0, set()])
+        entry[1] += amount
+        entry[2].add(run)
     result = [
         _cost(digest, name, currency, amount, len(run_ids))
-        for (digest, name, currency), (amount, run_ids) in found.items()
+        for (_, name, currency), (digest, amount, run_ids) in found.items()
     ]
     result.sort(key=lambda e: (-e.spend, e.experiment, e.currency))
     return tuple(result)

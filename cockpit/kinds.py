@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import msgspec
 
+from cockpit.schema_errors import described_pattern
+
 if TYPE_CHECKING:
     from integrations.base import Source
 
@@ -307,5 +309,58 @@ register(
         network=True,
         build=_build_wandb,
         url_example="https://api.wandb.ai",
+    )
+)
+
+
+# --- OpenCost (Kubernetes) --------------------------------------------------------------
+
+_AGGREGATE_PART = (
+    r"(cluster|node|namespace|controllerKind|controller|service|pod|container|deployment"
+    r"|statefulset|daemonset|job|department|environment|owner|product|team"
+    r"|(label|annotation):[A-Za-z0-9][A-Za-z0-9._/-]*)"
+)
+OpenCostAggregate = described_pattern(
+    rf"^{_AGGREGATE_PART}(,{_AGGREGATE_PART})*$",
+    "an OpenCost aggregate",
+    '"namespace", "label:team", "controller" or a comma list such as "namespace,label:team"',
+)
+CostCurrency = described_pattern(
+    "^[A-Z]{3}$", "a currency code", 'three capital letters such as "USD"'
+)
+
+
+class OpenCostSettings(SourceSettings, tag="opencost", kw_only=True):
+    url: NonEmpty  # OpenCost's API, e.g. http://localhost:9003 (port-forwarded)
+    # What a row is: a namespace, a label's value ("label:team"), a controller...
+    aggregate: OpenCostAggregate = "namespace"
+    days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30  # history read on a first sync
+    auth: Literal["none", "bearer"] = "none"  # "bearer": behind an authenticating proxy
+    # The provider the rows are shown under; "" = "Kubernetes". Name each cluster when
+    # several OpenCost sources are configured, so that their spend is told apart.
+    cluster: str = ""
+    # OpenCost's prices carry no currency: the one its pricing is configured in.
+    currency: CostCurrency = "USD"
+    include_idle: bool = True  # the nodes' unused capacity, as its own row ("idle capacity")
+    resolution: str = ""  # Prometheus query resolution, e.g. "5m"; "" = OpenCost's (1m)
+    refresh_minutes: Minutes = 60.0
+    deadline: Seconds = 120.0  # OpenCost computes a month of days while the request waits
+
+
+def _build_opencost(name: str, settings: OpenCostSettings, ctx: BuildContext) -> Source:
+    from integrations.opencost import OpenCostSource
+
+    return OpenCostSource(name, settings)
+
+
+register(
+    SourceKind(
+        "opencost",
+        OpenCostSettings,
+        areas=("cost",),
+        network=True,
+        build=_build_opencost,
+        url_example="http://localhost:9003",
+        needs_token=lambda settings: settings.auth != "none",
     )
 )

@@ -59,7 +59,8 @@ def build_demo_snapshot(
     sprint, moves = _build_sprint(today, ref, _rng(seed, "sprint"), _rng(seed, "sprint-history"))
     experiments, running = _build_experiments(ref, _rng(seed, "experiments"))
     okrs = _build_okrs(today, _rng(seed, "okrs"))
-    cost = _build_cost(now, _rng(seed, "cost"))
+    # Runs are billed by the hour and tagged with their ids: cost per experiment joins them.
+    cost = _build_cost(now, _rng(seed, "cost"), experiments)
 
     if ticks:
         sprint = _apply_moves(sprint, moves, ref, ticks)

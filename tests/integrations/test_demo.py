@@ -17,7 +17,17 @@ import pytest
 
 from cockpit.analytics.run_values import ranking_value
 from cockpit.analytics.sprint import summarize_sprint, velocity
-from cockpit.models import Experiment, Issue, Run, Snapshot, StatusCategory, StatusChange
+from cockpit.models import (
+    Budget,
+    CostData,
+    CostRow,
+    Experiment,
+    Issue,
+    Run,
+    Snapshot,
+    StatusCategory,
+    StatusChange,
+)
 from integrations.base import FetchContext, Source
 from integrations.demo import TICK_SECONDS, DemoSource, build_demo_snapshot
 
@@ -546,17 +556,54 @@ def test_okrs(snap: Snapshot) -> None:
 # --- Cost ------------------------------------------------------------------------------------
 
 
+FOCUS_CATEGORIES = {
+    "AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
+    "Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
+    "Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
+    "Storage", "Web", "Other",
+}  # fmt: skip
+# Days to check the cost story on: mid-month, month and quarter starts and ends, weekends.
+COST_DAYS_TO_CHECK = [
+    datetime(2026, 11, 19, 14, 37, tzinfo=UTC),
+    datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+    datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+    datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
+    datetime(2026, 12, 31, 20, 0, tzinfo=UTC),
+    datetime(2027, 2, 10, 8, 0, tzinfo=UTC),
+    datetime(2026, 7, 4, 8, 0, tzinfo=UTC),
+    datetime(2026, 9, 30, 23, 0, tzinfo=UTC),
+]
+
+
+def _tag(row: CostRow, key: str) -> str:
+    return dict(row.tags).get(key, "")
+
+
 def test_cost_rows(snap: Snapshot) -> None:
     cost = snap.cost
     assert cost is not None
     totals = _daily_totals(snap)
-    assert len(totals) == 90
-    assert sorted(totals) == [NOW.date() - timedelta(days=d) for d in range(89, -1, -1)]
-    assert {row.provider for row in cost.rows} == {"aws", "gcp"}
+    # Fourteen weeks: a whole quarter to date on any day, and a 28-day anomaly baseline.
+    assert len(totals) == 98
+    assert sorted(totals) == [NOW.date() - timedelta(days=d) for d in range(97, -1, -1)]
+    assert cost.cost_column == "EffectiveCost"
+    # Providers as FOCUS writes them, each with its sub-accounts, regions and categories.
+    assert {row.provider for row in cost.rows} == {"AWS", "Google Cloud"}
     assert {row.currency for row in cost.rows} == {"USD"}
-    assert all(row.amount >= 0 and row.team for row in cost.rows)
+    assert all(row.account and row.region for row in cost.rows)
+    assert {row.category for row in cost.rows} <= FOCUS_CATEGORIES
+    assert {"Compute", "AI and Machine Learning", "Storage"} <= {r.category for r in cost.rows}
+    for provider in ("AWS", "Google Cloud"):
+        assert len({row.account for row in cost.rows if row.provider == provider}) >= 2
+    # Every charge belongs to a team; only credits and refunds (negative lines) carry no tags.
+    charges = [row for row in cost.rows if row.amount > 0]
+    credits = [row for row in cost.rows if row.amount < 0]
+    assert all(_tag(row, "team") and row.team == _tag(row, "team") for row in charges)
+    assert credits and all(not row.tags for row in credits)
+    assert {row.provider for row in credits} == {"AWS", "Google Cloud"}
+    assert -sum(row.amount for row in credits) < 0.1 * sum(row.amount for row in charges)
     gpu = {row.service for row in cost.rows if row.is_gpu}
-    assert gpu == {"Amazon EC2 (GPU p4d)", "Compute Engine (A100)"}
+    assert gpu == {"Amazon Elastic Compute Cloud", "Compute Engine"}
 
     full_days = [totals[day] for day in sorted(totals)[:-1]]
     typical = statistics.median(full_days)
@@ -571,19 +618,199 @@ def test_cost_rows(snap: Snapshot) -> None:
     assert statistics.median(weekends) < statistics.median(weekdays)
 
 
-@pytest.mark.parametrize("day", [1, 2, 10, 19, 28])
-def test_monthly_budget_is_heading_slightly_over(day: int) -> None:
-    now = datetime(2026, 11, day, 12, 0, tzinfo=UTC)
+def test_cost_rows_are_roll_ups(snap: Snapshot) -> None:
+    """One row per day and combination of dimensions, tags as the FOCUS reader keeps them."""
+    assert snap.cost is not None
+    keys = [
+        (r.day, r.provider, r.service, r.account, r.region, r.category, r.is_gpu, r.tags)
+        for r in snap.cost.rows
+    ]
+    assert len(keys) == len(set(keys))
+    for row in snap.cost.rows:
+        assert list(row.tags) == sorted(row.tags)
+        assert all(key == key.lower() and value for key, value in row.tags)
+        assert row.amount == round(row.amount, 2)
+
+
+def test_cost_joins_the_demo_experiments(snap: Snapshot) -> None:
+    """Runs are billed by the hour on their experiment's machines and tagged with MLflow's
+    experiment name and run id, so cost per experiment joins the demo tracker."""
+    assert snap.cost is not None and snap.experiments is not None
+    names = {e.id: e.name for e in snap.experiments.experiments}
+    runs = {run.run_id: run for run in snap.experiments.runs}
+    spend: dict[str, float] = defaultdict(float)
+    per_run: dict[str, float] = defaultdict(float)
+    for row in snap.cost.rows:
+        experiment, run_id = _tag(row, "mlflow_experiment"), _tag(row, "mlflow_run_id")
+        if run_id:
+            run = runs[run_id]  # a run of the demo tracker
+            assert names[run.experiment] == experiment
+            assert run.started is not None and run.started.date() <= row.day
+            assert row.day <= (run.ended or NOW).date()
+            per_run[run_id] += row.amount
+        if experiment:
+            assert experiment in names.values()
+            spend[experiment] += row.amount
+    assert set(spend) == set(names.values())
+    # Every run that ran is billed, at one hourly rate per experiment.
+    for name in names.values():
+        rates = []
+        for run in snap.experiments.runs:
+            if names[run.experiment] == name and run.started and run.started < NOW:
+                hours = ((run.ended or NOW) - run.started).total_seconds() / 3600
+                assert run.run_id in per_run
+                if hours > 0.25:  # long enough for cents not to matter
+                    rates.append(per_run[run.run_id] / hours)
+        assert rates and max(rates) < 1.02 * min(rates), name
+    # Ranker v3's pre-training is tagged with its experiment but no run.
+    assert any(
+        _tag(row, "mlflow_experiment") == "ranker-v3" and not _tag(row, "mlflow_run_id")
+        for row in snap.cost.rows
+    )
+
+
+def _robust_z(series: dict[date, float], day: date) -> float:
+    """How far `day` is above the median of the 28 days before it, in robust sigmas."""
+    base = [series.get(day - timedelta(days=n), 0.0) for n in range(1, 29)]
+    median = statistics.median(base)
+    spread = 1.4826 * statistics.median(abs(x - median) for x in base)
+    return (series.get(day, 0.0) - median) / spread
+
+
+@pytest.mark.parametrize("now", COST_DAYS_TO_CHECK, ids=lambda now: f"{now:%Y-%m-%d}")
+def test_one_clear_anomaly_yesterday(now: datetime) -> None:
+    """Yesterday a GPU service spiked, far beyond anything else in the last week."""
+    cost = build_demo_snapshot(now).cost
+    assert cost is not None
+    by_service: dict[str, dict[date, float]] = defaultdict(lambda: defaultdict(float))
+    for row in cost.rows:
+        by_service[row.service][row.day] += row.amount
+    yesterday = now.date() - timedelta(days=1)
+    spike = _robust_z(by_service["Compute Engine"], yesterday)
+    assert spike >= 10
+    assert by_service["Compute Engine"][yesterday] > 1500 + statistics.median(
+        by_service["Compute Engine"][yesterday - timedelta(days=n)] for n in range(1, 29)
+    )
+    others = [
+        _robust_z(series, now.date() - timedelta(days=n))
+        for service, series in by_service.items()
+        for n in range(1, 8)
+        if (service, n) != ("Compute Engine", 1)
+    ]
+    assert max(others) < spike / 3
+
+
+def _scope_daily(cost: CostData, budget: Budget) -> dict[date, float]:
+    daily: dict[date, float] = defaultdict(float)
+    for row in cost.rows:
+        if budget.scope.startswith("tag:"):
+            key, _, value = budget.scope[4:].partition("=")
+            if (key, value) not in row.tags:
+                continue
+        elif budget.scope and row.provider != budget.scope.partition("=")[2]:
+            continue
+        daily[row.day] += row.amount
+    return daily
+
+
+def _period(today: date, period: str) -> tuple[date, date]:
+    first_month = today.month if period == "month" else 3 * ((today.month - 1) // 3) + 1
+    start = date(today.year, first_month, 1)
+    months = 1 if period == "month" else 3
+    end = date(start.year + (first_month + months > 12), (first_month + months - 1) % 12 + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def test_budgets_of_every_kind(snap: Snapshot) -> None:
+    assert snap.cost is not None
+    by_name = {b.name: b for b in snap.cost.budgets}
+    assert [(b.period, b.scope) for b in snap.cost.budgets] == [
+        ("month", ""),
+        ("quarter", ""),
+        ("month", "tag:team=fraud"),
+        ("month", "provider=AWS"),
+    ]
+    assert all(b.currency == "USD" for b in snap.cost.budgets)
+    assert 40_000 <= by_name["ML platform"].amount <= 80_000
+    held = by_name["AWS"]
+    assert held.origin == "AWS Budgets"
+    start, _ = _period(NOW.date(), "month")
+    aws = _scope_daily(snap.cost, held)
+    assert held.provider_actual == pytest.approx(
+        sum(v for d, v in aws.items() if start <= d < NOW.date()), abs=0.05
+    )
+    assert held.provider_forecast is not None and held.provider_forecast > held.provider_actual
+
+
+@pytest.mark.parametrize("now", COST_DAYS_TO_CHECK, ids=lambda now: f"{now:%Y-%m-%d}")
+def test_one_budget_is_heading_over(now: datetime) -> None:
+    """The month overall heads slightly over its budget (the budget alert); the other budgets
+    keep room to spare: below 80% spent and forecast, even counting yesterday's anomaly."""
     snapshot = build_demo_snapshot(now)
     assert snapshot.cost is not None
-    (overall,) = [b for b in snapshot.cost.budgets if b.provider == ""]
-    assert overall.currency == "USD"
-    totals = _daily_totals(snapshot)
-    month = [v for d, v in totals.items() if d.month == now.month and d < now.date()]
-    last_week = [totals[now.date() - timedelta(days=d)] for d in range(1, 8)]
-    forecast = sum(month) + statistics.mean(last_week) * (30 - len(month))
-    assert 1.0 < forecast / overall.monthly_amount < 1.12
-    assert 40_000 <= overall.monthly_amount <= 80_000
+    today = now.date()
+    # The rows cover the whole period of every budget, to date.
+    assert min(row.day for row in snapshot.cost.rows) <= _period(today, "quarter")[0]
+    for budget in snapshot.cost.budgets:
+        daily = _scope_daily(snapshot.cost, budget)
+        start, end = _period(today, budget.period)
+        spent = sum(v for d, v in daily.items() if start <= d < today)
+        left = (end - today).days + 1  # today included
+
+        def forecast(days: range, daily: dict[date, float] = daily) -> float:
+            recent = [daily[today - timedelta(days=n)] for n in days]
+            return spent + statistics.mean(recent) * left  # noqa: B023
+
+        usual = forecast(range(2, 9))  # the last week but yesterday's anomaly
+        with_anomaly = forecast(range(1, 8))
+        if budget.name == "ML platform":
+            assert 1.0 < usual / budget.amount < 1.12
+            assert with_anomaly > usual
+        else:
+            assert spent + daily[today] < 0.8 * budget.amount
+            assert usual < 0.8 * budget.amount and with_anomaly < budget.amount
+
+
+def test_aws_forecasts_its_own_month(snap: Snapshot) -> None:
+    assert snap.cost is not None
+    (forecast,) = snap.cost.forecasts
+    assert (forecast.provider, forecast.currency, forecast.level) == ("AWS", "USD", 80)
+    assert forecast.start == NOW.date() and forecast.end == date(2026, 12, 1)
+    assert forecast.low is not None and forecast.high is not None
+    assert 0 < forecast.low < forecast.mean < forecast.high
+
+
+def test_cost_files_list_their_rows(snap: Snapshot) -> None:
+    assert snap.cost is not None
+    rows, files = snap.cost.rows, snap.cost.files
+    assert [f.version for f in files] == ["1.2", "1.0"]
+    assert sum(f.row_count for f in files) == len(rows)
+    for f in files:
+        mine = rows[f.first_row : f.first_row + f.row_count]
+        assert len({row.provider for row in mine}) == 1
+        assert f.currencies == ("USD",) and f.lines > f.row_count
+
+
+def test_live_mode_bills_gpu_today_only() -> None:
+    base = build_demo_snapshot(NOW)
+    live = build_demo_snapshot(NOW, started_at=NOW - timedelta(seconds=TICK_SECONDS * 50))
+    assert base.cost is not None and live.cost is not None
+
+    def beyond_runs(data: CostData) -> dict[tuple[object, ...], float]:
+        # Runs are placed from the moment live mode started, so their rows move with it.
+        return {
+            (r.day, r.provider, r.service, r.account, r.tags): r.amount
+            for r in data.rows
+            if not _tag(r, "mlflow_run_id")
+        }
+
+    before, after = beyond_runs(base.cost), beyond_runs(live.cost)
+    assert before.keys() == after.keys()
+    changed = [key for key in before if before[key] != after[key]]
+    assert changed
+    gpu = {(r.provider, r.service) for r in live.cost.rows if r.is_gpu}
+    for key in changed:
+        assert key[0] == NOW.date() and key[1:3] in gpu and after[key] > before[key]
 
 
 # --- Live mode -------------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def fit(history: Mapping[date, float], first: date | None, last: date) -> Fit:
     sigma = max(sigma, math.sqrt(spread * len(raw) / max(len(raw) - 2, 1)))
     # A slope that its own uncertainty could explain is shrunk towards flat (by the share
     # of its square that is noise): extrapolating noise over weeks costs more than it gains.
-    if slope:
+    if slope * slope > 0:  # (a slope of 1e-160 squares to 0)
         slope *= max(0.0, 1.0 - var_slope / (slope * slope))
     weeks = n // 7
     method = (

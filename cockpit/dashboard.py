@@ -13,6 +13,7 @@ from datetime import datetime
 import msgspec
 
 from cockpit.analytics.cost import CostSummary, summarize_cost
+from cockpit.analytics.cost_views import CostAnalysisSettings
 from cockpit.analytics.experiment_digest import ensure_digests
 from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
 from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, source_state
@@ -174,6 +175,7 @@ def build_dashboard(
     offline: bool = False,
     budgets: tuple[Budget, ...] = (),
     skip_weekends: bool = False,
+    cost_settings: CostAnalysisSettings | None = None,
 ) -> Dashboard:
     order = [state.source for state in states]
     snapshots = [
@@ -207,7 +209,12 @@ def build_dashboard(
         else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
         okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
-        cost=summarize_cost(cost, now, experiments=merged.experiments)
+        cost=summarize_cost(
+            cost,
+            now,
+            settings=cost_settings or CostAnalysisSettings(),
+            experiments=merged.experiments,
+        )
         if cost and cost.rows
         else None,
         team=summarize_team(merged.team, now) if merged.team else None,
@@ -224,6 +231,7 @@ def load_dashboard(
     as_of_past: bool = False,
     skip_weekends: bool = False,
     in_hand: Mapping[str, StoredSnapshot] | None = None,
+    cost_settings: CostAnalysisSettings | None = None,
 ) -> Dashboard:
     """Read the store once and build every view-model. No network, ever.
 
@@ -261,7 +269,13 @@ def load_dashboard(
             )
         )
     dashboard = build_dashboard(
-        stored, states, now, offline=offline, budgets=budgets, skip_weekends=skip_weekends
+        stored,
+        states,
+        now,
+        offline=offline,
+        budgets=budgets,
+        skip_weekends=skip_weekends,
+        cost_settings=cost_settings,
     )
     # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
     # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).

@@ -113,6 +113,7 @@ class Workspace(msgspec.Struct):
             as_of_past=as_of_past,
             skip_weekends=self.config.cockpit.burndown_weekends == "skip",
             in_hand=held,
+            cost_settings=self.cost_settings(),
         )
 
     def experiment_runs(self) -> list[ExperimentData]:

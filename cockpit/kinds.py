@@ -313,6 +313,48 @@ register(
 )
 
 
+# --- AWS cost ---------------------------------------------------------------------------
+
+
+class AwsCostSettings(SourceSettings, tag="aws-cost", kw_only=True):
+    # The AWS credential chain, not the cockpit's keyring: a profile from ~/.aws/config
+    # (SSO, assumed roles...), or "" for the default chain (AWS_PROFILE, environment keys,
+    # instance role).
+    profile: str = ""
+    region: str = "us-east-1"  # for the credential chain; Cost Explorer itself is global
+    endpoint_url: str = ""  # another endpoint than AWS's own (a local stand-in); "" = AWS
+    metric: Literal[
+        "UnblendedCost", "AmortizedCost", "NetUnblendedCost", "NetAmortizedCost", "BlendedCost"
+    ] = "UnblendedCost"
+    tag_key: str = ""  # a cost-allocation tag to break spend down by as well (e.g. "team")
+    # History read on a first sync; Cost Explorer keeps about 13 months.
+    days: Annotated[int, msgspec.Meta(ge=1, le=390)] = 90
+    # Every Cost Explorer request is billed ($0.01): at most this many a day (UTC).
+    daily_paid_calls: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 3
+    budgets: bool = True  # read AWS Budgets (free)
+    # Cost Explorer refreshes its data about three times a day.
+    refresh_minutes: Minutes = 480.0
+
+
+def _build_aws_cost(name: str, settings: AwsCostSettings, ctx: BuildContext) -> Source:
+    from integrations.aws_cost import AwsCostSource
+
+    return AwsCostSource(name, settings)
+
+
+register(
+    SourceKind(
+        "aws-cost",
+        AwsCostSettings,
+        areas=("cost",),
+        network=True,
+        build=_build_aws_cost,
+        needs_token=lambda settings: False,  # the AWS credential chain
+        paid_calls=lambda settings: settings.daily_paid_calls,
+    )
+)
+
+
 # --- OpenCost (Kubernetes) --------------------------------------------------------------
 
 _AGGREGATE_PART = (
@@ -362,5 +404,52 @@ register(
         build=_build_opencost,
         url_example="http://localhost:9003",
         needs_token=lambda settings: settings.auth != "none",
+    )
+)
+
+
+# --- Azure Cost Management --------------------------------------------------------------
+
+AzureScope = described_pattern(
+    r"^/?(subscriptions/[^/\s]+(/resourceGroups/[^/\s]+)?"
+    r"|providers/Microsoft\.Billing/billingAccounts/[^/\s]+(/[A-Za-z]+/[^/\s]+)*"
+    r"|providers/Microsoft\.Management/managementGroups/[^/\s]+)/?$",
+    "an Azure scope",
+    '"subscriptions/<subscription id>", "subscriptions/<id>/resourceGroups/<name>",'
+    ' "providers/Microsoft.Billing/billingAccounts/<id>" or'
+    ' "providers/Microsoft.Management/managementGroups/<id>"',
+)
+
+
+class AzureCostSettings(SourceSettings, tag="azure-cost", kw_only=True):
+    scope: AzureScope
+    url: NonEmpty = "https://management.azure.com"  # Azure Resource Manager
+    cost_type: Literal["ActualCost", "AmortizedCost"] = "ActualCost"
+    # The aggregation asked for: "PreTaxCost" (most agreements), "Cost", or "CostUSD".
+    cost_column: Literal["PreTaxCost", "Cost", "CostUSD"] = "PreTaxCost"
+    # A tag to break spend down by as well (e.g. "team"); without one, spend is split by
+    # meter sub-category instead, which is what tells GPU machines apart.
+    tag_key: str = ""
+    days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30  # history read on a first sync
+    api_version: NonEmpty = "2023-03-01"
+    # Cost data refreshes a few times a day, and the query API allows few calls a minute.
+    refresh_minutes: Minutes = 240.0
+    deadline: Seconds = 120.0  # room to wait out a throttled query once
+
+
+def _build_azure_cost(name: str, settings: AzureCostSettings, ctx: BuildContext) -> Source:
+    from integrations.azure_cost import AzureCostSource
+
+    return AzureCostSource(name, settings)
+
+
+register(
+    SourceKind(
+        "azure-cost",
+        AzureCostSettings,
+        areas=("cost",),
+        network=True,
+        build=_build_azure_cost,
+        url_example="https://management.azure.com",
     )
 )

@@ -9,6 +9,7 @@ comes from the cache.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import itertools
 from collections.abc import Iterable
@@ -35,6 +36,7 @@ from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
 
 if TYPE_CHECKING:
+    from cockpit.analytics.cost_views import CostAlert
     from cockpit.analytics.run_table import RunTableModel
 
 AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt for it)
@@ -87,6 +89,7 @@ class CockpitApp(App[None]):
         # Every run, for the leaderboard screen: built on a worker when it opens, kept until a
         # sync brings new runs (the model of 50,000 runs takes a few hundred ms to build).
         self.runs: RunTableModel | None = None
+        self._notices_claimed: set[str] = set()  # cost alerts this TUI has shown or is showing
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
@@ -230,6 +233,8 @@ class CockpitApp(App[None]):
                 self.sync_progress.pop(name, None)
             # The new data's view-models, built off the UI loop.
             self._show_build(*await asyncio.to_thread(self._build))
+            if self.dashboard is not None:
+                self.announce_cost_alerts(self.dashboard)
             if outcome.status == "ok" and "experiments" in self.workspace.areas_of(name):
                 self.runs_changed()
             if outcome.status == "failed":
@@ -359,7 +364,89 @@ class CockpitApp(App[None]):
             else:
                 self.call_after_refresh(self.load_runs)
             return screen
+        if panel_id == "cost":
+            from cockpit.screens.cost import CostScreen
+
+            screen = CostScreen(self.dashboard)
+            self.call_after_refresh(self.load_paid_calls)
+            return screen
         return DetailScreen(panel_id)
+
+    # --- cost: paid calls and alerts ----------------------------------------------------
+
+    def load_paid_calls(self) -> Worker[None]:
+        """Today's paid API calls per source (from the store, on a worker) for the cost
+        screen."""
+        return self.run_worker(
+            self._load_paid_calls,
+            name="paid-calls",
+            group="paid-calls",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _load_paid_calls(self) -> None:
+        from cockpit.kinds import kind_of
+        from cockpit.screens.cost import PaidCallsToday
+
+        day = self.clock.now().date()  # UTC, as the sync engine counts them
+        calls = []
+        for name, settings in self.workspace.config.enabled_sources().items():
+            limit = kind_of(settings).paid_calls
+            if limit is not None:
+                used = self.workspace.store.paid_calls_used(name, day)
+                calls.append(PaidCallsToday(name, used, limit(settings)))
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._show_paid_calls, tuple(calls))
+
+    def _show_paid_calls(self, calls: tuple[object, ...]) -> None:
+        for screen in self.screen_stack:
+            set_paid_calls = getattr(screen, "set_paid_calls", None)
+            if callable(set_paid_calls):
+                set_paid_calls(calls)
+
+    def announce_cost_alerts(self, dashboard: Dashboard) -> Worker[None] | None:
+        """Pop a notification for each cost alert this TUI has not shown before, once: the
+        store remembers the keys shown (`notices`), so a refresh, a restart or a second
+        window does not show it again. The store is asked on a worker thread."""
+        cost = dashboard.cost
+        alerts = cost.alerts if cost is not None else ()
+        # Claimed here, on the UI loop: two builds finishing together cannot both show one.
+        fresh = [a for a in alerts if a.key not in self._notices_claimed]
+        if not fresh:
+            return None
+        self._notices_claimed.update(a.key for a in fresh)
+        return self.run_worker(
+            partial(self._announce, fresh),
+            name="cost-alerts",
+            group="cost-alerts",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _announce(self, alerts: list[CostAlert]) -> None:
+        store = self.workspace.store
+        seen = store.notices_seen(a.key for a in alerts)
+        new = [a for a in alerts if a.key not in seen]
+        if not new:
+            return
+        # A read-only cache cannot remember: shown once in this session all the same.
+        with contextlib.suppress(StoreError):
+            store.mark_notices((a.key for a in new), self.clock.now())
+        self.call_from_thread(self._notify_alerts, new)
+
+    def _notify_alerts(self, alerts: list[CostAlert]) -> None:
+        severity = {"error": "error", "warning": "warning", "info": "information"}
+        for alert in alerts:
+            # The message names services and budgets from outside: plain text, never markup.
+            self.notify(
+                alert.message,
+                title="Cost alert",
+                severity=severity.get(alert.severity, "warning"),  # type: ignore[arg-type]
+                timeout=10,
+                markup=False,
+            )
 
     # --- the leaderboard's runs -------------------------------------------------------
 

@@ -95,10 +95,42 @@ def _probe(name: str, settings: AnySourceSettings, origin: str) -> Check:
     try:
         detail = probe(token)
     except SourceAuthError as exc:
-        return Check(name, "fail", redact_url(str(exc)), f"run `cockpit auth set {name}`")
+        # A kind without a token (AWS's own credential chain) says in its message what to do.
+        fix = f"run `cockpit auth set {name}`" if needs_token else "do what the message says"
+        return Check(name, "fail", redact_url(str(exc)), fix)
     except SourceError as exc:
         return Check(name, "fail", redact_url(str(exc)), f"check [sources.{name}] in the config")
     return Check(name, "ok", f"{detail}{where}")
+
+
+def _paid_calls_check(
+    workspace: Workspace, name: str, settings: AnySourceSettings, now: datetime
+) -> Check:
+    """Today's paid calls (AWS Cost Explorer bills each one), as counted in the cache. Read
+    from the cache only: doctor never makes a paid call."""
+    import contextlib
+    from datetime import UTC
+
+    from cockpit.sources import build_source
+
+    paid = kind_of(settings).paid_calls
+    limit = paid(settings) if paid is not None else 0
+    what = getattr(build_source(name, settings, Config()), "paid_calls_noun", "paid calls")
+    day = now.astimezone(UTC).date()
+    used = 0
+    if not workspace.in_memory:
+        # A damaged cache: the cache row above already says what is wrong with it.
+        with contextlib.suppress(StoreError):
+            used = workspace.store.paid_calls_used(name, day)
+    detail = f"{what} today (UTC): {used} of {limit}"
+    if used < limit:
+        return Check(f"{name} calls", "ok", detail)
+    return Check(
+        f"{name} calls",
+        "warn",
+        f"{detail}; syncs are held until 00:00 UTC, the cached data is shown",
+        f"raise `daily_paid_calls` in [sources.{name}] to allow more",
+    )
 
 
 def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) -> list[Check]:
@@ -136,6 +168,8 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
                 rows.append(Check(name, "warn", f"{token_words}; not reached (offline)"))
             else:
                 rows.append(_probe(name, settings, origin))
+            if kind.paid_calls is not None:
+                rows.append(_paid_calls_check(workspace, name, settings, now))
         else:
             rows.append(Check(name, "ok", f"{settings.kind}: built in, needs no network"))
         attempt = attempts.get(name)

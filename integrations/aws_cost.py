@@ -124,6 +124,7 @@ PAID_WHAT = "paid Cost Explorer calls"
 class AwsCostSource:
     kind = "aws-cost"
     uses_network = True
+    paid_calls_noun = PAID_WHAT  # for `doctor`'s count of today's calls
 
     def __init__(self, name: str, settings: AwsCostOptions) -> None:
         self.name = name

@@ -485,3 +485,39 @@ def test_the_doctor_probe_makes_only_free_calls(front: AwsFront, moto: MotoServe
     assert detail.endswith("1 budget in AWS Budgets")
     assert front.paid_calls == 0
     assert set(front.calls) == {"GetCallerIdentity", "DescribeBudgets"}
+
+
+def test_cli_sync_then_doctor_counts_todays_paid_calls_without_making_one(
+    front: AwsFront,
+    moto: MotoServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The path a user takes: config → `cockpit sync` → `cockpit doctor`."""
+    from cockpit.cli import main
+
+    moto.queue_cost_and_usage(usage_answer(WEEK))
+    moto.create_budget("ml-gpu", 1000, actual=420.5)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        f'[sources.aws]\nkind = "aws-cost"\nendpoint_url = "{front.url}"\ndays = 7\n'
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    monkeypatch.setenv("COCKPIT_LOG_DIR", str(tmp_path / "logs"))
+    assert main(["sync"]) == 0
+    assert capsys.readouterr().out.startswith("aws  ok")
+    spent = front.paid_calls
+
+    assert main(["doctor"]) == 0
+
+    out = capsys.readouterr().out
+    assert f"AWS account {ACCOUNT}" in out and "1 budget in AWS Budgets" in out
+    assert f"paid Cost Explorer calls today (UTC): {spent} of 3" in out
+    assert front.paid_calls == spent  # doctor asked Cost Explorer nothing
+
+    front.fail["DescribeBudgets"] = denied("budgets:ViewBudget")
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "budgets:ViewBudget" in out and "cockpit auth set" not in out

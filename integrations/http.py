@@ -184,6 +184,8 @@ def _raise_for_status(response: httpx.Response, source: str) -> None:
         )
     if status in (429, 503) and (status == 429 or "retry-after" in response.headers):
         wait = parse_retry_after(response.headers.get("retry-after"))
+        if wait is None:
+            wait = _azure_retry_after(response.headers)
         raise SourceRateLimited(
             f"{source} is rate limiting requests ({status})"
             + (f"; it asked to wait {wait:.0f}s" if wait is not None else ""),
@@ -192,6 +194,19 @@ def _raise_for_status(response: httpx.Response, source: str) -> None:
     if status >= 500:
         raise SourceUnreachable(f"{source}: the server failed ({status}) on {path}")
     raise SourceBadResponse(f"{source}: the server answered {status} on {path}")
+
+
+def _azure_retry_after(headers: httpx.Headers) -> float | None:
+    """Azure's throttled APIs say how long to wait in headers of their own instead of
+    `Retry-After` (Cost Management: `x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after`,
+    `-entity-`, `-tenant-`; `x-ms-ratelimit-microsoft.consumption-retry-after`): the longest."""
+    waits = [
+        parse_retry_after(value)
+        for name, value in headers.items()
+        if name.lower().startswith("x-ms-ratelimit-") and name.lower().endswith("retry-after")
+    ]
+    known = [wait for wait in waits if wait is not None]
+    return max(known) if known else None
 
 
 def _json_of(response: httpx.Response, source: str) -> Any:

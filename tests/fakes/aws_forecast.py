@@ -48,10 +48,14 @@ class AwsFault:
     status: int
     code: str
     message: str = "injected by the test"
+    hang: bool = False  # answer nothing until the server stops
 
 
 SERVER_ERROR = AwsFault(500, "InternalServerError", "We encountered an internal error.")
 THROTTLED = AwsFault(400, "LimitExceededException", "You have exceeded the rate limit.")
+
+
+HANG = AwsFault(0, "", hang=True)
 
 
 def denied(operation: str) -> AwsFault:
@@ -154,6 +158,9 @@ class _Handler(LoopbackHandler[AwsFront]):
             fault = front.fail.get(operation)
             if operation == "GetCostAndUsage":
                 front.cost_requests.append(json.loads(body or b"{}"))
+        if fault is not None and fault.hang:
+            front._sleep()
+            return
         if fault is not None:
             self._reply(fault.status, {"__type": fault.code, "message": fault.message})
             return

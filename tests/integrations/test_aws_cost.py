@@ -29,7 +29,7 @@ from cockpit.sources import settings_key
 from cockpit.store import Store
 from cockpit.sync import SyncJob, SyncOutcome, sync_one
 from integrations.aws_cost import AwsCostSource
-from tests.fakes.aws_forecast import SERVER_ERROR, THROTTLED, AwsFront, denied
+from tests.fakes.aws_forecast import HANG, SERVER_ERROR, THROTTLED, AwsFront, denied
 from tests.fakes.moto_server import (
     ACCOUNT,
     USAGE_GROUPS,
@@ -387,6 +387,24 @@ def test_an_unreachable_endpoint_keeps_the_data_and_returns_promptly(
     assert outcome.seconds < 15
     latest = store.latest("aws")
     assert latest is not None and latest.snapshot.cost == kept.snapshot.cost  # type: ignore[union-attr]
+
+
+def test_a_hanging_cost_explorer_ends_at_the_deadline_and_keeps_the_data(
+    front: AwsFront, moto: MotoServer, store: Store
+) -> None:
+    good_first_sync(front, moto, store)
+    kept = store.latest("aws")
+    front.fail["GetCostAndUsage"] = HANG
+    config = settings(front, deadline=2.0, connect_timeout=1.0, read_timeout=2.0)
+
+    outcome = sync(config, store, NOW + timedelta(hours=8))
+
+    assert outcome.status == "failed"
+    assert "aws did not finish within its 2s deadline" in outcome.error
+    assert outcome.seconds < 5  # the thread is abandoned, not waited for
+    latest = store.latest("aws")
+    assert latest is not None and kept is not None
+    assert latest.snapshot.cost == kept.snapshot.cost
 
 
 def test_throttling_is_worded_and_retried_by_the_next_sync(

@@ -164,6 +164,12 @@ class AwsCostSource:
     # --- the sync, on its own thread --------------------------------------------------
 
     def _sync(self, ctx: FetchContext, plan: SyncPlan, paid: PaidCalls, today: date) -> Snapshot:
+        try:
+            return self._read(ctx, plan, paid, today)
+        except AwsShapeError as exc:
+            raise SourceBadResponse(f"{self.name}: AWS answered {exc}") from None
+
+    def _read(self, ctx: FetchContext, plan: SyncPlan, paid: PaidCalls, today: date) -> Snapshot:
         settings = self.settings
         aws = _Aws(self, ctx.deadline, ctx.meter)
         progress = ctx.progress
@@ -171,11 +177,12 @@ class AwsCostSource:
         account, _arn = aws.identity()
         budgets = ()
         if settings.budgets:
-            progress.begin("reading budgets")
+            progress.begin("reading AWS Budgets")
             budgets = tuple(parse_budgets(aws.budgets(account), ctx.now))
         answers: dict[str, list[Mapping[str, Any]]] = {}
         for query in plan.queries:
-            progress.begin(f"reading {query.label}", unit="pages")
+            phase = "reading spend" if query.label == "usage" else "reading spend by tag"
+            progress.begin(phase, unit="pages")
             answers[query.label] = aws.cost_and_usage(
                 query, plan, lambda: self._spend(paid), progress.advance
             )
@@ -187,16 +194,13 @@ class AwsCostSource:
             answer = aws.forecast(start, end)
             if answer is not None:
                 forecasts = (parse_forecast(answer, start, end),)
-        try:
-            rows = build_rows(
-                answers["usage"],
-                answers.get("tags"),
-                metric=settings.metric,
-                tag_key=settings.tag_key,
-                account=account,
-            )
-        except AwsShapeError as exc:
-            raise SourceBadResponse(f"{self.name}: Cost Explorer answered {exc}") from None
+        rows = build_rows(
+            answers["usage"],
+            answers.get("tags"),
+            metric=settings.metric,
+            tag_key=settings.tag_key,
+            account=account,
+        )
         return Snapshot(
             cost=CostData(
                 rows=plan.kept + tuple(rows),
@@ -378,10 +382,14 @@ class _Aws:
         self, response_dict: Mapping[str, Any] | None = None, exception: Any = None, **_: Any
     ) -> None:
         """Every attempt's bytes, retries included, in the sync's traffic meter."""
-        body = (response_dict or {}).get("body") or b""
+        answer = response_dict or {}
+        body = answer.get("body") or b""
         self.meter.count(len(body) if isinstance(body, bytes | bytearray) else 0)
+        status = int(answer.get("status_code") or 0)
         if exception is not None:
             self.meter.failed(exception, self.name)
+        elif status >= 400:  # what a sync cut by its deadline was struggling with
+            self.meter.last_error = f"AWS answered {status}"
 
     def _reword(self, exc: BaseException, service: str, operation: str) -> SourceError:
         """A boto3 failure in the user's words: what is wrong, and what to do."""

@@ -407,6 +407,22 @@ def test_a_hanging_cost_explorer_ends_at_the_deadline_and_keeps_the_data(
     assert latest.snapshot.cost == kept.snapshot.cost
 
 
+def test_an_answer_of_another_shape_is_named_and_the_data_kept(
+    front: AwsFront, moto: MotoServer, store: Store
+) -> None:
+    config = good_first_sync(front, moto, store)
+    kept = store.latest("aws")
+    garbled = usage_answer(WEEK[-2:])
+    garbled["ResultsByTime"][0]["Groups"][0]["Metrics"]["UnblendedCost"]["Amount"] = "n/a"  # type: ignore[index]
+    moto.queue_cost_and_usage(garbled)
+
+    outcome = sync(config, store, NOW + timedelta(hours=8))
+
+    assert outcome.status == "failed"
+    assert "aws: AWS answered a group without a numeric UnblendedCost amount" in outcome.error
+    assert store.latest("aws") == kept
+
+
 def test_throttling_is_worded_and_retried_by_the_next_sync(
     front: AwsFront, moto: MotoServer, store: Store
 ) -> None:

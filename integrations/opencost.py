@@ -135,11 +135,12 @@ class OpenCostSource:
         today = datetime.now(UTC).date()
         async with HttpClient(self.name, timeouts=Timeouts(5.0, 30.0, 60.0)) as http:
             rows = await self._read(http, token, today, today)
-        names = {row.service for row in rows}
+        names = len({row.service for row in rows})
         spent = sum(row.amount for row in rows)
         gpu = sum(row.amount for row in rows if row.is_gpu)
+        by = ",".join(self.shape.aggregate)
         return (
-            f"OpenCost at {self.url}: {len(names)} {self.shape.aggregate[0]} value(s) today,"
+            f"OpenCost at {self.url}: {names} allocation{'s' * (names != 1)} by {by} today,"
             f" {spent:,.2f} {self.shape.currency} so far ({gpu:,.2f} on GPUs)"
         )
 

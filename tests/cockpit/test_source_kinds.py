@@ -20,7 +20,7 @@ def test_every_kind_is_registered_once_with_its_settings() -> None:
         assert kind.settings.__struct_config__.tag == name
         assert issubclass(kind.settings, SourceSettings)
         assert AREAS_BY_KIND[name] == kind.areas
-    assert network_kinds() == {"jira", "mlflow", "wandb"}
+    assert network_kinds() == {"jira", "mlflow", "wandb", "aws-cost", "opencost", "azure-cost"}
 
 
 def test_an_mlflow_source_with_its_leaderboard_reads_from_toml() -> None:

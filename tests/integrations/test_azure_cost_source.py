@@ -277,6 +277,29 @@ def test_doctor_probe_queries_today(fake: FakeAzure) -> None:
     assert "USD so far" in detail
 
 
+def test_cli_sync_doctor_and_status_with_azure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The path a user takes: a token in the environment, spend on `status`."""
+    from cockpit.cli import main
+
+    with FakeAzure() as fake:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+            f'[sources.azure]\nkind = "azure-cost"\nurl = "{fake.url}"\nscope = "{SCOPE}"\n'
+        )
+        monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+        monkeypatch.setenv("COCKPIT_AZURE_TOKEN", TOKEN)
+        assert main(["sync"]) == 0
+        assert capsys.readouterr().out.startswith("azure  ok")
+        assert main(["doctor"]) == 0
+        out = capsys.readouterr().out
+        assert f"Azure Cost Management for {SCOPE}" in out and "token from the environment" in out
+    assert main(["status"]) == 0
+    assert "ActualCost (PreTaxCost)" in capsys.readouterr().out
+
+
 def test_the_settings_refuse_a_scope_that_is_not_one(tmp_path: Path) -> None:
     from cockpit.config import ConfigError, parse_config
 

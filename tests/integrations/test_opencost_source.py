@@ -299,7 +299,31 @@ def test_hostile_names_are_cleaned(store: Store) -> None:
 def test_doctor_probe_reads_today_so_far(fake: FakeOpenCost) -> None:
     detail = OpenCostSource("k8s", settings(fake.url)).probe(None)
     assert detail.startswith(f"OpenCost at {fake.url}:")
+    assert "4 allocations by namespace today" in detail
     assert "USD so far" in detail and "on GPUs" in detail
+
+
+def test_cli_sync_doctor_and_status_with_opencost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The path a user takes: a port-forwarded OpenCost, no token, spend on `status`."""
+    from cockpit.cli import main
+
+    today = datetime.now(UTC).date()  # the command line runs on the real clock
+    with FakeOpenCost(cluster(today - timedelta(days=40), today + timedelta(days=1))) as fake:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+            f'[sources.k8s]\nkind = "opencost"\nurl = "{fake.url}"\ncluster = "gpu-eu"\n'
+        )
+        monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+        assert main(["sync"]) == 0
+        assert capsys.readouterr().out.startswith("k8s  ok")
+        assert main(["doctor"]) == 0
+        out = capsys.readouterr().out
+        assert f"OpenCost at {fake.url}" in out and "no token needed" in out
+    assert main(["status"]) == 0
+    assert "totalCost" in capsys.readouterr().out
 
 
 def test_the_settings_refuse_an_aggregate_opencost_does_not_know(tmp_path: Path) -> None:

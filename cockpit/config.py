@@ -392,6 +392,24 @@ burndown_weekends = "shade"
 # projects = ["acme/fraud"]         # entity/project
 # url = "https://api.wandb.ai"      # W&B Server: its own address
 
+# A Kubernetes cluster's spend from OpenCost, per namespace (or label), GPUs apart.
+# From a laptop: kubectl port-forward --namespace opencost service/opencost 9003
+# [sources.k8s]
+# kind = "opencost"
+# url = "http://localhost:9003"
+# aggregate = "namespace"           # or "label:team", "controller", "namespace,label:team"
+# cluster = ""                      # the name its spend is shown under; empty: "Kubernetes"
+# currency = "USD"                  # OpenCost's prices carry none: the one they are in
+
+# Azure spend from the Cost Management Query API. Token: an Azure AD token, which lasts about
+# an hour: az account get-access-token --resource https://management.azure.com/
+#   --query accessToken -o tsv | cockpit auth set azure
+# [sources.azure]
+# kind = "azure-cost"
+# scope = "subscriptions/00000000-0000-0000-0000-000000000000"   # or .../resourceGroups/NAME
+# cost_type = "ActualCost"          # or "AmortizedCost"
+# tag_key = ""                      # a tag to break spend down by as well, e.g. "team"
+
 # Objectives and key results, kept in a TOML file next to this one.
 # [sources.okrs]
 # kind = "okr-file"

@@ -83,6 +83,7 @@ class CostTableModel:
         empty: str = "Nothing to show.",
     ) -> None:
         self.columns = tuple(columns)
+        self._by_key = {c.key: c for c in self.columns}
         self.rows = rows
         self.natural = natural
         self.flex = flex  # the column that takes the width the others leave
@@ -98,7 +99,7 @@ class CostTableModel:
         return tuple(c.key for c in self.columns if c.sort is not None)
 
     def column(self, key: str) -> TableColumn | None:
-        return next((c for c in self.columns if c.key == key), None)
+        return self._by_key.get(key)
 
     def order(self, key: str, reverse: bool = False) -> Sequence[int]:
         """Row positions sorted by `key` (its natural direction, or the other with `reverse`)."""

@@ -523,7 +523,10 @@ class CostScreen(Screen[None]):
             )
             parts += [("   ", ""), (f"{age.state} · {age.age}", style)]
         self.query_one("#cost-header", Static).update(line(*parts))
-        self.query_one("#cost-notes", Static).update(self._screen_notes())
+        notes = self._screen_notes()
+        box = self.query_one("#cost-notes", Static)
+        box.display = bool(notes)  # no empty line when there is nothing to add
+        box.update(notes)
 
     def _screen_notes(self) -> Content:
         rows: list[Content] = []

@@ -38,6 +38,7 @@ from datetime import UTC, date
 from typing import Any, Protocol
 
 from cockpit.models import CostData, Secret, Snapshot
+from cockpit.text_safety import clean_line
 from integrations.aws_cost_parse import (
     FORECAST_LEVEL,
     FORECAST_METRIC,
@@ -262,10 +263,10 @@ class _Aws:
 
     def identity(self) -> tuple[str, str]:
         answer = self._call("sts", "GetCallerIdentity", "get_caller_identity")
-        account = str(answer.get("Account") or "")
+        account = clean_line(str(answer.get("Account") or ""))
         if not account:
             raise SourceBadResponse(f"{self.name}: AWS STS did not say which account this is")
-        return account, str(answer.get("Arn") or "")
+        return account, clean_line(str(answer.get("Arn") or ""))
 
     def budgets(self, account: str) -> list[Mapping[str, Any]]:
         found: list[Mapping[str, Any]] = []

@@ -4,7 +4,6 @@ say at any size."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
@@ -168,9 +167,6 @@ def test_sparkline_starts_at_zero() -> None:
 
 
 def test_allot_gives_the_important_blocks_their_rows_first() -> None:
-    def rows(label: str):
-        return lambda n: [line(label)] * n
-
     blocks = [
         list_block(2, 4, "budgets", lambda n, w: line(f"b{n}"), 30, more_rank=5.5),
         list_block(0, 1, "x", lambda n, w: line("head"), 30),
@@ -179,7 +175,5 @@ def test_allot_gives_the_important_blocks_their_rows_first() -> None:
     assert allot(blocks, 2) == [1, 1]
     assert allot(blocks, 9) == [4, 1]
     assert [c.plain for c in blocks[0].draw(2)] == ["b0", "+3 more budgets · enter shows all"]
-    assert rows  # the helper type-checks
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+    # One row for four: the first, and the count of the others.
+    assert [c.plain for c in blocks[0].draw(1)] == ["b0 +3 more"]

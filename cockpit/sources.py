@@ -22,7 +22,7 @@ DEMO_SOURCE_NAME = "demo"
 # (The demo's `live` only says whether it simulates changes while the app runs.)
 _SCHEDULE_KEYS = frozenset(
     {"refresh_minutes", "connect_timeout", "read_timeout", "deadline", "enabled", "page_size",
-     "live"}
+     "live", "daily_paid_calls"}
 )  # fmt: skip
 
 

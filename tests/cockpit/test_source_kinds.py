@@ -97,3 +97,13 @@ def test_building_a_file_source_resolves_its_path_beside_the_config(tmp_path: Pa
     context = BuildContext(tmp_path)
     assert context.resolve("okrs.toml") == tmp_path / "okrs.toml"
     assert context.resolve("/abs/okrs.toml") == Path("/abs/okrs.toml")
+
+
+def test_the_paid_call_allowance_does_not_shape_the_data() -> None:
+    # Raising the allowance must not turn the next sync into a full one (more paid calls).
+    from cockpit.kinds import AwsCostSettings
+
+    assert settings_key(AwsCostSettings(daily_paid_calls=3)) == settings_key(
+        AwsCostSettings(daily_paid_calls=6)
+    )
+    assert settings_key(AwsCostSettings(tag_key="team")) != settings_key(AwsCostSettings())

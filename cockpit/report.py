@@ -19,17 +19,19 @@ from cockpit.dashboard import Dashboard
 from cockpit.formatting import (
     amount,
     metric,
-    money,
     plural,
     share,
     signed_metric,
     working_days_left,
 )
+from cockpit.report_cost import cost_json, status_cost_lines
 from cockpit.text_safety import clean_record
 
-# /3: experiments[].best.value is the ranking value (best over the history by default), not
-# the last value logged; /2: best_overlap.people are names (ids were /1).
-STATUS_SCHEMA = "cockpit.status/3"
+# /4: cost carries budgets, the forecast's range, alerts, movers and cost per experiment, and
+# other currencies apart; /3: experiments[].best.value is the ranking value (best over the
+# history by default), not the last value logged; /2: best_overlap.people are names (ids were
+# /1).
+STATUS_SCHEMA = "cockpit.status/4"
 
 
 def overlap_names(team: TeamSummary) -> list[str]:
@@ -147,14 +149,9 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     if c is None:
         row("Cost", "no cost data yet", "cost")
     else:
-        text = f"{c.month} · {money(c.month_to_date, c.currency)} month to date"
-        if c.budget:
-            text += f" of {money(c.budget, c.currency)} ({c.budget_used:.0%})"
-            text += f" · forecast {money(c.forecast, c.currency)} ({c.forecast_vs_budget:.0%})"
-        else:
-            text += f" · forecast {money(c.forecast, c.currency)}"
-        text += f" · GPU {c.gpu_share:.0%}"
-        row("Cost", text, "cost")
+        head, under = status_cost_lines(c)
+        row("Cost", head, "cost")
+        lines.extend(" " * label + text for text in under)
     t = d.team
     if t is None:
         row("Team", "no roster yet", "team")
@@ -325,20 +322,7 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
             ],
         }
     if c := d.cost:
-        out["cost"] = {
-            "age_seconds": age("cost"),
-            "currency": c.currency,
-            "month": c.month,
-            "month_to_date": round(c.month_to_date, 2),
-            "budget": c.budget,
-            "budget_used": round(c.budget_used, 3) if c.budget_used is not None else None,
-            "forecast": round(c.forecast, 2),
-            "forecast_vs_budget": round(c.forecast_vs_budget, 3)
-            if c.forecast_vs_budget is not None
-            else None,
-            "gpu_share": round(c.gpu_share, 3),
-            "by_provider": {name: round(amount, 2) for name, amount in c.by_provider},
-        }
+        out["cost"] = cost_json(c, age("cost"))
     if t := d.team:
         out["team"] = {
             "age_seconds": age("team"),

@@ -407,6 +407,7 @@ STRUCTURAL = {
     ("Person", "timezone"),
     ("Person", "work_start"),
     ("Person", "work_end"),
+    ("Budget", "period"),
 }
 MARKER = "[bold]"  # Rich markup that must come out as literal text
 

@@ -16,11 +16,14 @@ import msgspec
 
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, money, plural, with_unit, working_days_left
+from cockpit.formatting import amount, plural, with_unit, working_days_left
 from cockpit.report import experiment_lines, failure_rate, overlap_names, status_json
+from cockpit.report_cost import export_cost_lines, week_json
 from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
+# Follows cockpit.status/N: the same object with the week's fields; /4 adds cost.week.
+WEEKLY_SCHEMA = "cockpit.weekly/4"
 EXPORT_BLOCKERS = 10  # listed one by one; the count above them is always the whole number
 
 
@@ -77,7 +80,8 @@ def _age(dashboard: Dashboard, area: str) -> str:
     return "no data" if seconds is None else f"data as of {describe_age(seconds)}"
 
 
-def build_sections(d: Dashboard) -> list[Section]:
+def build_sections(d: Dashboard, week: Week | None = None) -> list[Section]:
+    week = week or current_week(d.now)
     sections: list[Section] = []
     if s := d.sprint:
         lines = []
@@ -124,17 +128,7 @@ def build_sections(d: Dashboard) -> list[Section]:
                 )
         sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
     if c := d.cost:
-        text = f"{c.month}: {money(c.month_to_date, c.currency)} month to date"
-        if c.budget:
-            text += f" of {money(c.budget, c.currency)} ({c.budget_used:.0%})"
-        lines = [
-            text,
-            f"Forecast for the month: {money(c.forecast, c.currency)}"
-            + (f" ({c.forecast_vs_budget:.0%} of budget)" if c.budget else ""),
-            f"GPU share: {c.gpu_share:.0%}; run rate {money(c.run_rate, c.currency)}/day",
-            "By provider: "
-            + ", ".join(f"{name} {money(amount, c.currency)}" for name, amount in c.by_provider),
-        ]
+        lines = export_cost_lines(c, week.monday, week.sunday, d.now.date())
         sections.append(Section("Cost", _age(d, "cost"), tuple(lines)))
     if t := d.team:
         lines = [
@@ -180,12 +174,12 @@ def markdown_text(text: str) -> str:
 
 def render_markdown(d: Dashboard, week: Week, generated_at: datetime) -> str:
     out = [f"# {_title(week)}", "", f"_{provenance(d, week, generated_at)}_"]
-    for section in build_sections(d):
+    for section in build_sections(d, week):
         out += ["", f"## {section.title}", "", f"_{section.age}_", ""]
         for line in section.lines:
             indent = "  " if line.startswith("  ") else ""
             out.append(f"{indent}- {markdown_text(line.strip())}")
-    if not build_sections(d):
+    if not build_sections(d, week):
         out += ["", "No data in the cache for this week."]
     return "\n".join(out) + "\n"
 
@@ -196,7 +190,7 @@ def render_html(d: Dashboard, week: Week, generated_at: datetime) -> str:
         f"<h1>{esc(_title(week))}</h1>",
         f"<p><em>{esc(provenance(d, week, generated_at))}</em></p>",
     ]
-    for section in build_sections(d):
+    for section in build_sections(d, week):
         body.append(f"<h2>{esc(section.title)}</h2><p><em>{esc(section.age)}</em></p><ul>")
         for line in section.lines:
             cls = ' class="sub"' if line.startswith("  ") else ""
@@ -214,7 +208,15 @@ def render_html(d: Dashboard, week: Week, generated_at: datetime) -> str:
 
 def render_json(d: Dashboard, week: Week, generated_at: datetime) -> str:
     payload = status_json(d)
-    payload["schema"] = "cockpit.weekly/3"  # follows cockpit.status/3
+    payload["schema"] = WEEKLY_SCHEMA
+    if d.cost is not None and payload["cost"] is not None:
+        # The report week's spend beside the month's figures, in each currency.
+        through = d.now.date()
+        views = d.cost.views
+        if views:
+            payload["cost"]["week"] = week_json(views[0], week.monday, week.sunday, through)
+        for entry, view in zip(payload["cost"]["other_currencies"], views[1:], strict=True):
+            entry["week"] = week_json(view, week.monday, week.sunday, through)
     payload["generated_at"] = generated_at.isoformat()
     payload["as_of"] = d.now.isoformat()
     payload["week"] = {

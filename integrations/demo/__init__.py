@@ -19,9 +19,10 @@ issue's changelog), runs finish and today's spend grow.
 
 One module per area: `team` (the roster), `sprint` (the Jira board's active sprint and its
 live moves, built on `sprint_board`, `sprint_issues`, `sprint_history` and `sprint_areas`),
-`experiments` (MLflow runs and models), `okrs` (the quarter's objectives) and `cost` (90 days
-of cloud spend); `_shared` holds the live-mode tick script and the helpers they all use. This
-module puts the areas together into a `Snapshot` and offers it as a source, `DemoSource`.
+`experiments` (MLflow runs and models), `okrs` (the quarter's objectives) and `cost` (fourteen
+weeks of cloud spend, the runs billed to their experiments); `_shared` holds the live-mode tick
+script and the helpers they all use. This module puts the areas together into a `Snapshot` and
+offers it as a source, `DemoSource`.
 """
 
 from __future__ import annotations

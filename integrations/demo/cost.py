@@ -291,7 +291,6 @@ def _budgets(today: date, daily: Mapping[str, Mapping[date, float]]) -> tuple[Bu
                 name=spec.name,
                 amount=amount,
                 currency=CURRENCY,
-                provider=spec.scope.removeprefix("provider=") if spec.origin != "config" else "",
                 period="quarter" if spec.period == "quarter" else "month",
                 scope=spec.scope,
                 thresholds=spec.thresholds,

@@ -100,6 +100,8 @@ async def test_a_panel_that_runs_out_of_rows_says_so(make_app: AppFactory) -> No
             if len(body) > size.height:
                 assert "more" in drawn[-1], panel.PANEL_ID
                 cut += 1
+            elif any(" more" in row for row in drawn):
+                cut += 1  # the panel cut its own lists to the room, each saying how many more
         assert cut  # at 80×24 the demo does not fit everywhere
 
 

@@ -72,11 +72,36 @@ def _store_checks(workspace: Workspace) -> tuple[list[Check], dict[str, SyncAtte
 
 
 def _file_check(name: str, path: Path) -> Check:
+    from integrations.focus_paths import is_glob
+
+    if is_glob(str(path)) or path.is_dir():
+        return _files_check(name, path)
     if not path.exists():
         return Check(f"{name}", "fail", f"{path} does not exist", "create it, or fix `path`")
     if not os.access(path, os.R_OK):
         return Check(f"{name}", "fail", f"{path} is not readable", f"chmod u+r {path}")
     return Check(f"{name}", "ok", f"reads {path}")
+
+
+def _files_check(name: str, path: Path) -> Check:
+    """A glob or a folder of cost exports: how many files it names."""
+    from integrations.focus_paths import SUFFIXES, matching_files
+
+    found, skipped = matching_files(path)
+    other = f" ({plural(skipped, 'other file')} skipped)" if skipped else ""
+    if not found:
+        return Check(
+            name,
+            "fail",
+            f"no cost export ({', '.join(SUFFIXES)}) matches {path}{other}",
+            "fix `paths`, or export there first",
+        )
+    unreadable = [f for f in found if not os.access(f, os.R_OK)]
+    if unreadable:
+        return Check(
+            name, "fail", f"{unreadable[0]} is not readable", f"chmod u+r {unreadable[0]}"
+        )
+    return Check(name, "ok", f"{plural(len(found), 'file')} match {path}{other}")
 
 
 def _probe(name: str, settings: AnySourceSettings, origin: str) -> Check:

@@ -184,6 +184,60 @@ register(
 )
 
 
+# --- FOCUS cost exports -----------------------------------------------------------------
+
+# Tag keys kept in the cost roll-ups by default: team, project and the experiment and run
+# keys the trackers write, so that spend can be joined to experiments.
+DEFAULT_COST_TAGS = (
+    "team", "project", "experiment", "mlflow_experiment", "mlflow_run_id", "run_id",
+    "wandb_project", "wandb_run_id",
+)  # fmt: skip
+
+
+# A pattern rather than a Literal, so that a wrong value is answered with the right ones.
+FocusCostColumn = described_pattern(
+    r"^(EffectiveCost|BilledCost|ListCost|ContractedCost)$",
+    "a FOCUS cost column",
+    '"EffectiveCost" (the default), "BilledCost", "ListCost" or "ContractedCost"',
+)
+
+
+class FocusSettings(SourceSettings, tag="focus", kw_only=True):
+    # Files, folders or globs ("exports/**/*.parquet"), relative to the config's folder:
+    # FOCUS exports as .csv, .csv.gz or .parquet.
+    paths: Annotated[list[NonEmpty], msgspec.Meta(min_length=1)]
+    # Which FOCUS cost column the amounts are: EffectiveCost (amortised, after discounts),
+    # BilledCost (as invoiced), ListCost or ContractedCost.
+    cost_column: FocusCostColumn = "EffectiveCost"
+    tags: list[NonEmpty] = msgspec.field(default_factory=lambda: list(DEFAULT_COST_TAGS))
+    refresh_minutes: Minutes = 60.0  # exports land a few times a day
+    deadline: Seconds = 300.0  # a first import of a year of exports takes a while
+
+
+def _build_focus(name: str, settings: FocusSettings, ctx: BuildContext) -> Source:
+    from integrations.focus import FocusSource
+
+    return FocusSource(
+        name,
+        paths=settings.paths,
+        resolve=ctx.resolve,
+        cost_column=settings.cost_column,
+        tag_keys=settings.tags,
+    )
+
+
+register(
+    SourceKind(
+        "focus",
+        FocusSettings,
+        areas=("cost",),
+        network=False,
+        build=_build_focus,
+        files=lambda settings: tuple(settings.paths),
+    )
+)
+
+
 # --- Jira -------------------------------------------------------------------------------
 
 

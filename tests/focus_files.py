@@ -290,7 +290,8 @@ def _base_sql(rows: int, seed: int, start: date, days: int) -> str:
         billed::DECIMAL(18, 6) AS PricingCurrencyEffectiveCost,
         NULL::DECIMAL(18, 6) AS PricingCurrencyListUnitPrice,
         Tags, Tags__k, Tags__json, Tags__kjson,
-        usage_type AS x_UsageType,
+        -- (credits and tax name no usage type, as their descriptions name no SKU)
+        CASE WHEN kind IN (0, 1) THEN NULL ELSE usage_type END AS x_UsageType,
         -- the case quirk changes every third line of each (entry, tax or not): a minority of
         -- every value's lines (tax lines have no region, so they count apart)
         occurrence

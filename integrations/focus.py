@@ -27,7 +27,14 @@ Real exports are messy, and each rule below answers one way they are:
   the first in sort order).
 - Several billing currencies in one export: each line keeps its own; credits and refunds are
   negative and summed as they are.
-- Amounts are summed as DECIMAL(38, 12), so the same lines give the same total in any order.
+- Amounts are summed as DECIMAL(38, 12) (or as the file's own decimals when they have no more
+  places), so the same lines give the same total in any order.
+
+The roll-up runs in two stages so that the costly rules run once per distinct value, not once
+per line: stage 1 reads every line and groups it on the raw texts the roll-up needs (and the
+day, and the kept tags' raw values), summing the amounts; stage 2 applies every rule above to
+stage 1's groups and groups again. A file of millions of lines has tens of thousands of such
+groups, and the result is the same as applying the rules to each line.
 - Text from the files is untrusted: every dimension and tag value is cleaned of control
   characters and escape sequences.
 
@@ -191,6 +198,84 @@ def _tags_json(column: str, kind: str) -> str:
     return _text(column, kind)
 
 
+def _day_stages(column: str, kind: str) -> tuple[str, str]:
+    """The day on every line (stage 1), and from stage 1's columns (stage 2). A text that
+    casts as it is gives its day in stage 1; any other (a NULL literal, padding, an odd
+    value) is kept as `__bad_day` and judged in stage 2 by the full rule of `_day`."""
+    if kind == "DATE" or kind.startswith("TIMESTAMP"):
+        return _day(column, kind), "__day"
+    if kind == "VARCHAR":
+        stamp = f"TRY_CAST({_quote(column)} AS TIMESTAMPTZ)"
+        first = f"(DATE '1970-01-01' + CAST(floor(epoch({stamp}) / 86400) AS INTEGER))"
+    else:
+        first = "NULL::DATE"
+    return first, f"coalesce(__day, {_day('__bad_day', kind)})"
+
+
+_NATIVE_DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+
+
+def _amount_stages(column: str, kind: str) -> tuple[str, str, str]:
+    """The amount on every line (stage 1), the amount of a stage-1 row (stage 2), and whether
+    that row's lines hold a bad amount. Decimals of at most 12 places are summed as stored:
+    the same sum as after a cast to DECIMAL(38, 12), without a cast per line. A text that
+    does not cast as it is is kept as `__bad_cost` and judged in stage 2 by `_amount`."""
+    native = _NATIVE_DECIMAL.fullmatch(kind)
+    if native and int(native.group(2)) <= 12:
+        first = _quote(column)
+    else:
+        first = f"TRY_CAST({_quote(column)} AS DECIMAL(38, 12))"
+    again = _amount("__bad_cost", kind)
+    bad = (
+        f"(__bad_cost IS NOT NULL AND {_text('__bad_cost', kind)} IS NOT NULL AND {again} IS NULL)"
+    )
+    return first, f"coalesce(__amount, {again} * __lines)", bad
+
+
+def _tag_stages(
+    con: duckdb.DuckDBPyConnection,
+    scan: str,
+    tags: tuple[str, str] | None,
+    tag_keys: Sequence[str],
+    raw: dict[str, str],
+) -> tuple[dict[str, str], list[str], str]:
+    """Stage 1's tag columns (name -> expression), stage 2's `tag_<i>` expressions, and
+    stage 2's `__tagvals`.
+
+    A map of texts (Parquet) is looked up on every line, but only for the spellings of the
+    kept keys that the file has (one pass over the map column finds them), so stage 1
+    groups on the few values kept, not on every tag a line carries. JSON text is grouped on
+    as it is and parsed in stage 2, once a distinct text."""
+    if not tag_keys:
+        return {}, [], "NULL"
+    if tags is None:
+        return {}, [f"NULL AS tag_{index}" for index in range(len(tag_keys))], "NULL"
+    name, kind = tags
+    if kind == "MAP(VARCHAR, VARCHAR)":
+        present = {
+            key
+            for (key,) in con.execute(
+                f"SELECT DISTINCT unnest(map_keys({_quote(name)})) FROM {scan}"
+            ).fetchall()
+        }
+        stage1: dict[str, str] = {}
+        picks: list[str] = []
+        for index, key in enumerate(tag_keys):
+            slots = []
+            for spelling in _spellings(key):
+                if spelling in present:
+                    slot = f"__tag_{len(stage1)}"
+                    stage1[slot] = f"map_extract_value({_quote(name)}, {_sql_text(spelling)})"
+                    slots.append(slot)
+            picks.append(f"{_first(*slots)} AS tag_{index}")
+        return stage1, picks, "NULL"
+    raw.setdefault(name.lower(), _quote(name))
+    paths, picks = _tag_lookup(tag_keys)
+    # Not valid JSON (a hand-edited cell): no tags rather than a failed import.
+    values = f"TRY(json_extract_string({_tags_json(name, kind)}, {paths}))"
+    return {}, [f"{pick} AS tag_{index}" for index, pick in enumerate(picks)], values
+
+
 def _spellings(key: str) -> list[str]:
     """How a tag key may be written: as configured (lower case), Capitalised or UPPER, and
     with the `user:` prefix some providers give user-defined tags. Looking these up in the
@@ -276,8 +361,32 @@ def _read_file(
             "export?"
         )
 
-    gpu_parts = [t for t in (text(c) for c in _GPU_TEXT) if t is not None]
-    gpu_parts += [_text(name, kind) for name, kind in columns.values() if _GPU_EXTRA.match(name)]
+    # Stage 1 runs on every line, so it only reads and groups: the raw texts the roll-up
+    # needs (under their own names), the day, the amount and the kept tags' raw values.
+    # Stage 2 runs the per-value rules (NULL literals, trimming, control characters, the
+    # accelerator pattern, JSON, case) on stage 1's groups: thousands of rows, not millions.
+    # Every rule sees the same values it would on the lines, so the result is the same.
+    raw: dict[str, str] = {}  # lower-cased name -> the stage-1 key reading it as it is
+
+    def keep(name: str) -> str | None:
+        found = col(name)
+        if found is None:
+            return None
+        raw.setdefault(found[0].lower(), _quote(found[0]))
+        return _text(*found)
+
+    dims = {
+        "provider": _first(keep("ServiceProviderName"), keep("ProviderName")),
+        "service": _first(keep("ServiceName")),
+        "account": _first(keep("SubAccountName"), keep("SubAccountId")),
+        "region": _first(keep("RegionId"), keep("RegionName")),
+        "category": _first(keep("ServiceCategory")),
+        "currency": f"upper({_first(keep('BillingCurrency'))})",
+    }
+    gpu_parts = [t for t in (keep(c) for c in _GPU_TEXT) if t is not None]
+    gpu_parts += [
+        part for name, _kind in columns.values() if _GPU_EXTRA.match(name) and (part := keep(name))
+    ]
     if gpu_parts:
         words = f"concat_ws(' ', {', '.join(gpu_parts)})"
         cleaned = (
@@ -288,40 +397,43 @@ def _read_file(
         is_gpu = f"coalesce(regexp_matches({cleaned}, {_sql_text(GPU_PATTERN)}), false)"
     else:
         is_gpu = "false"
-    tags = col("Tags")
-    paths, picks = _tag_lookup(tag_keys)
-    tag_exprs = [
-        f"{pick} AS tag_{index}" if tags else f"NULL AS tag_{index}"
-        for index, pick in enumerate(picks)
-    ]
-    # Not valid JSON (a hand-edited cell): no tags rather than a failed import.
-    tag_values = (
-        f"TRY(json_extract_string({_tags_json(*tags)}, {paths}))" if tags and tag_keys else "NULL"
-    )
-    raw_cost = _text(*cost)
-    inner = f"""
-        SELECT
-            {_day(*start)} AS day,
-            {_first(text("ServiceProviderName"), text("ProviderName"))} AS provider,
-            {_first(text("ServiceName"))} AS service,
-            {_first(text("SubAccountName"), text("SubAccountId"))} AS account,
-            {_first(text("RegionId"), text("RegionName"))} AS region,
-            {_first(text("ServiceCategory"))} AS category,
-            upper({_first(text("BillingCurrency"))}) AS currency,
-            {is_gpu} AS is_gpu,
-            {", ".join(tag_exprs) + "," if tag_exprs else ""}
-            {_amount(*cost)} AS amount,
-            {raw_cost} IS NOT NULL AND {_amount(*cost)} IS NULL AS bad_amount
-        FROM (SELECT *, {tag_values} AS __tagvals FROM {scan})
+    try:
+        tag_stage1, tag_exprs, tag_values = _tag_stages(con, scan, col("Tags"), tag_keys, raw)
+    except duckdb.Error as exc:
+        what = "Parquet" if fmt == "parquet" else "CSV"
+        raise SourceConfigError(f"{path}: cannot be read as {what}: {_short(exc)}") from None
+    day1, day2 = _day_stages(*start)
+    amount1, amount2, bad_amount = _amount_stages(*cost)
+    tag_columns = [f"{expr} AS {name}" for name, expr in tag_stage1.items()]
+    stage1 = f"""
+        SELECT {", ".join([*raw.values(), *tag_stage1, "__day", "__bad_day", "__bad_cost"])},
+            sum(__amount) AS __amount, count(*) AS __lines
+        FROM (
+            SELECT *,
+                CASE WHEN __day IS NULL THEN __raw_day END AS __bad_day,
+                CASE WHEN __amount IS NULL THEN __raw_cost END AS __bad_cost
+            FROM (
+                SELECT {", ".join([*raw.values(), *tag_columns])},
+                    {day1} AS __day, {_quote(start[0])} AS __raw_day,
+                    {amount1} AS __amount, {_quote(cost[0])} AS __raw_cost
+                FROM {scan}
+            )
+        )
+        GROUP BY ALL
     """
-    tag_names = [f"tag_{index}" for index in range(len(tag_keys))]
-    group = ["day", "provider", "service", "account", "region", "category", "currency", "is_gpu"]
-    group += tag_names
+    group = ["day", *dims, "is_gpu", *(f"tag_{index}" for index in range(len(tag_keys)))]
     query = f"""
-        SELECT {", ".join(group)}, sum(amount) AS amount, count(*) AS lines,
-            count(*) FILTER (WHERE bad_amount) AS bad_amounts,
-            count(*) FILTER (WHERE day IS NULL) AS bad_days
-        FROM ({inner})
+        SELECT {", ".join(group)}, sum(amount) AS amount, sum(__lines) AS lines,
+            coalesce(sum(__lines) FILTER (WHERE bad_amount), 0) AS bad_amounts,
+            coalesce(sum(__lines) FILTER (WHERE day IS NULL), 0) AS bad_days
+        FROM (
+            SELECT {day2} AS day,
+                {", ".join(f"{expr} AS {name}" for name, expr in dims.items())},
+                {is_gpu} AS is_gpu,
+                {", ".join([*tag_exprs, ""])}
+                {amount2} AS amount, {bad_amount} AS bad_amount, __lines
+            FROM (SELECT *, {tag_values} AS __tagvals FROM ({stage1}))
+        )
         GROUP BY ALL
     """
     try:

@@ -397,7 +397,8 @@ def test_status_on_the_demo(demo: Dashboard) -> None:
     alerts = [line for line in under if line.startswith("Alert: ")]
     # The one budget heading over, and yesterday's idle A100s.
     assert {a.split(" (")[0] for a in alerts if "Budget" in a} == {"Alert: Budget ML platform"}
-    assert any(a.startswith("Alert: Compute Engine spent $") and "Nov 22" in a for a in alerts)
+    # (the sentence is the analytics'; status prints it as it is)
+    assert any("Compute Engine" in a and "on Nov 22" in a for a in alerts)
 
 
 def test_status_json_on_the_demo(demo: Dashboard) -> None:

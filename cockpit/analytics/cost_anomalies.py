@@ -112,7 +112,7 @@ def anomaly_alerts(anomalies: tuple[Anomaly, ...], today: date) -> list[CostAler
         if a.day < since:
             continue
         subject = "total" if a.dimension == "total" else f"service={a.key}"
-        what = "Total spend" if a.dimension == "total" else a.key
+        what = "All spend" if a.dimension == "total" else a.key
         alerts.append(
             CostAlert(
                 key=f"anomaly|{a.currency}|{subject}|{a.day.isoformat()}",
@@ -123,7 +123,7 @@ def anomaly_alerts(anomalies: tuple[Anomaly, ...], today: date) -> list[CostAler
                 currency=a.currency,
                 day=a.day,
                 message=(
-                    f"{what} spent {money(a.amount, a.currency)} on {a.day:%b} {a.day.day},"
+                    f"{what}: {money(a.amount, a.currency)} on {a.day:%b} {a.day.day},"
                     f" {a.explanation}."
                 ),
                 severity="warning",

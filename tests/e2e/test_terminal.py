@@ -85,7 +85,7 @@ def test_demo_opens_navigates_and_quits(terminal, tmp_path: Path) -> None:
         assert f"─ {title} ─" in screen
     assert "demo fresh" in screen
     term.press("4", "Enter")
-    term.wait_for("Month to date by service")
+    term.wait_for("Per experiment")  # the cost screen's tabs
     term.press("Escape")
     term.wait_for("days left")
     term.press("?")

@@ -392,6 +392,23 @@ burndown_weekends = "shade"
 # projects = ["acme/fraud"]         # entity/project
 # url = "https://api.wandb.ai"      # W&B Server: its own address
 
+# FinOps FOCUS cost exports (AWS, Azure, Google Cloud, OCI all write them): files, folders or
+# globs of .csv, .csv.gz or .parquet, relative to this file. Read offline; only changed files
+# are read again.
+# [sources.focus]
+# kind = "focus"
+# paths = ["exports/**/*.parquet"]
+# cost_column = "EffectiveCost"     # or "BilledCost" (as invoiced), "ListCost", "ContractedCost"
+# tags = ["team", "mlflow_experiment", "mlflow_run_id"]   # tag keys kept in the roll-ups
+
+# AWS Cost Explorer and AWS Budgets, through your AWS profile (pip install 'cockpit[aws]').
+# Each Cost Explorer call is billed ($0.01): at most daily_paid_calls a day (UTC).
+# [sources.aws]
+# kind = "aws-cost"
+# profile = ""                      # empty: the default credential chain (AWS_PROFILE...)
+# tag_key = "team"                  # a cost-allocation tag to break spend down by as well
+# daily_paid_calls = 3
+
 # A Kubernetes cluster's spend from OpenCost, per namespace (or label), GPUs apart.
 # From a laptop: kubectl port-forward --namespace opencost service/opencost 9003
 # [sources.k8s]

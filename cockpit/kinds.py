@@ -386,8 +386,9 @@ class AwsCostSettings(SourceSettings, tag="aws-cost", kw_only=True):
     # Every Cost Explorer request is billed ($0.01): at most this many a day (UTC).
     daily_paid_calls: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 3
     budgets: bool = True  # read AWS Budgets (free)
-    # Cost Explorer refreshes its data about three times a day.
-    refresh_minutes: Minutes = 480.0
+    # Cost Explorer refreshes its data about three times a day; twice a day fits the default
+    # allowance (the day's first sync also reads the forecast: 2 calls, then 1).
+    refresh_minutes: Minutes = 720.0
 
 
 def _build_aws_cost(name: str, settings: AwsCostSettings, ctx: BuildContext) -> Source:

@@ -205,5 +205,6 @@ def test_every_example_block_in_the_template_is_valid_once_uncommented() -> None
     )
     config = parse_config(text, PATH)
     assert {s.kind for s in config.sources.values()} == {
-        "demo", "jira", "mlflow", "wandb", "opencost", "azure-cost", "okr-file", "roster-file"
+        "demo", "jira", "mlflow", "wandb", "focus", "aws-cost", "opencost", "azure-cost",
+        "okr-file", "roster-file"
     }  # fmt: skip

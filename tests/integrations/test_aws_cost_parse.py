@@ -234,7 +234,7 @@ def test_a_budget_with_one_simple_filter_gets_the_same_scope(
 
 def test_the_settings_have_the_documented_defaults() -> None:
     settings = msgspec.convert({"kind": "aws-cost"}, AwsCostSettings)
-    assert (settings.days, settings.daily_paid_calls, settings.refresh_minutes) == (90, 3, 480)
+    assert (settings.days, settings.daily_paid_calls, settings.refresh_minutes) == (90, 3, 720)
     assert (settings.metric, settings.budgets, settings.profile) == ("UnblendedCost", True, "")
 
 

@@ -506,30 +506,39 @@ _DIMENSIONS = ("provider", "service", "account", "region", "category")
 def _fold_case(
     result: list[tuple[Any, ...]], tag_count: int, tag_keys: Sequence[str], version: str
 ) -> _FileRollup:
+    # Column by column: each text is cleaned and weighed once per distinct value (a roll-up
+    # of a big file has tens of thousands of rows but few distinct values in each column).
+    width = 10 + tag_count
+    columns = list(zip(*result, strict=True)) if result else [() for _ in range(width)]
+    days, currencies, gpu = columns[0], columns[6], columns[7]
+    amounts, counts = columns[8 + tag_count], columns[9 + tag_count]
     cache: dict[Any, str] = {}
-    # Clean every text, then weigh each spelling by the lines that use it.
-    cleaned: list[tuple[Any, ...]] = []
-    weights: list[dict[str, Counter[str]]] = [defaultdict(Counter) for _ in range(5 + tag_count)]
-    lines = 0
-    for record in result:
-        day, *texts = record[:6]
-        currency, is_gpu = record[6], record[7]
-        tags = record[8 : 8 + tag_count]
-        amount, count = record[8 + tag_count], record[9 + tag_count]
-        values = [_clean(v, cache) for v in (*texts, *tags)]
-        for slot, value in enumerate(values):
-            weights[slot][value.lower()][value] += count
-        cleaned.append((day, values, _clean(currency, cache).upper(), bool(is_gpu), amount))
-        lines += count
-    spelling = [_canonical(w) for w in weights]
+    spellings = [
+        _spelling_of(column, counts, cache)
+        for column in (*columns[1:6], *columns[8 : 8 + tag_count])
+    ]
+    currency_of = {value: _clean(value, cache).upper() for value in set(currencies)}
+    keys = zip(
+        days,
+        *(
+            map(chosen.__getitem__, column)
+            for chosen, column in zip(
+                spellings, (*columns[1:6], *columns[8 : 8 + tag_count]), strict=True
+            )
+        ),
+        map(currency_of.__getitem__, currencies),
+        map(bool, gpu),
+        strict=True,
+    )
     totals: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
-    for day, values, currency, is_gpu, amount in cleaned:
-        key = (day, *(spelling[i][v] for i, v in enumerate(values)), currency, is_gpu)
+    for key, amount in zip(keys, amounts, strict=True):
         totals[key] += amount if amount is not None else Decimal(0)
+    # (key, value) pairs sorted by key: the keys are distinct, so their order is enough.
+    order = sorted(range(tag_count), key=tag_keys.__getitem__)
     rows = []
     for key, amount in totals.items():
         day, provider, service, account, region, category, *tag_values = key[:-2]
-        tags = tuple(sorted((k, v) for k, v in zip(tag_keys, tag_values, strict=True) if v))
+        tags = tuple((tag_keys[i], tag_values[i]) for i in order if tag_values[i])
         rows.append(
             CostRow(
                 day=day,
@@ -545,8 +554,24 @@ def _fold_case(
             )
         )
     rows.sort(key=_row_order)
-    currencies = tuple(sorted({row.currency for row in rows}))
-    return _FileRollup(tuple(rows), lines, version, currencies)
+    kinds = tuple(sorted({row.currency for row in rows}))
+    return _FileRollup(tuple(rows), sum(counts), version, kinds)
+
+
+def _spelling_of(
+    column: Sequence[Any], counts: Sequence[int], cache: dict[Any, str]
+) -> dict[Any, str]:
+    """raw value -> its cleaned text, spelled as most lines spell it (`_canonical`)."""
+    lines: Counter[Any] = Counter()
+    for value, count in zip(column, counts, strict=True):
+        lines[value] += count
+    weights: dict[str, Counter[str]] = defaultdict(Counter)
+    cleaned = {value: _clean(value, cache) for value in lines}
+    for value, count in lines.items():
+        text = cleaned[value]
+        weights[text.lower()][text] += count
+    chosen = _canonical(weights)
+    return {value: chosen[text] for value, text in cleaned.items()}
 
 
 def _row_order(row: CostRow) -> tuple[Any, ...]:

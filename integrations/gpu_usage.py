@@ -53,6 +53,11 @@ _ALTERNATIVES = (
     r"\b(?:standard_)?n[cdv]\d+[a-z]*(?:_[a-z0-9]+)*\b",
     r"\bn[cdv][a-z]*_?v\d\b",
     r"\bn[cdv][a-z]* series\b",
+    # ... and the newer meters that name the GPU inside the family ("NCasT4_v3 Series",
+    # "NVadsA10 v5 Series", "NCadsH100v5 Series", "NGads V620 Series"): a family letter, its
+    # feature letters, then a GPU model, then perhaps a version.
+    r"\bn[cdgv][a-z]*[-_ ]?"
+    r"(?:t4|a10|a100|h100|h200|v100|v620|mi25|mi300x|l4|l40s?|p40|p100|m60|k80)(?:[-_ ]?v\d+)?\b",
     # GCP accelerator-optimized machine series: A2, A3, A4 and G2.
     r"\b(?:a[2-4]|g[24])[-_ ](?:highgpu|megagpu|ultragpu|edgegpu|standard|instance)",
 )

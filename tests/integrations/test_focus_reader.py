@@ -270,6 +270,40 @@ def test_a_missing_date_column_names_the_file(tmp_path: Path) -> None:
     assert str(path) in str(caught.value)
 
 
+def test_costs_and_times_that_need_cleaning_count_once_each(tmp_path: Path) -> None:
+    # Cells the first pass over the lines cannot cast as they are (NULL literals, empty,
+    # padding) are judged again on the grouped values: each line still counts once.
+    path = tmp_path / "cells.csv"
+    path.write_text(
+        "ChargePeriodStart,EffectiveCost,BillingCurrency,ServiceName\n"
+        "  2026-05-01T01:00:00Z ,  2.5 ,USD,S\n"
+        "2026-05-01T02:00:00Z,NULL,USD,S\n"
+        "2026-05-01T03:00:00Z, null ,USD,S\n"
+        "2026-05-01T04:00:00Z,,USD,S\n"
+        "2026-05-01 05:00:00, +1E+01 ,USD,S\n"
+        "  2026-05-01T01:00:00Z ,  2.5 ,USD,S\n"
+    )
+    data = read(path)
+    assert [(r.day, r.amount) for r in data.rows] == [(date(2026, 5, 1), 15.0)]
+    assert data.files[0].lines == 6
+
+
+def test_decimals_of_any_scale_sum_exactly(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "scales.parquet"
+    con = duckdb.connect()
+    con.execute(
+        f"""COPY (SELECT TIMESTAMPTZ '2026-05-01 00:00:00+00' AS ChargePeriodStart, 'USD' AS
+            BillingCurrency, 'S' AS ServiceName, v::DECIMAL(38, 18) AS EffectiveCost,
+            v::DECIMAL(9, 2) AS BilledCost
+            FROM (VALUES (0.1), (0.2), (0.3), (-0.6)) AS t(v)) TO '{path}' (FORMAT parquet)"""
+    )
+    con.close()
+    assert [r.amount for r in read(path).rows] == [0.0]
+    assert [r.amount for r in read(path, "BilledCost").rows] == [0.0]
+
+
 def test_a_bad_number_names_the_file_the_line_and_the_value(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(

@@ -116,6 +116,9 @@ async def test_typing_a_filter_narrows_the_table_after_a_pause(make_app: AppFact
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_leaderboard(pilot)
+        # A pause longer than a loaded machine takes between two of the Pilot's keys, so that
+        # "one refill for the whole word" tests the debounce, not the machine's speed.
+        screen.FILTER_DELAY = 2.0
         refills = screen.refills
         await pilot.press("slash", *"conformer")
         assert isinstance(screen.focused, Input)

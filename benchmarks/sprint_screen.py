@@ -178,6 +178,76 @@ async def baseline(runs: int) -> list[float]:
     return times
 
 
+async def bare_screen(runs: int) -> dict[str, list[float]]:
+    """The floor: a bare Textual app pushing, leaving and switching the tabs of a screen of the
+    sprint screen's shape (a 4-line header, four tabs, the first holding four titled columns of
+    card-like text, a status line and the footer), with the same keys and the same timing."""
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.containers import Horizontal, Vertical
+    from textual.screen import Screen
+    from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+
+    card = "╭─ MLP-1234 ─────────────────╮\n│ A card's summary line      │\n│ Maya Chen · P2             │\n╰──────────────────── 3 pts ─╯"  # noqa: E501
+
+    class Column(Static, can_focus=True):
+        BINDINGS = [Binding("enter", "app.bell", "Details")]
+
+    class Bare(Screen[None]):
+        BINDINGS = [
+            Binding("escape", "app.pop_screen", "Back"),
+            Binding("o", "app.bell", "Open in browser"),
+            Binding("slash", "app.bell", "Filter", key_display="/"),
+            *(Binding(key, f"tab('{name}')", name, show=False) for key, name in TABS),
+        ]
+
+        def compose(self) -> ComposeResult:
+            yield Static("Sprint 42  board  3 days left\nGoal\n▇▇▇▇▇▇▇ 20/40 pts\nnote")
+            with TabbedContent(initial="board"):
+                with TabPane("Board", id="board"), Horizontal():
+                    for n in range(4):
+                        with Vertical():
+                            yield Static(f"Column {n}  10 · 30 pts")
+                            yield Column("\n".join([card] * 10))
+                for _, name in TABS[:3]:
+                    with TabPane(name.title(), id=name):
+                        yield Column(f"the {name} tab\n" * 30)
+            yield Static("● demo fresh · 1 min ago")
+            yield Footer()
+
+        def action_tab(self, name: str) -> None:
+            self.query_one(TabbedContent).active = name
+            pane = self.query_one(f"#{name}", TabPane)
+            target = pane.query(Column).first() if name in ("board", "issues") else None
+            (target or self.query_one(Tabs)).focus()
+
+    class Host(App[None]):
+        BINDINGS = [Binding("enter", "open", "Open")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("dashboard")
+            yield Footer()
+
+        def action_open(self) -> None:
+            self.push_screen(Bare())
+
+    results: dict[str, list[float]] = {}
+    async with Host().run_test(size=(160, 48)) as pilot:
+        await settled(pilot)
+        for _ in range(runs):
+            results.setdefault("floor: bare app pushes the screen", []).append(
+                await timed(pilot, "enter")
+            )
+            results.setdefault("floor: bare app pops it (escape)", []).append(
+                await timed(pilot, "escape")
+            )
+        await timed(pilot, "enter")
+        for _ in range(runs):
+            for key, _name in TABS:
+                results.setdefault("floor: bare app tab switch", []).append(await timed(pilot, key))
+    return results
+
+
 async def measure(size: int, runs: int, work: Path) -> dict[str, list[float]]:
     from cockpit.app import CockpitApp
     from cockpit.clock import FrozenClock
@@ -186,6 +256,7 @@ async def measure(size: int, runs: int, work: Path) -> dict[str, list[float]]:
     workspace = fill_store(size, work, now)
     app = CockpitApp(workspace, FrozenClock(now), sync_on_start=False, poll=False)
     results: dict[str, list[float]] = {"baseline: bare app key": await baseline(runs)}
+    results.update(await bare_screen(runs))
 
     def add(name: str, value: float) -> None:
         results.setdefault(name, []).append(value)

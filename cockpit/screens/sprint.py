@@ -17,12 +17,13 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount
 from cockpit.screens.dashboard import panel_age
+from widgets.footer import KeyFooter
 from widgets.issue_detail import IssueDetail
 from widgets.issue_table import IssueLineTable, IssueTable
 from widgets.panel import line, stack
@@ -141,7 +142,7 @@ class SprintScreen(Screen[None]):
                         self.built.add(tab)
                         yield from self._tab_body(tab)
         yield SourceStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial is not None:

@@ -33,6 +33,7 @@ from cockpit.workspace import Workspace
 from integrations.base import Progress
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
+from widgets.textual_fixes import apply as apply_textual_fixes
 
 if TYPE_CHECKING:
     from cockpit.analytics.run_table import RunTableModel
@@ -45,6 +46,8 @@ REBUILD_SECONDS = 60.0
 # time windows and "new today" marks are by the hour and day, and a rebuild reads every run.
 RUNS_MODEL_FRESH_SECONDS = 15 * 60.0
 PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
+
+apply_textual_fixes()
 
 
 class CockpitApp(App[None]):

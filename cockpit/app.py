@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,6 +24,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cockpit.clock import Clock
+from cockpit.collector import IdleCollector
 from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
@@ -46,6 +48,7 @@ REBUILD_SECONDS = 60.0
 # time windows and "new today" marks are by the hour and day, and a rebuild reads every run.
 RUNS_MODEL_FRESH_SECONDS = 15 * 60.0
 PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
+IDLE_GC_SECONDS = 1.0  # how often the app looks for a pause to collect garbage in
 
 apply_textual_fixes()
 
@@ -90,6 +93,8 @@ class CockpitApp(App[None]):
         # Every run, for the leaderboard screen: built on a worker when it opens, kept until a
         # sync brings new runs (the model of 50,000 runs takes a few hundred ms to build).
         self.runs: RunTableModel | None = None
+        # Full garbage collections wait for a pause in the typing (cockpit/collector.py).
+        self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
@@ -102,9 +107,19 @@ class CockpitApp(App[None]):
         self.app_resume_signal.subscribe(self, self._on_resume)
         self.set_interval(AGE_TICK_SECONDS, self.tick_ages, name="age-tick")
         self.set_interval(REBUILD_SECONDS, self._minute, name="rebuild")
+        self.collector.start()
+        self.set_interval(IDLE_GC_SECONDS, self.collector.tick, name="idle-gc")
         if self.sync_on_start:
             # Syncing waits for the first frame: the cache is on screen before any network.
             self.call_after_refresh(self._after_first_frame)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
 
     def _after_first_frame(self) -> None:
         # Everything alive now (Textual, the widgets, the records of the first frame) lives as

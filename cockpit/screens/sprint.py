@@ -147,6 +147,10 @@ class SprintScreen(Screen[None]):
     def on_mount(self) -> None:
         if self.initial is not None:
             self.show(self.initial, frozenset())
+        # Focus the tab's widget now, before the first paint: the footer is then built once,
+        # for the board's keys, not first for the tab strip's. Again after the first refresh,
+        # for a tab whose widget could not take the focus yet.
+        self._focus_tab()
         self.call_after_refresh(self._focus_tab)
 
     # --- building tabs on first sight --------------------------------------------------

@@ -4,15 +4,19 @@ Textual's footer rebuilds all its key widgets whenever the screen says its bindi
 changed: every focus move, every tab switch, and several times while a screen opens (six
 rebuilds of about 20 ms each to open the sprint screen, two per tab switch). Most of those
 moves leave the keys shown exactly as they were. This footer compares what it would show with
-what it shows, and rebuilds only when they differ; one rebuild is pending at a time.
+what it shows, and when they differ swaps only the keys that changed; one update is pending at
+a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual.compose import compose
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -60,4 +64,39 @@ class KeyFooter(Footer):
         if shown == self._shown:
             return
         self._shown = shown
-        await self.recompose()
+        await self._update_keys()
+
+    async def _update_keys(self) -> None:
+        """Swap only the keys that changed: a tab switch changes the first one or two of
+        eight, and mounting eight new key widgets costs about 20 ms."""
+        old, new = list(self.children), compose(self)
+        if not old or not all(isinstance(key, FooterKey) for key in (*old, *new)):
+            await self.recompose()  # a first build, or grouped keys: Textual's own way
+            return
+        head = 0
+        while head < min(len(old), len(new)) and same_key(old[head], new[head]):
+            head += 1
+        tail = 0
+        room = min(len(old), len(new)) - head
+        while tail < room and same_key(old[-1 - tail], new[-1 - tail]):
+            tail += 1
+        leaving, coming = old[head : len(old) - tail], new[head : len(new) - tail]
+        async with self.batch():
+            if leaving:
+                await self.remove_children(leaving)
+            if coming:
+                await self.mount_all(coming, before=old[len(old) - tail] if tail else None)
+
+
+def same_key(shown: Widget, wanted: Widget) -> bool:
+    """Whether a key widget on screen already is the one `Footer.compose` made anew."""
+    assert isinstance(shown, FooterKey) and isinstance(wanted, FooterKey)
+    return (
+        shown.key == wanted.key
+        and shown.key_display == wanted.key_display
+        and shown.description == wanted.description
+        and shown.action == wanted.action
+        and shown.tooltip == wanted.tooltip
+        # "-compact" follows the key's `compact`, set once it is mounted.
+        and shown.classes - {"-compact"} == wanted.classes - {"-compact"}
+    )

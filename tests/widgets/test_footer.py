@@ -1,4 +1,4 @@
-"""The footer shows the keys of what has the focus, and rebuilds only when they change."""
+"""The footer shows the keys of what has the focus, and rebuilds only the keys that change."""
 
 from __future__ import annotations
 
@@ -63,9 +63,12 @@ async def test_the_footer_follows_the_focus() -> None:
         app.set_focus(app.query_one("#one"))
         await settle(pilot)
         assert shown(app) == [("enter", "Details", False), ("q", "Quit", False)]
+        kept = [key for key in app.screen.query(FooterKey) if key.key != "enter"]
         app.set_focus(app.query_one("#sort"))
         await settle(pilot)
         assert shown(app) == [("s", "Sort", False), ("x", "Export", False), ("q", "Quit", False)]
+        # Only the keys that changed were swapped: Quit and the palette are the same widgets.
+        assert [key for key in app.screen.query(FooterKey) if key.key not in "sx"] == kept
         # A key turned off where the focus is: the footer greys it out.
         app.query_one(SortPane).can_export = False
         app.screen.refresh_bindings()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -324,6 +325,15 @@ async def measure(size: int, runs: int, work: Path) -> dict[str, list[float]]:
             app.tick_ages()
             await settled(pilot)
             add("age tick (every 10 s)", time.perf_counter() - started)
+        await timed(pilot, "escape")  # back to the dashboard
+        for _ in range(runs):
+            # What a closed screen leaves to the garbage collector: one full collection, which
+            # the app runs when the keys pause (Python would run it inside the next keys).
+            await timed(pilot, "enter")
+            await timed(pilot, "escape")
+            started = time.perf_counter()
+            gc.collect()
+            add("full collection after closing the screen", time.perf_counter() - started)
     return results
 
 

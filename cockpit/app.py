@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,6 +25,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cockpit.clock import Clock
+from cockpit.collector import IdleCollector
 from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, DashboardScreen
 from cockpit.screens.detail import DetailScreen
@@ -34,6 +36,7 @@ from cockpit.workspace import Workspace
 from integrations.base import Progress
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
+from widgets.textual_fixes import apply as apply_textual_fixes
 
 if TYPE_CHECKING:
     from cockpit.analytics.cost_views import CostAlert
@@ -47,6 +50,9 @@ REBUILD_SECONDS = 60.0
 # time windows and "new today" marks are by the hour and day, and a rebuild reads every run.
 RUNS_MODEL_FRESH_SECONDS = 15 * 60.0
 PROGRESS_SECONDS = 0.25  # a syncing source's progress reaches the status bar 4 times a second
+IDLE_GC_SECONDS = 1.0  # how often the app looks for a pause to collect garbage in
+
+apply_textual_fixes()
 
 
 class CockpitApp(App[None]):
@@ -90,6 +96,8 @@ class CockpitApp(App[None]):
         # sync brings new runs (the model of 50,000 runs takes a few hundred ms to build).
         self.runs: RunTableModel | None = None
         self._notices_claimed: set[str] = set()  # cost alerts this TUI has shown or is showing
+        # Full garbage collections wait for a pause in the typing (cockpit/collector.py).
+        self.collector = IdleCollector()
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
@@ -102,9 +110,19 @@ class CockpitApp(App[None]):
         self.app_resume_signal.subscribe(self, self._on_resume)
         self.set_interval(AGE_TICK_SECONDS, self.tick_ages, name="age-tick")
         self.set_interval(REBUILD_SECONDS, self._minute, name="rebuild")
+        self.collector.start()
+        self.set_interval(IDLE_GC_SECONDS, self.collector.tick, name="idle-gc")
         if self.sync_on_start:
             # Syncing waits for the first frame: the cache is on screen before any network.
             self.call_after_refresh(self._after_first_frame)
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
 
     def _after_first_frame(self) -> None:
         # Everything alive now (Textual, the widgets, the records of the first frame) lives as

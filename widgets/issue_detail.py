@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cockpit import formatting
 from cockpit.analytics.sprint import IssueRow
 from cockpit.models import StatusCategory
+from widgets.footer import KeyFooter
 from widgets.panel import Part, line, stack
 
 CATEGORY_STYLE = {
@@ -120,7 +121,7 @@ class IssueDetail(ModalScreen[None]):
             box.border_title = Content(self.issue.key)
             box.border_subtitle = "o open · esc close"
             yield Static(issue_fields(self.issue, 72), id="issue-fields")
-        yield Footer()
+        yield KeyFooter()
 
     def action_dismiss_detail(self) -> None:
         self.dismiss(None)

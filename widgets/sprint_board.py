@@ -143,6 +143,10 @@ class CardColumn(ScrollView, can_focus=False):
         if selected is not None:
             self.scroll_to_card(selected)
 
+    def lines_at_least(self) -> int:
+        """The lines the cards take at any width: each has at least one summary line."""
+        return (1 + 3) * len(self.issues) or 1  # as in `card_height`, with one summary line
+
     def _tops_for(self, width: int) -> list[int]:
         inner = width - 4
         return [0, *accumulate(card_height(issue, inner) for issue in self.issues)]
@@ -447,6 +451,9 @@ class SprintBoard(Widget, can_focus=True):
     def _column(self, x: int, name: str) -> BoardColumn:
         cards = CardColumn(self, x)
         cards.issues = self._groups[x]
+        # The fewest lines its cards take, before its width is known: a column that will
+        # scroll has its scrollbar in the first layout, not in a second one after it.
+        cards.virtual_size = Size(0, cards.lines_at_least())
         return BoardColumn(Static(self._title(x), classes="column-title"), cards)
 
     def _title(self, x: int) -> object:

@@ -25,7 +25,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from cockpit import formatting
 from cockpit.analytics.cost_views import (
@@ -42,6 +42,7 @@ from cockpit.formatting import money, money_range, money_short, plural
 from cockpit.screens.dashboard import panel_age
 from widgets.cost_panel import forecast_style, level_style, month_label
 from widgets.cost_table import Cells, CostTable, CostTableModel, TableColumn
+from widgets.footer import KeyFooter
 from widgets.panel import PanelAge, Part, line, stack
 from widgets.status_bar import SourceStatusBar
 
@@ -345,7 +346,7 @@ class CostScreen(Screen[None]):
                         self.built.add(tab)
                         yield from self._tab_body(tab)
         yield SourceStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._ready = True

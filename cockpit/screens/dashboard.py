@@ -6,11 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from cockpit.dashboard import Dashboard
 from widgets.cost_panel import CostPanel
 from widgets.experiments_panel import ExperimentsPanel
+from widgets.footer import KeyFooter
 from widgets.okr_panel import OkrPanel
 from widgets.panel import Panel, PanelAge
 from widgets.sprint_panel import SprintPanel
@@ -78,7 +78,7 @@ class DashboardScreen(Screen[None]):
         if self.initial is not None:
             bar.show(self.initial.sources, offline=self.initial.offline)
         yield bar
-        yield Footer()
+        yield KeyFooter()
 
     def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
         for panel in self.query(Panel):

@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from cockpit.dashboard import Dashboard
 from cockpit.screens.dashboard import PANEL_TYPES, feed_panel
+from widgets.footer import KeyFooter
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
 
@@ -32,7 +32,7 @@ class DetailScreen(Screen[None]):
         with VerticalScroll(can_focus=False):
             yield PANEL_TYPES[self.panel_id](detailed=True, id=f"detail-{self.panel_id}")
         yield SourceStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Panel).focus()

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, Select, Static, TabbedContent, TabPane, Tabs
 
 from cockpit.analytics.run_table import (
     SORT_KEYS,
@@ -37,6 +37,7 @@ from cockpit.analytics.run_table import (
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import plural
 from cockpit.screens.dashboard import panel_age
+from widgets.footer import KeyFooter
 from widgets.panel import PanelAge, line
 from widgets.run_detail import RunDetail
 from widgets.run_table import RunTable
@@ -164,7 +165,7 @@ class LeaderboardScreen(Screen[None]):
                         self.built.add(tab)
                         yield from self._tab_body(tab)
         yield SourceStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial is not None:

@@ -17,12 +17,13 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
 from cockpit.analytics.sprint import IssueRow, SprintSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount
 from cockpit.screens.dashboard import panel_age
+from widgets.footer import KeyFooter
 from widgets.issue_detail import IssueDetail
 from widgets.issue_table import IssueLineTable, IssueTable
 from widgets.panel import line, stack
@@ -141,11 +142,15 @@ class SprintScreen(Screen[None]):
                         self.built.add(tab)
                         yield from self._tab_body(tab)
         yield SourceStatusBar()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.initial is not None:
             self.show(self.initial, frozenset())
+        # Focus the tab's widget now, before the first paint: the footer is then built once,
+        # for the board's keys, not first for the tab strip's. Again after the first refresh,
+        # for a tab whose widget could not take the focus yet.
+        self._focus_tab()
         self.call_after_refresh(self._focus_tab)
 
     # --- building tabs on first sight --------------------------------------------------

@@ -1,14 +1,16 @@
 """Budget periods (a calendar month or quarter) and the words money is written in.
 
-Analytics may not import `cockpit.formatting` (the layer rule), so alert sentences write money
-here, the same way: `$53,954`, `-$1,200`, `1,200 CHF`.
+Alert sentences write money with `cockpit.formatting.money`, as every surface does.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+from cockpit.formatting import money, share
+
+__all__ = ["money", "percent", "period_bounds", "period_key", "period_label"]
+
 
 
 def period_bounds(day: date, period: str) -> tuple[date, date]:
@@ -37,12 +39,5 @@ def period_key(start: date, period: str) -> str:
     return period_label(start, period) if period == "quarter" else f"{start:%Y-%m}"
 
 
-def money(value: float, currency: str) -> str:
-    text = f"{abs(value):,.0f}"
-    sign = "-" if value < 0 and text.strip("0,") else ""
-    symbol = CURRENCY_SYMBOLS.get(currency, "")
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
-
-
-def percent(share: float) -> str:
-    return f"{share * 100:.0f}%"
+def percent(fraction: float) -> str:
+    return share(fraction)

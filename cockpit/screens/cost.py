@@ -121,9 +121,16 @@ def breakdown_model(view: CurrencyView, dimension: str) -> CostTableModel:
         style = "bad" if delta > 0.5 else "good" if delta < -0.5 else "muted"
         return signed_money(delta, cur), style
 
+    # Spend with no value for the dimension (an untagged line, a charge with no region) is a
+    # row of its own, and says so rather than showing a blank.
+    missing = "(untagged)" if dimension.startswith("tag:") else f"(no {dimension})"
+
+    def key_cell(row: SpendLine) -> Cells:
+        return (row.key, "strong") if row.key else (missing, "muted")
+
     columns = [
-        TableColumn("key", dimension_title(dimension), lambda r: (r.key, "strong"),
-                    width=12, most=48, fit=lambda r: r.key,
+        TableColumn("key", dimension_title(dimension), key_cell,
+                    width=12, most=48, fit=lambda r: r.key or missing,
                     sort=lambda r: r.key.casefold(), descending=False),
     ]  # fmt: skip
     if dimension == "service":

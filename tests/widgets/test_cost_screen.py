@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -260,3 +261,20 @@ def test_names_from_the_exports_are_plain_text() -> None:
     row = next(r for r in model.rows if r.key.startswith("[bold]"))
     key = model.column("key")
     assert key is not None and key.text(row) == ("[bold]Support[/] (Business)", "strong")
+
+
+def test_spend_without_a_value_for_the_dimension_says_so() -> None:
+    """An untagged line is a row of its own and is named, not left blank."""
+    from cockpit.analytics.cost_views import SpendLine
+
+    view = sample_summary("ok").views[0]
+    lines = (SpendLine("fraud", "USD", 70.0, 10, 9, 0.7), SpendLine("", "USD", 30.0, 3, 3, 0.3))
+    view = msgspec.structs.replace(
+        view, breakdowns={**view.breakdowns, "tag:team": lines, "region": lines}
+    )
+    tagged = breakdown_model(view, "tag:team").column("key")
+    by_region = breakdown_model(view, "region").column("key")
+    assert tagged is not None and by_region is not None
+    assert tagged.text(lines[1]) == ("(untagged)", "muted")
+    assert tagged.text(lines[0]) == ("fraud", "strong")
+    assert by_region.text(lines[1]) == ("(no region)", "muted")

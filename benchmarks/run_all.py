@@ -18,6 +18,7 @@ if __name__ == "__main__":
             "leaderboard_screen.py",
             "experiments_cache.py",
             "mlflow_sync.py",
+            "focus_rollup.py",
         )
     ]
     sys.exit(max(codes))

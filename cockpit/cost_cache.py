@@ -34,16 +34,29 @@ _summary_encoder = msgspec.msgpack.Encoder()
 _summary_decoder = msgspec.msgpack.Decoder(CostSummary)
 
 
+# The modules whose code shapes a summary (all imported by `cockpit.dashboard`).
+_SHAPED_BY = (
+    "cockpit.analytics.cost",
+    "cockpit.analytics.cost_anomalies",
+    "cockpit.analytics.cost_budgets",
+    "cockpit.analytics.cost_experiments",
+    "cockpit.analytics.cost_forecast",
+    "cockpit.analytics.cost_periods",
+    "cockpit.analytics.cost_views",
+    "cockpit.dashboard",
+    "cockpit.models",
+)
+
+
 def _code_stamp() -> list[tuple[str, int, int]]:
     """Size and modification time of every module that shapes the summary: an upgraded
     cockpit never shows a summary an older one made."""
     stamp = []
-    for name in sorted(sys.modules):
-        if name.startswith("cockpit.analytics.cost") or name in ("cockpit.models",):
-            path = getattr(sys.modules[name], "__file__", None)
-            if path:
-                info = os.stat(path)
-                stamp.append((name, info.st_size, info.st_mtime_ns))
+    for name in _SHAPED_BY:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if path:
+            info = os.stat(path)
+            stamp.append((name, info.st_size, info.st_mtime_ns))
     return stamp
 
 

@@ -344,3 +344,11 @@ def test_status_reads_a_kept_summary_for_real_data_shapes() -> None:
     assert again == summary
     assert list(again.views[0].breakdowns) == list(summary.views[0].breakdowns)
     assert isinstance(again.views[0].daily[0][0], date)
+
+
+def test_the_key_names_the_code_that_shaped_the_summary() -> None:
+    # Every entry point (status, the TUI, an export) finds the same modules behind the key,
+    # whatever else it has imported.
+    from cockpit.cost_cache import _SHAPED_BY, _code_stamp
+
+    assert [name for name, _size, _mtime in _code_stamp()] == list(_SHAPED_BY)

@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from cockpit.models import Run, Snapshot
+from cockpit.models import CostRow, Run, Snapshot
 
 _encoder = msgspec.json.Encoder()
 _pack = msgspec.msgpack.Encoder()
@@ -27,6 +27,7 @@ _chunk_encoder = msgspec.msgpack.Encoder(order="deterministic")
 _chunk_decoder = msgspec.msgpack.Decoder(tuple[Run, ...])
 _chunk_json_decoder = msgspec.json.Decoder(tuple[Run, ...])
 _order_decoder = msgspec.json.Decoder(tuple[tuple[int, int], ...])
+_cost_rows_decoder = msgspec.msgpack.Decoder(tuple[CostRow, ...])
 
 # Compressing pays off from a few kilobytes on; a marker byte says which form a payload is in:
 # MessagePack plain or zlib-compressed, or (from earlier versions) JSON plain or compressed.
@@ -68,6 +69,16 @@ def decode_runs(payload: bytes) -> tuple[Run, ...]:
     if raw[:1] == b"[":
         return _chunk_json_decoder.decode(raw)
     return _chunk_decoder.decode(raw)
+
+
+def encode_cost_rows(rows: tuple[CostRow, ...]) -> bytes:
+    """A snapshot's cost roll-ups as canonical MessagePack, before compression (its hash is
+    its key: a re-sync that changed nothing stores no second copy)."""
+    return _chunk_encoder.encode(rows)
+
+
+def decode_cost_rows(payload: bytes) -> tuple[CostRow, ...]:
+    return _cost_rows_decoder.decode(zlib.decompress(payload))
 
 
 def encode_run_order(segments: list[tuple[int, int]]) -> bytes:

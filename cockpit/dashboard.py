@@ -20,6 +20,7 @@ from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, so
 from cockpit.analytics.okrs import OkrSummary, summarize_okrs
 from cockpit.analytics.sprint import SprintSummary, summarize_sprint
 from cockpit.analytics.team import TeamSummary, summarize_team
+from cockpit.cost_cache import cached_summary, keep_summary, summary_key
 from cockpit.models import (
     AREAS,
     Budget,
@@ -176,14 +177,19 @@ def build_dashboard(
     budgets: tuple[Budget, ...] = (),
     skip_weekends: bool = False,
     cost_settings: CostAnalysisSettings | None = None,
+    store: Store | None = None,
 ) -> Dashboard:
+    """Every view-model from the latest snapshots. Cost data may come without its roll-ups
+    (`rows_apart`): the cost summary is then taken from `store`'s kept summaries when one was
+    built from the same inputs, or built from the roll-ups read from `store` and kept."""
     order = [state.source for state in states]
     snapshots = [
-        _named(_with_digests(stored[name].snapshot, name, now), name)
+        # Cost is summarised apart (`_cost_summary`), from the roll-ups only it reads.
+        msgspec.structs.replace(_with_digests(stored[name].snapshot, name, now), cost=None)
         for name in order
         if name in stored
     ]
-    merged = merge_snapshots(snapshots, budgets)
+    merged = merge_snapshots(snapshots)
     by_name = {state.source: state for state in states}
     areas: dict[str, AreaInputs] = {}
     for area in AREAS:
@@ -193,7 +199,6 @@ def build_dashboard(
             if name in stored and getattr(stored[name].snapshot, area) is not None
         )
         areas[area] = AreaInputs(feeding)
-    cost = merged.cost
     return Dashboard(
         now=now,
         offline=offline,
@@ -209,16 +214,61 @@ def build_dashboard(
         else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
         okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
-        cost=summarize_cost(
-            cost,
+        cost=_cost_summary(
+            store,
+            [(name, stored[name]) for name in order if name in stored],
             now,
+            budgets=budgets,
             settings=cost_settings or CostAnalysisSettings(),
             experiments=merged.experiments,
-        )
-        if cost and cost.rows
-        else None,
+        ),
         team=summarize_team(merged.team, now) if merged.team else None,
     )
+
+
+def _cost_summary(
+    store: Store | None,
+    stored: list[tuple[str, StoredSnapshot]],
+    now: datetime,
+    *,
+    budgets: tuple[Budget, ...],
+    settings: CostAnalysisSettings,
+    experiments: ExperimentData | None,
+) -> CostSummary | None:
+    """The cost summary of the sources feeding cost (in config order), or None without any
+    roll-ups. Built from every roll-up only when no summary of the same inputs is kept.
+
+    It is made as of the start of the hour: a kept summary then shows exactly what a new one
+    would, all hour long. (Only the forecast of data that has rows for today reads the time
+    of day: the share of today still to be billed.)
+    """
+    feeding = [(name, s) for name, s in stored if s.snapshot.cost is not None]
+    if not any(_has_rows(s.snapshot.cost) for _name, s in feeding):
+        return None
+    now = now.replace(minute=0, second=0, microsecond=0)
+    key = None
+    if store is not None:
+        digested = [(name, s) for name, s in stored if s.snapshot.experiments is not None]
+        key = summary_key(feeding, digested, budgets, settings, now)
+    if key is not None and store is not None:
+        summary = cached_summary(store, key)
+        if summary is not None:
+            return summary
+    parts = [s for _name, s in feeding]
+    whole = store.load_cost_rows(parts) if store is not None else parts
+    parts_named = [
+        _named(s.snapshot, name).cost for (name, _s), s in zip(feeding, whole, strict=True)
+    ]
+    cost = merge_cost([p for p in parts_named if p is not None], budgets)
+    assert cost is not None
+    summary = summarize_cost(cost, now, settings=settings, experiments=experiments)
+    if key is not None and store is not None:
+        keep_summary(store, key, summary, now)
+    return summary
+
+
+def _has_rows(data: CostData | None) -> bool:
+    return data is not None and bool(data.rows or data.rows_apart)
 
 
 def load_dashboard(
@@ -276,6 +326,7 @@ def load_dashboard(
         budgets=budgets,
         skip_weekends=skip_weekends,
         cost_settings=cost_settings,
+        store=store,
     )
     # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
     # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).

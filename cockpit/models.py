@@ -342,6 +342,9 @@ class CostData(msgspec.Struct, frozen=True, gc=False):
     paid_calls_today: int = 0  # paid API calls counted today, as of the sync
     # Merged data only: which provider's spend two sources both had, and which one is shown.
     overlap: str = ""
+    # How many roll-ups the store keeps apart from this snapshot (`rows` is then empty until
+    # they are read: `Store.load_cost_rows`); 0 when `rows` holds them all.
+    rows_apart: int = 0
 
 
 # --- Team -----------------------------------------------------------------------------

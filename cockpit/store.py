@@ -36,14 +36,16 @@ import msgspec
 
 from cockpit.codec import (
     compress_chunk,
+    decode_cost_rows,
     decode_run_order,
     decode_runs,
     decode_snapshot,
+    encode_cost_rows,
     encode_run_order,
     encode_runs,
     encode_snapshot,
 )
-from cockpit.models import Run, Snapshot
+from cockpit.models import CostRow, Run, Snapshot
 from cockpit.redact import redact_url
 
 # Bump when a record changes shape in a way old payloads cannot be decoded into.
@@ -109,6 +111,29 @@ _MIGRATIONS: tuple[str, ...] = (
         shown_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # Cost roll-ups apart from their snapshots (a FOCUS export holds 100,000 and more), each
+    # set stored once under the hash of its bytes: a re-sync that changed nothing adds none.
+    # And the cost summaries the dashboard built, by what they were built from, so that
+    # `status` and the first frame need not read and sum every roll-up again. Payloads
+    # written before this keep their rows inside and are read as they are.
+    """
+    CREATE TABLE cost_rows (
+        digest BLOB PRIMARY KEY,
+        rows INTEGER NOT NULL,
+        raw_size INTEGER NOT NULL,
+        payload BLOB NOT NULL
+    );
+    CREATE TABLE snapshot_cost (
+        snapshot_id INTEGER PRIMARY KEY,
+        digest BLOB NOT NULL
+    );
+    CREATE INDEX snapshot_cost_by_rows ON snapshot_cost (digest);
+    CREATE TABLE cost_summaries (
+        key BLOB PRIMARY KEY,
+        made_at TEXT NOT NULL,
+        payload BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -145,6 +170,9 @@ MAX_RUNS_PER_CHUNK = 2000
 # store keeps none itself, so that runs read once (a re-sync's basis) are not held.
 DecodedChunks = dict[bytes, tuple[Run, ...]]
 
+# Cost summaries kept (one per set of inputs, e.g. the TUI's and an export's): the newest.
+KEEP_COST_SUMMARIES = 8
+
 # SQLite allows 32,766 `?` per statement; lists of chunk keys are sent in batches.
 _BATCH = 500
 
@@ -162,6 +190,12 @@ class _Chunk(msgspec.Struct, frozen=True, gc=False):
     digest: bytes
     runs: list[Run]
     raw: bytes | None  # None: known to be stored already, not encoded again
+
+
+class _CostBlob(msgspec.Struct, frozen=True, gc=False):
+    digest: bytes
+    payload: bytes | None  # compressed; None: known to be stored already
+    raw_size: int
 
 
 class SyncAttempt(msgspec.Struct, frozen=True, gc=False):
@@ -193,6 +227,16 @@ def without_runs(snapshot: Snapshot) -> Snapshot:
     if data is None or not data.runs:
         return snapshot
     return msgspec.structs.replace(snapshot, experiments=msgspec.structs.replace(data, runs=()))
+
+
+def without_cost_rows(snapshot: Snapshot) -> Snapshot:
+    """The snapshot as reads return it: its cost data without the roll-ups, saying how many
+    the store keeps apart."""
+    data = snapshot.cost
+    if data is None or not data.rows:
+        return snapshot
+    apart = msgspec.structs.replace(data, rows=(), rows_apart=len(data.rows))
+    return msgspec.structs.replace(snapshot, cost=apart)
 
 
 def _week(started: datetime | None) -> tuple[int, int] | None:
@@ -453,8 +497,13 @@ class Store:
         known without encoding or hashing it again.
         """
         runs = snapshot.experiments.runs if snapshot.experiments is not None else ()
-        payload = encode_snapshot(without_runs(snapshot))
+        cost_rows = snapshot.cost.rows if snapshot.cost is not None else ()
+        if snapshot.cost is not None and snapshot.cost.rows_apart and not cost_rows:
+            # Read without its roll-ups: writing it would lose them.
+            raise ValueError("a snapshot read without its cost rows cannot be written back")
+        payload = encode_snapshot(without_cost_rows(without_runs(snapshot)))
         with self._connect(write=True) as conn:
+            cost = self._cost_blob(conn, cost_rows, previous) if cost_rows else None
             chunks, order = _chunks_of(runs, self._reusable(conn, previous) if runs else {})
             order_blob = encode_run_order(order) if order is not None else None
             # Compressing is the slow part: it is done before the write lock is taken, and only
@@ -501,12 +550,60 @@ class Store:
                     "INSERT INTO snapshot_runs (snapshot_id, position, digest) VALUES (?, ?, ?)",
                     [(snapshot_id, position, c.digest) for position, c in enumerate(chunks)],
                 )
+                if cost is not None:
+                    self._insert_cost_rows(conn, snapshot_id, cost_rows, cost)
                 self._insert_attempt(conn, attempt)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _cost_blob(
+        self,
+        conn: sqlite3.Connection,
+        rows: tuple[CostRow, ...],
+        previous: StoredSnapshot | None,
+    ) -> _CostBlob:
+        """The key of these roll-ups, and their compressed bytes when the store lacks them.
+        The very rows of `previous` (a re-sync that found no file changed) are known by the
+        key stored for it, without encoding them again."""
+        old = previous.snapshot.cost if previous is not None else None
+        if previous is not None and previous.snapshot_id and old is not None and old.rows is rows:
+            row = conn.execute(
+                "SELECT digest FROM snapshot_cost WHERE snapshot_id = ?", (previous.snapshot_id,)
+            ).fetchone()
+            if row is not None:
+                return _CostBlob(row[0], None, 0)
+        # hashlib loads OpenSSL: only a write of roll-ups pays for it, never `cockpit status`.
+        from hashlib import blake2b
+
+        raw = encode_cost_rows(rows)
+        digest = blake2b(raw, digest_size=20).digest()
+        if _known_cost(conn, digest):
+            return _CostBlob(digest, None, len(raw))
+        return _CostBlob(digest, compress_chunk(raw), len(raw))
+
+    @staticmethod
+    def _insert_cost_rows(
+        conn: sqlite3.Connection, snapshot_id: int, rows: tuple[CostRow, ...], blob: _CostBlob
+    ) -> None:
+        # Asked again inside the lock: a prune may have dropped these rows since.
+        if not _known_cost(conn, blob.digest):
+            raw = encode_cost_rows(rows) if blob.payload is None else b""
+            conn.execute(
+                "INSERT INTO cost_rows (digest, rows, raw_size, payload) VALUES (?, ?, ?, ?)",
+                (
+                    blob.digest,
+                    len(rows),
+                    blob.raw_size or len(raw),
+                    blob.payload if blob.payload is not None else compress_chunk(raw),
+                ),
+            )
+        conn.execute(
+            "INSERT INTO snapshot_cost (snapshot_id, digest) VALUES (?, ?)",
+            (snapshot_id, blob.digest),
+        )
 
     def _reusable(self, conn: sqlite3.Connection, previous: StoredSnapshot | None) -> _Reusable:
         """The chunks of `previous`, by the identity of their first run. They are cut again
@@ -617,6 +714,17 @@ class Store:
                 conn.execute(
                     "DELETE FROM run_chunks WHERE digest NOT IN (SELECT digest FROM snapshot_runs)"
                 )
+                conn.execute(
+                    "DELETE FROM snapshot_cost WHERE snapshot_id NOT IN (SELECT id FROM snapshots)"
+                )
+                conn.execute(
+                    "DELETE FROM cost_rows WHERE digest NOT IN (SELECT digest FROM snapshot_cost)"
+                )
+                # Summaries are rebuilt at least hourly: a day-old one will not be asked for.
+                conn.execute(
+                    "DELETE FROM cost_summaries WHERE made_at < ?",
+                    (_stamp(now - timedelta(days=1)),),
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -627,9 +735,16 @@ class Store:
     # --- reading ----------------------------------------------------------------------
 
     def latest(
-        self, source: str, *, with_runs: bool = False, decoded: DecodedChunks | None = None
+        self,
+        source: str,
+        *,
+        with_runs: bool = False,
+        with_cost_rows: bool = False,
+        decoded: DecodedChunks | None = None,
     ) -> StoredSnapshot | None:
-        return self.latest_all([source], with_runs=with_runs, decoded=decoded).get(source)
+        return self.latest_all(
+            [source], with_runs=with_runs, with_cost_rows=with_cost_rows, decoded=decoded
+        ).get(source)
 
     def latest_all(
         self,
@@ -637,14 +752,17 @@ class Store:
         *,
         at: datetime | None = None,
         with_runs: bool = False,
+        with_cost_rows: bool = False,
         decoded: DecodedChunks | None = None,
     ) -> dict[str, StoredSnapshot]:
         """The newest readable snapshot of each source (of the given ones, if any).
 
         With `at`, the newest taken at or before that moment: what the screen showed then.
         Experiments come without their runs (`runs=()`; digests, experiments and models are
-        there) unless `with_runs`. `decoded`, a dict the caller keeps between reads, saves
-        decoding again the chunks of runs the last read decoded (see `DecodedChunks`).
+        there) unless `with_runs`, and cost data without its roll-ups (`rows=()`,
+        `rows_apart` says how many) unless `with_cost_rows`. `decoded`, a dict the caller
+        keeps between reads, saves decoding again the chunks of runs the last read decoded
+        (see `DecodedChunks`).
         """
         cutoff = _stamp(at) if at is not None else "9999"
         query = (
@@ -653,7 +771,7 @@ class Store:
             " WHERE schema_version = ? AND taken_at <= ? GROUP BY source)"
         )
         with self._connect() as conn:
-            if with_runs:
+            if with_runs or with_cost_rows:
                 conn.execute("BEGIN")  # the snapshots and their chunks as of one moment
             rows = conn.execute(query, (RECORD_SCHEMA_VERSION, cutoff)).fetchall()
             if sources is not None:
@@ -667,6 +785,10 @@ class Store:
             if with_runs:
                 loaded = self._with_runs(conn, list(found.values()), decoded)
                 found = dict(zip(found, loaded, strict=True))
+            if with_cost_rows:
+                loaded = self._with_cost_rows(conn, list(found.values()))
+                found = dict(zip(found, loaded, strict=True))
+            if with_runs or with_cost_rows:
                 conn.execute("COMMIT")
         return found
 
@@ -683,6 +805,76 @@ class Store:
             conn.execute("COMMIT")
         return loaded
 
+    def load_cost_rows(self, stored: Sequence[StoredSnapshot]) -> list[StoredSnapshot]:
+        """Each of `stored` (read without cost roll-ups) with its roll-ups back. Snapshots
+        whose rows were never apart (not from the store, or written before rows were kept
+        apart) are returned as they are."""
+        if not any(_rows_apart(s) for s in stored):
+            return list(stored)
+        with self._connect() as conn:
+            conn.execute("BEGIN")
+            loaded = self._with_cost_rows(conn, list(stored))
+            conn.execute("COMMIT")
+        return loaded
+
+    def _with_cost_rows(
+        self, conn: sqlite3.Connection, stored: list[StoredSnapshot]
+    ) -> list[StoredSnapshot]:
+        loaded = []
+        for snap in stored:
+            data = snap.snapshot.cost
+            if data is None or not _rows_apart(snap):
+                loaded.append(snap)
+                continue
+            row = conn.execute(
+                "SELECT c.rows, c.payload FROM snapshot_cost l JOIN cost_rows c USING (digest)"
+                " WHERE l.snapshot_id = ?",
+                (snap.snapshot_id,),
+            ).fetchone()
+            if row is None or row[0] != data.rows_apart:
+                raise self._corrupt_error(f"the cost roll-ups of {snap.source} are missing")
+            try:
+                rows = decode_cost_rows(row[1])
+            except (ValueError, zlib.error, msgspec.DecodeError) as exc:
+                raise self._corrupt_error(
+                    f"the cost roll-ups of {snap.source} cannot be decoded: {exc}"
+                ) from exc
+            whole = msgspec.structs.replace(data, rows=rows, rows_apart=0)
+            snapshot = msgspec.structs.replace(snap.snapshot, cost=whole)
+            loaded.append(msgspec.structs.replace(snap, snapshot=snapshot))
+        return loaded
+
+    # --- cost summaries ----------------------------------------------------------------
+
+    def cost_summary(self, key: bytes) -> bytes | None:
+        """The cost summary built from exactly `key`'s inputs, as it was saved, if any."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT payload FROM cost_summaries WHERE key = ?", (key,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def save_cost_summary(self, key: bytes, payload: bytes, made_at: datetime) -> None:
+        """Keep a summary under its inputs; only the newest few are kept."""
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "INSERT OR REPLACE INTO cost_summaries (key, made_at, payload)"
+                    " VALUES (?, ?, ?)",
+                    (key, _stamp(made_at), payload),
+                )
+                conn.execute(
+                    "DELETE FROM cost_summaries WHERE key NOT IN (SELECT key FROM"
+                    " cost_summaries ORDER BY made_at DESC LIMIT ?)",
+                    (KEEP_COST_SUMMARIES,),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
     def latest_times(self) -> dict[str, datetime]:
         """When each source's newest readable snapshot was taken: a query, nothing decoded.
         "Is there anything for the demo?" and "is this source due?" ask this."""
@@ -695,12 +887,17 @@ class Store:
         return {source: _parse_stamp(taken_at) for source, taken_at in rows}
 
     def history(
-        self, source: str, since: datetime, *, with_runs: bool = False
+        self,
+        source: str,
+        since: datetime,
+        *,
+        with_runs: bool = False,
+        with_cost_rows: bool = False,
     ) -> list[StoredSnapshot]:
         """Every kept snapshot of a source from `since` on, oldest first (without their runs
-        unless `with_runs`)."""
+        unless `with_runs`, without their cost roll-ups unless `with_cost_rows`)."""
         with self._connect() as conn:
-            if with_runs:
+            if with_runs or with_cost_rows:
                 conn.execute("BEGIN")
             rows = conn.execute(
                 "SELECT id, taken_at, payload FROM snapshots WHERE source = ? AND taken_at >= ?"
@@ -713,6 +910,9 @@ class Store:
             ]
             if with_runs:
                 found = self._with_runs(conn, found, None)
+            if with_cost_rows:
+                found = self._with_cost_rows(conn, found)
+            if with_runs or with_cost_rows:
                 conn.execute("COMMIT")
         return found
 
@@ -877,6 +1077,17 @@ def _code(exc: BaseException) -> int:
 def _batches(items: Sequence[object]) -> Iterator[list[object]]:
     for start in range(0, len(items), _BATCH):
         yield list(items[start : start + _BATCH])
+
+
+def _rows_apart(stored: StoredSnapshot) -> bool:
+    data = stored.snapshot.cost
+    return bool(stored.snapshot_id and data is not None and data.rows_apart and not data.rows)
+
+
+def _known_cost(conn: sqlite3.Connection, digest: bytes) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM cost_rows WHERE digest = ?", (digest,)).fetchone() is not None
+    )
 
 
 def _known_digests(conn: sqlite3.Connection, digests: list[bytes]) -> set[bytes]:

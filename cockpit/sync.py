@@ -220,7 +220,9 @@ def _previous(store: Store, job: SyncJob) -> StoredSnapshot | None:
     previous = store.latest(job.source.name)
     if previous is None or _same_settings(previous, job) is None:
         return previous
-    return store.load_runs(previous)
+    # An incremental FOCUS, AWS or OpenCost sync builds on the previous roll-ups too.
+    (previous,) = store.load_cost_rows([store.load_runs(previous)])
+    return previous
 
 
 def _keep(

@@ -420,7 +420,7 @@ def test_a_v1_cache_migrates_and_its_runs_are_still_read(tmp_path: Path) -> None
     assert store.latest("mlflow", with_runs=True).snapshot == old  # type: ignore[union-attr]
     assert store.last_attempts()["mlflow"].status == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION == 4
 
     # The next sync keeps its runs apart and shares nothing with the old payload; once the
     # old snapshot is past its year, pruning it leaves only what the new one refers to.
@@ -502,7 +502,7 @@ def test_the_demo_in_memory_looks_like_the_stored_one(
     assert workspace.experiment_runs() == [held]  # the leaderboard gets every run
 
     workspace.write_in_hand()
-    stored = workspace.store.latest("demo")
+    stored = workspace.store.latest("demo", with_cost_rows=True)
     assert stored is not None and stored.snapshot == seen["demo"]
     assert workspace.experiment_runs() == [held]
 

@@ -38,10 +38,20 @@ def test_large_payloads_are_compressed_and_round_trip(store: Store) -> None:
     snapshot = Snapshot(cost=CostData(rows=rows))
     store.write_snapshot(snapshot, ok("aws", T0))
     with sqlite3.connect(store.path) as conn:
-        (payload,) = conn.execute("SELECT payload FROM snapshots").fetchone()
+        (rows_blob,) = conn.execute("SELECT payload FROM cost_rows").fetchone()
+    # The roll-ups are kept apart from the snapshot, compressed.
+    assert len(rows_blob) < len(repr(rows)) / 5
+    assert store.latest("aws", with_cost_rows=True).snapshot == snapshot  # type: ignore[union-attr]
+
+    people = team(*(f"person-{n}" for n in range(300)))
+    store.write_snapshot(people, ok("roster", T0))
+    with sqlite3.connect(store.path) as conn:
+        (payload,) = conn.execute(
+            "SELECT payload FROM snapshots WHERE source = 'roster'"
+        ).fetchone()
     assert payload[:1] == b"N"  # MessagePack, compressed
-    assert len(payload) < len(repr(rows)) / 5
-    assert store.latest("aws").snapshot == snapshot  # type: ignore[union-attr]
+    assert len(payload) < len(repr(people)) / 5
+    assert store.latest("roster").snapshot == people  # type: ignore[union-attr]
 
 
 def test_store_uses_wal_and_records_schema_version(store: Store) -> None:

@@ -302,7 +302,7 @@ async def test_offline_still_syncs_sources_that_need_no_network(
     assert outcome.status == "ok", outcome.error
     assert (outcome.requests, outcome.bytes_in) == (0, 0)
     assert attempts == []
-    stored = store.latest("demo", with_runs=True)
+    stored = store.latest("demo", with_runs=True, with_cost_rows=True)
     assert stored is not None
     # Kept as the source made it, with the experiments' digests filled in before the write.
     expected = build_demo_snapshot(NOW)

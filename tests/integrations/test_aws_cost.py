@@ -127,7 +127,7 @@ def sync(config: AwsCostSettings, store: Store, at: datetime = NOW) -> SyncOutco
 
 
 def cost(store: Store) -> CostData:
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     assert kept is not None and kept.snapshot.cost is not None
     return kept.snapshot.cost
 
@@ -289,7 +289,7 @@ def test_the_sync_over_the_daily_allowance_makes_no_paid_call_and_keeps_the_data
         syncs += 1
         at += timedelta(minutes=30)
         assert syncs <= limit, "more syncs went through than the allowance pays for"
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     requests_before = sum(front.calls.values())
 
     held = sync(config, store, at + timedelta(hours=1))
@@ -298,7 +298,7 @@ def test_the_sync_over_the_daily_allowance_makes_no_paid_call_and_keeps_the_data
     assert store.paid_calls_used("aws", TODAY) == limit
     assert held.status == "held"
     assert sum(front.calls.values()) == requests_before  # not even a free call
-    assert store.latest("aws") == kept
+    assert store.latest("aws", with_cost_rows=True) == kept
     attempt = store.last_attempts()["aws"]
     assert attempt.status == "held"
     assert f"today's {limit} paid Cost Explorer calls are used" in attempt.error
@@ -342,7 +342,7 @@ def test_pages_beyond_the_allowance_stop_the_sync_and_say_what_to_change(
     assert front.paid_calls == 2 == store.paid_calls_used("aws", TODAY)
     assert "more pages than today's 2 paid Cost Explorer calls allow" in outcome.error
     assert "lower `days`" in outcome.error
-    assert store.latest("aws") is None
+    assert store.latest("aws", with_cost_rows=True) is None
 
 
 # --- failures keep the last good data ---------------------------------------------------
@@ -360,7 +360,7 @@ def test_a_cost_explorer_500_keeps_the_last_good_snapshot(
     front: AwsFront, moto: MotoServer, store: Store
 ) -> None:
     config = good_first_sync(front, moto, store)
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     front.fail["GetCostAndUsage"] = SERVER_ERROR
 
     outcome = sync(config, store, NOW + timedelta(hours=8))
@@ -368,7 +368,7 @@ def test_a_cost_explorer_500_keeps_the_last_good_snapshot(
     assert outcome.status == "failed"
     assert "aws: Cost Explorer failed (500) on GetCostAndUsage" in outcome.error
     assert "kept the data from 2026-11-23 09:30 UTC" in outcome.error
-    assert store.latest("aws") == kept
+    assert store.latest("aws", with_cost_rows=True) == kept
     assert front.calls["GetCostAndUsage"] == 2  # one retry, no more
     assert store.paid_calls_used("aws", TODAY) == 3  # the failed call counts as paid
 
@@ -377,7 +377,7 @@ def test_an_unreachable_endpoint_keeps_the_data_and_returns_promptly(
     front: AwsFront, moto: MotoServer, store: Store
 ) -> None:
     good_first_sync(front, moto, store)
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     nowhere = settings(None)  # a closed port on 127.0.0.1
 
     outcome = sync(nowhere, store, NOW + timedelta(hours=8))
@@ -385,7 +385,7 @@ def test_an_unreachable_endpoint_keeps_the_data_and_returns_promptly(
     assert outcome.status == "failed"
     assert "aws: cannot reach http://127.0.0.1:" in outcome.error
     assert outcome.seconds < 15
-    latest = store.latest("aws")
+    latest = store.latest("aws", with_cost_rows=True)
     assert latest is not None and latest.snapshot.cost == kept.snapshot.cost  # type: ignore[union-attr]
 
 
@@ -393,7 +393,7 @@ def test_a_hanging_cost_explorer_ends_at_the_deadline_and_keeps_the_data(
     front: AwsFront, moto: MotoServer, store: Store
 ) -> None:
     good_first_sync(front, moto, store)
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     front.fail["GetCostAndUsage"] = HANG
     config = settings(front, deadline=2.0, connect_timeout=1.0, read_timeout=2.0)
 
@@ -402,7 +402,7 @@ def test_a_hanging_cost_explorer_ends_at_the_deadline_and_keeps_the_data(
     assert outcome.status == "failed"
     assert "aws did not finish within its 2s deadline" in outcome.error
     assert outcome.seconds < 5  # the thread is abandoned, not waited for
-    latest = store.latest("aws")
+    latest = store.latest("aws", with_cost_rows=True)
     assert latest is not None and kept is not None
     assert latest.snapshot.cost == kept.snapshot.cost
 
@@ -411,7 +411,7 @@ def test_an_answer_of_another_shape_is_named_and_the_data_kept(
     front: AwsFront, moto: MotoServer, store: Store
 ) -> None:
     config = good_first_sync(front, moto, store)
-    kept = store.latest("aws")
+    kept = store.latest("aws", with_cost_rows=True)
     garbled = usage_answer(WEEK[-2:])
     garbled["ResultsByTime"][0]["Groups"][0]["Metrics"]["UnblendedCost"]["Amount"] = "n/a"  # type: ignore[index]
     moto.queue_cost_and_usage(garbled)
@@ -420,7 +420,7 @@ def test_an_answer_of_another_shape_is_named_and_the_data_kept(
 
     assert outcome.status == "failed"
     assert "aws: AWS answered a group without a numeric UnblendedCost amount" in outcome.error
-    assert store.latest("aws") == kept
+    assert store.latest("aws", with_cost_rows=True) == kept
 
 
 def test_throttling_is_worded_and_retried_by_the_next_sync(

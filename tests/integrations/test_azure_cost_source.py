@@ -53,7 +53,7 @@ def sync(
 
 
 def cost_of(store: Store, name: str = "azure") -> CostData:
-    stored = store.latest(name)
+    stored = store.latest(name, with_cost_rows=True)
     assert stored is not None and stored.snapshot.cost is not None
     return stored.snapshot.cost
 

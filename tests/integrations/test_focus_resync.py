@@ -98,7 +98,7 @@ def test_a_focus_source_in_the_config_syncs_through_the_engine(tmp_path: Path) -
 
     outcome = asyncio.run(sync_one(SyncJob(source, deadline=60), store, clock))
     assert outcome.status == "ok", outcome.error
-    stored = store.latest("cloud").snapshot.cost
+    stored = store.latest("cloud", with_cost_rows=True).snapshot.cost
     assert stored.cost_column == "BilledCost"
     assert [Path(f.path).name for f in stored.files] == ["aws.parquet", "gcp.csv.gz"]
     assert sum(f.lines for f in stored.files) == 500

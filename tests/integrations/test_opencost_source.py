@@ -72,7 +72,7 @@ def fetch(
 
 
 def cost_of(store: Store, name: str = "k8s") -> CostData:
-    stored = store.latest(name)
+    stored = store.latest(name, with_cost_rows=True)
     assert stored is not None and stored.snapshot.cost is not None
     return stored.snapshot.cost
 

@@ -164,6 +164,7 @@ def summarize_cost(
         cost_columns=tuple(c.strip() for c in data.cost_column.split(",") if c.strip()),
         anomaly_rule=anomaly_rule(settings.anomaly_sigma),
         tag_keys=tuple(sorted(tag_keys)),
+        sources_overlap=data.overlap,
     )
 
 

@@ -48,3 +48,17 @@ def test_budgets_alone_still_make_cost_data_and_nothing_makes_none() -> None:
     assert merge_cost([]) is None
     only = merge_cost([], (Budget("ours", 1.0),))
     assert only is not None and only.rows == ()
+
+
+def test_the_summary_says_which_source_a_provider_billed_twice_is_shown_from() -> None:
+    from datetime import UTC, datetime
+
+    from cockpit.analytics.cost import summarize_cost
+
+    focus = CostData(rows=rows("AWS", 10, 20), source="focus")
+    aws = CostData(rows=rows("AWS", 11, 21), source="aws-api")
+    merged = merge_cost([focus, aws])
+    assert merged is not None
+    summary = summarize_cost(merged, datetime(2026, 11, 21, 12, tzinfo=UTC))
+    assert summary.sources_overlap.startswith("AWS comes from both focus and aws-api")
+    assert summary.views[0].month_to_date == 30

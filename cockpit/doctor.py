@@ -98,9 +98,7 @@ def _files_check(name: str, path: Path) -> Check:
         )
     unreadable = [f for f in found if not os.access(f, os.R_OK)]
     if unreadable:
-        return Check(
-            name, "fail", f"{unreadable[0]} is not readable", f"chmod u+r {unreadable[0]}"
-        )
+        return Check(name, "fail", f"{unreadable[0]} is not readable", f"chmod u+r {unreadable[0]}")
     return Check(name, "ok", f"{plural(len(found), 'file')} match {path}{other}")
 
 

@@ -12,7 +12,6 @@ from cockpit.formatting import money, share
 __all__ = ["money", "percent", "period_bounds", "period_key", "period_label"]
 
 
-
 def period_bounds(day: date, period: str) -> tuple[date, date]:
     """The first and the last day (inclusive) of the month or quarter holding `day`."""
     if period == "quarter":

@@ -49,7 +49,6 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -767,11 +766,3 @@ class FocusSource:
             previous=previous,
             on_file=lambda _path, _read: ctx.progress.advance(),
         )
-
-
-def daily_totals(data: CostData) -> dict[tuple[date, str], float]:
-    """Spend per (day, currency): a small helper for checks and the benchmark."""
-    totals: dict[tuple[date, str], float] = defaultdict(float)
-    for row in data.rows:
-        totals[row.day, row.currency] += row.amount
-    return dict(totals)

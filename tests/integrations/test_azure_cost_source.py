@@ -7,8 +7,7 @@ import asyncio
 import socket
 import sqlite3
 import time
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,12 @@ import pytest
 
 from cockpit.clock import FrozenClock
 from cockpit.kinds import AzureCostSettings
-from cockpit.models import CostData, CostRow, Secret
+from cockpit.models import CostData, Secret
 from cockpit.store import Store
 from cockpit.sync import SyncJob, SyncOutcome, sync_one
 from integrations.azure_cost import AzureCostSource
 from tests.conftest import FROZEN_NOW
+from tests.cost_helpers import spend_by_day, stored_cost
 from tests.fakes.azure_server import (
     SUBSCRIPTION,
     TOKEN,
@@ -53,16 +53,10 @@ def sync(
 
 
 def cost_of(store: Store, name: str = "azure") -> CostData:
-    stored = store.latest(name, with_cost_rows=True)
-    assert stored is not None and stored.snapshot.cost is not None
-    return stored.snapshot.cost
+    return stored_cost(store, name)
 
 
-def by_day(rows: tuple[CostRow, ...]) -> dict[date, float]:
-    totals: dict[date, float] = defaultdict(float)
-    for row in rows:
-        totals[row.day] += row.amount
-    return dict(totals)
+by_day = spend_by_day
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from integrations.http import HttpClient
 from integrations.opencost import OpenCostSource
 from integrations.retry import RetryPolicy
 from tests.conftest import FROZEN_NOW
+from tests.cost_helpers import spend_by_day, stored_cost
 from tests.fakes.opencost_server import (
     GPU_HOURLY,
     GPU_NAMESPACE,
@@ -72,16 +72,10 @@ def fetch(
 
 
 def cost_of(store: Store, name: str = "k8s") -> CostData:
-    stored = store.latest(name, with_cost_rows=True)
-    assert stored is not None and stored.snapshot.cost is not None
-    return stored.snapshot.cost
+    return stored_cost(store, name)
 
 
-def by_day(rows: tuple[CostRow, ...]) -> dict[date, float]:
-    totals: dict[date, float] = defaultdict(float)
-    for row in rows:
-        totals[row.day] += row.amount
-    return dict(totals)
+by_day = spend_by_day
 
 
 @pytest.fixture

@@ -106,6 +106,24 @@ class CostSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     anomaly_sigma: Annotated[float, msgspec.Meta(gt=0)] = 3.0
 
 
+class TeamSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[team]` section: how far ahead overlap is looked for, how many people make a
+    window, and how much each kind of out-of-hours minute costs in the slot finder."""
+
+    overlap_days: Annotated[int, msgspec.Meta(ge=1, le=28)] = 7
+    # A window needs at least this many people working at once (0: the most that overlap).
+    min_people: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+    slot_step_minutes: Annotated[int, msgspec.Meta(ge=5, le=120)] = 15
+    # Weights of one minute outside a person's hours: early morning, late evening (a late
+    # call costs more: it eats the evening), and a day off (weekend, holiday, time off).
+    early_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.0
+    late_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.5
+    off_day_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 3.0
+    # A person with flexible hours feels this share of the pain of an out-of-hours minute.
+    flexible_factor: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.5
+    fairness_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 8
+
+
 class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     store: str = ""
     stale_after_minutes: Minutes = 60.0
@@ -118,6 +136,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sources: dict[str, AnySourceSettings] = msgspec.field(default_factory=dict)
     budgets: list[BudgetSettings] = msgspec.field(default_factory=list)
     cost: CostSettings = msgspec.field(default_factory=CostSettings)
+    team: TeamSettings = msgspec.field(default_factory=TeamSettings)
     path: Path | None = None  # where it was read from; not a TOML key
 
     def enabled_sources(self) -> dict[str, AnySourceSettings]:

@@ -350,20 +350,79 @@ class CostData(msgspec.Struct, frozen=True, gc=False):
 # --- Team -----------------------------------------------------------------------------
 
 
+class WorkSpan(msgspec.Struct, frozen=True, gc=False):
+    """One stretch of a working day, in minutes after local midnight. `end` is after `start`
+    and may pass 1440: a night shift from 22:00 to 02:00 is (1320, 1560) and belongs to the day
+    it starts on."""
+
+    start: int
+    end: int
+
+
+# A week of working hours: seven entries, Monday first; an empty entry is a day off.
+WeekHours = tuple[tuple[WorkSpan, ...], ...]
+
+
+class Holiday(msgspec.Struct, frozen=True, gc=False):
+    day: date
+    name: str
+
+
+class TimeOff(msgspec.Struct, frozen=True, gc=False):
+    start: date
+    end: date  # inclusive
+    note: str = ""
+
+
+class Travel(msgspec.Struct, frozen=True, gc=False):
+    """A dated stay elsewhere: the person works from `timezone` on these local dates."""
+
+    start: date
+    end: date  # inclusive
+    timezone: str
+    location: str = ""
+    hours: WeekHours = ()  # () keeps the person's own hours
+    country: str = ""  # "" keeps the person's own holiday calendar
+    subdivision: str = ""
+    holidays: tuple[Holiday, ...] = ()  # resolved from country/subdivision when they are set
+
+
 class Person(msgspec.Struct, frozen=True, gc=False):
     id: str
     name: str
     timezone: str  # IANA name, e.g. "Asia/Kolkata"
     role: str = ""
     location: str = ""
-    work_start: str = "09:00"
+    work_start: str = "09:00"  # the single span of older rosters; `hours` wins when set
     work_end: str = "17:30"
     country: str = ""  # ISO 3166 code, for public holidays
-    away: tuple[date, ...] = ()
+    away: tuple[date, ...] = ()  # single days off (older rosters); see also time_off
+    handle: str = ""
+    email: str = ""  # matches a Jira user, so one person is never shown twice
+    account_id: str = ""  # the Jira accountId (or user name on Server/DC) this person is
+    subdivision: str = ""  # state or province, for regional holidays
+    hours: WeekHours = ()  # () means work_start–work_end, Monday to Friday
+    flexible: bool = False  # hours are a habit, not a rule: out-of-hours slots hurt less
+    time_off: tuple[TimeOff, ...] = ()
+    travel: tuple[Travel, ...] = ()  # sorted, never overlapping
+    holidays: tuple[Holiday, ...] = ()  # public holidays of country/subdivision, resolved at sync
+    zone_source: str = ""  # where `timezone` came from: "roster", "jira", "demo"
+
+
+class Meeting(msgspec.Struct, frozen=True, gc=False):
+    """A meeting the lead recorded (the meetings file beside the roster), for the fairness
+    ledger: who took an inconvenient slot, week after week."""
+
+    title: str
+    start: datetime  # aware, UTC
+    minutes: int
+    attendees: tuple[str, ...]  # Person ids
+    series: str = ""  # a recurring meeting's name; "" for a one-off
 
 
 class TeamData(msgspec.Struct, frozen=True, gc=False):
     people: tuple[Person, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
 
 
 # --- What one sync of one source yields -----------------------------------------------

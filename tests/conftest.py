@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,10 @@ from keyring.backend import KeyringBackend
 from cockpit.clock import FrozenClock
 from cockpit.store import Store
 from tests.outside_reads import OutsideReadGuard
+
+# The Team area is drawn in the lead's zone, which defaults to the machine's: every machine
+# runs the tests as if it were set to UTC (commands started by a test inherit it too).
+os.environ["TZ"] = "UTC"
 
 # A Monday morning in UTC: Bangalore and Singapore are at work, San Francisco is asleep.
 FROZEN_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -1,0 +1,266 @@
+"""When each person works, as intervals of whole minutes since the Unix epoch (UTC).
+
+Everything the Team area computes (who is working now, overlap windows, slots, fairness) starts
+from these intervals. Minutes, never half-hour slots: India (+5:30), Nepal (+5:45) and Chatham
+(+12:45) come out exact, and comparing integers is what makes a 500-person week fast.
+
+A person's day is planned in their own local calendar: the zone in effect that day (a travel's,
+else home), the hours for that weekday (a travel's own, else the person's), and whether the whole
+day is off (a public holiday, time off, a legacy `away` date, or no hours that weekday). Spans
+are placed by wall clock in that zone, so 09:00 stays 09:00 across a DST change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from cockpit.models import Holiday, Person, Travel, WeekHours, WorkSpan
+
+# [start, end) in whole minutes since the Unix epoch, UTC.
+Interval = tuple[int, int]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MINUTE = timedelta(minutes=1)
+DAY_MINUTES = 1440
+# Proleptic ordinal of 1970-01-01: local dates become epoch days by subtraction.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+# How far a local day can sit from the UTC day of the same date: offsets run from -12:00 to
+# +14:00 and a span may end up to a day after its start, so two days either side cover it.
+_MARGIN_DAYS = 2
+
+
+def epoch_minute(moment: datetime) -> int:
+    """An aware moment as whole minutes since the epoch (floored: 09:00:59 is 09:00)."""
+    if moment.tzinfo is None:
+        raise ValueError("team times must be time-zone aware")
+    return (moment - EPOCH) // MINUTE
+
+
+def from_epoch_minute(minute: int) -> datetime:
+    """Whole minutes since the epoch as an aware UTC datetime."""
+    return EPOCH + timedelta(minutes=minute)
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    """A ZoneInfo by IANA name; ZoneInfo keeps its own cache, but the lookup still costs a lock
+    and a dict probe per call, and the overlap sweep asks thousands of times."""
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=65536)
+def wall_minute(zone_name: str, ordinal: int, minute: int) -> int:
+    """The epoch minute of a wall-clock time: `minute` minutes after local midnight of the day
+    with proleptic ordinal `ordinal` (minute may pass 1440: the next day's clock). A time in a
+    DST gap resolves as zoneinfo does with fold=0 (with the offset from before the change).
+
+    Cached: a team shares few zones and fewer start times, and a summary is made every minute.
+    """
+    days, rest = divmod(minute, DAY_MINUTES)
+    local = date.fromordinal(ordinal + days)
+    moment = datetime(local.year, local.month, local.day, rest // 60, rest % 60)
+    offset = moment.replace(tzinfo=zone(zone_name)).utcoffset() or timedelta(0)
+    naive_minutes = (ordinal + days - _EPOCH_ORDINAL) * DAY_MINUTES + rest
+    return naive_minutes - int(offset.total_seconds()) // 60
+
+
+def _clock(text: str) -> int:
+    hours, _, minutes = text.partition(":")
+    return int(hours) * 60 + int(minutes or 0)
+
+
+@lru_cache(maxsize=1024)
+def _legacy_week(work_start: str, work_end: str) -> WeekHours:
+    start, end = _clock(work_start), _clock(work_end)
+    if end == start:
+        return ((),) * 7  # no length: never at work, as older versions read it
+    if end < start:
+        end += DAY_MINUTES  # a night shift: it ends on the next day's clock
+    day = (WorkSpan(start, end),)
+    return (day,) * 5 + ((), ())
+
+
+def week_hours(person: Person) -> WeekHours:
+    """The person's seven weekdays of hours, Monday first: `hours` when set, else the older
+    single span work_start–work_end, Monday to Friday (a night shift when it ends before it
+    starts: 22:00–06:00 is (1320, 1800))."""
+    if person.hours:
+        return person.hours
+    return _legacy_week(person.work_start, person.work_end)
+
+
+class DayPlan(msgspec.Struct, frozen=True, gc=False):
+    day: date  # the person's local date
+    zone: str  # the zone in effect that day (the travel's, else home)
+    spans: tuple[WorkSpan, ...]  # () when off
+    off: str = ""  # "", "weekend", "holiday", "time_off"
+    label: str = ""  # the holiday's name, the time-off note
+    travel: Travel | None = None
+
+
+class _Calendar:
+    """One person's rules, indexed once so that planning many days is cheap."""
+
+    __slots__ = ("away", "holidays", "home", "hours", "person", "time_off", "travel")
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+        self.home = person.timezone
+        self.hours = week_hours(person)
+        self.holidays = _holiday_index(person.holidays)
+        self.time_off = person.time_off
+        self.away = frozenset(person.away)
+        self.travel = person.travel
+
+    def travel_on(self, day: date) -> Travel | None:
+        for stay in self.travel:
+            if stay.start <= day <= stay.end:
+                return stay
+        return None
+
+    def plan(self, day: date) -> DayPlan:
+        stay = self.travel_on(day)
+        zone_name = stay.timezone if stay else self.home
+        hours = stay.hours if stay and stay.hours else self.hours
+        holidays = _holiday_index(stay.holidays) if stay and stay.country else self.holidays
+        name = holidays.get(day)
+        if name is not None:
+            return DayPlan(day, zone_name, (), "holiday", name, stay)
+        for leave in self.time_off:
+            if leave.start <= day <= leave.end:
+                return DayPlan(day, zone_name, (), "time_off", leave.note, stay)
+        if day in self.away:
+            return DayPlan(day, zone_name, (), "time_off", "away", stay)
+        spans = hours[day.weekday()] if len(hours) == 7 else ()
+        if not spans:
+            return DayPlan(day, zone_name, (), "weekend", "", stay)
+        return DayPlan(day, zone_name, spans, "", "", stay)
+
+
+@lru_cache(maxsize=1024)
+def _holiday_index(holidays: tuple[Holiday, ...]) -> dict[date, str]:
+    index: dict[date, str] = {}
+    for holiday in holidays:
+        index.setdefault(holiday.day, holiday.name)
+    return index
+
+
+def day_plan(person: Person, day: date) -> DayPlan:
+    """How the person's local date `day` goes: zone, spans, or why it is off. A holiday wins
+    over time off, and both over a day with no hours (a weekend)."""
+    return _Calendar(person).plan(day)
+
+
+def _local_days(start: int, end: int) -> Iterator[date]:
+    """Every date some zone's local day could touch [start, end) on, spans past midnight
+    included."""
+    first = start // DAY_MINUTES - _MARGIN_DAYS + _EPOCH_ORDINAL
+    last = (end - 1) // DAY_MINUTES + _MARGIN_DAYS + _EPOCH_ORDINAL
+    for ordinal in range(first, last + 1):
+        yield date.fromordinal(ordinal)
+
+
+def _merge(intervals: list[Interval], start: int, end: int) -> tuple[Interval, ...]:
+    """Sorted, overlapping or touching intervals joined, clipped to [start, end)."""
+    intervals.sort()
+    merged: list[list[int]] = []
+    for lo, hi in intervals:
+        lo, hi = max(lo, start), min(hi, end)
+        if lo >= hi:
+            continue
+        if merged and lo <= merged[-1][1]:
+            if hi > merged[-1][1]:
+                merged[-1][1] = hi
+        else:
+            merged.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in merged)
+
+
+def working_minutes(person: Person, start: int, end: int) -> tuple[Interval, ...]:
+    """`working_intervals` with epoch minutes in and out (what the analytics loop on)."""
+    if end <= start:
+        return ()
+    calendar = _Calendar(person)
+    found: list[Interval] = []
+    for day in _local_days(start, end):
+        plan = calendar.plan(day)
+        ordinal = day.toordinal()
+        for span in plan.spans:
+            lo = wall_minute(plan.zone, ordinal, span.start)
+            hi = wall_minute(plan.zone, ordinal, span.end)
+            if hi > lo:
+                found.append((lo, hi))
+    return _merge(found, start, end)
+
+
+def working_intervals(person: Person, start: datetime, end: datetime) -> tuple[Interval, ...]:
+    """When the person works in [start, end): sorted, merged, clipped, in epoch minutes.
+
+    A local day's spans are placed in the zone in effect that day, by wall clock (09:00 stays
+    09:00 across DST; a span in a DST gap is placed the way zoneinfo resolves fold=0). A span
+    crossing midnight belongs to the day it starts on. Holidays (home calendar, or the travel's
+    when the travel sets a country), time off, and the legacy `away` dates make the whole local
+    day off. `start` and `end` are floored to whole minutes.
+    """
+    return working_minutes(person, epoch_minute(start), epoch_minute(end))
+
+
+def off_minutes(person: Person, start: int, end: int) -> tuple[tuple[int, int, str, str], ...]:
+    """`off_intervals` with epoch minutes in and out."""
+    if end <= start:
+        return ()
+    calendar = _Calendar(person)
+    days: list[tuple[int, int, str, str]] = []
+    for day in _local_days(start, end):
+        plan = calendar.plan(day)
+        if not plan.off:
+            continue
+        ordinal = day.toordinal()
+        lo = wall_minute(plan.zone, ordinal, 0)
+        hi = wall_minute(plan.zone, ordinal, DAY_MINUTES)
+        if days and lo < days[-1][1]:
+            lo = days[-1][1]  # a travel day's zone change can make two local days overlap
+        if hi > lo:
+            days.append((lo, hi, plan.off, plan.label))
+    # A night shift started the day before runs into an off day: that part is work, not off.
+    work = working_minutes(person, start, end)
+    out: list[tuple[int, int, str, str]] = []
+    for lo, hi, kind, label in days:
+        for piece_lo, piece_hi in _subtract((max(lo, start), min(hi, end)), work):
+            if out and out[-1][1] == piece_lo and out[-1][2:] == (kind, label):
+                out[-1] = (out[-1][0], piece_hi, kind, label)  # consecutive days, one reason
+            else:
+                out.append((piece_lo, piece_hi, kind, label))
+    return tuple(out)
+
+
+def _subtract(span: Interval, work: tuple[Interval, ...]) -> Iterator[Interval]:
+    lo, hi = span
+    for w_lo, w_hi in work:
+        if w_hi <= lo:
+            continue
+        if w_lo >= hi:
+            break
+        if w_lo > lo:
+            yield lo, w_lo
+        lo = max(lo, w_hi)
+        if lo >= hi:
+            return
+    if lo < hi:
+        yield lo, hi
+
+
+def off_intervals(
+    person: Person, start: datetime, end: datetime
+) -> tuple[tuple[int, int, str, str], ...]:
+    """(start, end, kind, label): the person's whole local days off in [start, end), with the
+    reason (kind as `DayPlan.off`: "weekend", "holiday", "time_off"; label: the holiday's
+    name, the time-off note), clipped, in epoch minutes. Consecutive days off for the same
+    reason are one interval; the part of an off day a night shift from the day before covers
+    is left out (they are working then)."""
+    return off_minutes(person, epoch_minute(start), epoch_minute(end))

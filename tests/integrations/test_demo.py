@@ -10,6 +10,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -23,10 +24,13 @@ from cockpit.models import (
     CostRow,
     Experiment,
     Issue,
+    Person,
     Run,
     Snapshot,
     StatusCategory,
     StatusChange,
+    TeamData,
+    WorkSpan,
 )
 from integrations.base import FetchContext, Source
 from integrations.demo import TICK_SECONDS, DemoSource, build_demo_snapshot
@@ -184,23 +188,193 @@ def test_the_demo_never_reads_the_clock() -> None:
 # --- Team ------------------------------------------------------------------------------------
 
 
-def test_team_spans_seven_time_zones_including_a_half_hour_one(snap: Snapshot) -> None:
+# The people the sprint, the runs and the OKRs were written for: they stay in the team.
+EARLIER_IDS = {"maya", "diego", "samira", "tom", "lena", "priya", "arjun", "wei", "aroha"}
+# Days that put the demo's team through its calendar: both 2026 DST changes in the US (8 Mar,
+# 1 Nov) and in the EU (29 Mar, 25 Oct), the weeks when they are out of step, late December
+# across New Year, midsummer (far from any change), a weekend, and the module's NOW.
+TEAM_DAYS = [
+    date(2026, 3, 8), date(2026, 3, 10), date(2026, 3, 29), date(2026, 10, 25),
+    date(2026, 10, 31), date(2026, 11, 1), date(2026, 12, 24), date(2026, 12, 28),
+    date(2026, 12, 31), date(2027, 1, 1), date(2027, 7, 1), date(2026, 11, 22), NOW.date(),
+]  # fmt: skip
+
+
+def _team(today: date) -> TeamData:
+    team = build_demo_snapshot(datetime.combine(today, clock(12), UTC)).team
+    assert team is not None
+    return team
+
+
+def _week_hours(person: Person, day: date) -> tuple[WorkSpan, ...]:
+    """The spans `person` works on `day`: their travel's hours while travelling."""
+    week = person.hours or tuple(
+        (WorkSpan(_minutes(person.work_start), _minutes(person.work_end)),) if n < 5 else ()
+        for n in range(7)
+    )
+    for stay in person.travel:
+        if stay.start <= day <= stay.end and stay.hours:
+            week = stay.hours
+    return week[day.weekday()]
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _noon_offset(zone: str, day: date) -> timedelta | None:
+    return datetime.combine(day, clock(12), ZoneInfo(zone)).utcoffset()
+
+
+def test_team_spans_ten_time_zones_with_half_and_quarter_hour_offsets(snap: Snapshot) -> None:
     assert snap.team is not None
     people = snap.team.people
-    assert len(people) == 9
-    assert len({person.id for person in people}) == 9
+    assert len(people) == 12
+    assert len({person.id for person in people}) == 12
+    assert {person.id for person in people} >= EARLIER_IDS
     zones = Counter(person.timezone for person in people)
-    assert len(zones) == 7
+    assert len(zones) == 10
     assert zones["America/Los_Angeles"] == 2 and zones["Asia/Kolkata"] == 2
-    offsets = [ZoneInfo(zone).utcoffset(NOW) for zone in zones]
-    assert any(offset is not None and offset.total_seconds() % 3600 for offset in offsets)
+    assert {"Asia/Jerusalem", "Asia/Kathmandu", "America/Sao_Paulo"} <= set(zones)
+    offsets = {ZoneInfo(zone).utcoffset(NOW) for zone in zones}
+    assert timedelta(hours=5, minutes=30) in offsets and timedelta(hours=5, minutes=45) in offsets
     for person in people:
         assert re.fullmatch(r"[a-z]+", person.id)
         assert person.name and person.role and person.location
         assert re.fullmatch(r"[A-Z]{2}", person.country)
         assert re.fullmatch(r"\d\d:\d\d", person.work_start) and person.work_start < person.work_end
+        assert person.zone_source == "demo"
+        assert not person.hours or len(person.hours) == 7
     assert sum(person.work_start != "09:00" for person in people) >= 2
     assert sum(bool(person.away) for person in people) == 1
+
+
+@pytest.mark.parametrize("today", TEAM_DAYS, ids=str)
+def test_the_team_has_every_hard_case_whatever_the_day(today: date) -> None:
+    team = _team(today)
+    people = {person.id: person for person in team.people}
+    assert set(people) >= EARLIER_IDS
+
+    # A Sunday-to-Thursday week in Tel Aviv.
+    (noa,) = [p for p in team.people if p.timezone == "Asia/Jerusalem"]
+    assert [bool(day) for day in noa.hours] == [True, True, True, True, False, False, True]
+    # A +5:45 person, and +5:30 ones, on this very day.
+    offsets = {_noon_offset(p.timezone, today) for p in team.people}
+    assert timedelta(hours=5, minutes=45) in offsets and timedelta(hours=5, minutes=30) in offsets
+    # A split day, a flexible person, São Paulo.
+    split = [p for p in team.people if any(len(day) == 2 for day in p.hours)]
+    assert split and split[0].hours[0] == (WorkSpan(540, 720), WorkSpan(840, 1080))
+    assert any(p.flexible for p in team.people)
+    assert any(p.timezone == "America/Sao_Paulo" for p in team.people)
+    # Time off next week (beside Tom's Friday this week).
+    next_monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    assert any(off.start == next_monday for p in team.people for off in p.time_off)
+
+
+@pytest.mark.parametrize("today", TEAM_DAYS, ids=str)
+def test_the_travel_covers_today_and_a_dst_change_of_its_zone(today: date) -> None:
+    travellers = [p for p in _team(today).people if p.travel]
+    assert [p.id for p in travellers] == ["lena"]
+    (stay,) = travellers[0].travel
+    assert stay.start <= today <= stay.end
+    assert stay.timezone != travellers[0].timezone
+    assert _noon_offset(stay.timezone, stay.start) != _noon_offset(stay.timezone, stay.end)
+    # The change is inside the stay, with working days on both sides of it.
+    days = [stay.start + timedelta(days=n) for n in range((stay.end - stay.start).days + 1)]
+    change = next(
+        d
+        for d in days[1:]
+        if _noon_offset(stay.timezone, d - timedelta(days=1)) != _noon_offset(stay.timezone, d)
+    )
+    assert days[0] < change - timedelta(days=2) and change + timedelta(days=6) <= days[-1]
+    assert stay.hours and stay.location
+
+
+@pytest.mark.parametrize("today", TEAM_DAYS, ids=str)
+def test_someone_has_a_public_holiday_on_a_working_day_this_week(today: date) -> None:
+    week = today.isocalendar()[:2]
+    found = [
+        (person.id, holiday)
+        for person in _team(today).people
+        for holiday in person.holidays
+        if holiday.day.isocalendar()[:2] == week and _week_hours(person, holiday.day)
+    ]
+    assert found, today
+    for person in _team(today).people:
+        assert list(person.holidays) == sorted(person.holidays, key=lambda h: (h.day, h.name))
+
+
+@pytest.mark.parametrize("today", TEAM_DAYS, ids=str)
+def test_the_demo_holidays_are_the_real_ones(today: date) -> None:
+    holidays = pytest.importorskip("holidays")
+    from integrations.demo.team import FALLBACK_HOLIDAY
+
+    for person in _team(today).people:
+        for holiday in person.holidays:
+            if holiday.name == FALLBACK_HOLIDAY:
+                continue
+            calendar = holidays.country_holidays(
+                person.country,
+                subdiv=person.subdivision or None,
+                years=holiday.day.year,
+                language="en_US",
+            )
+            assert holiday.name in calendar.get_list(holiday.day), (person.id, holiday)
+
+
+def test_a_real_holiday_is_preferred_to_the_regional_stand_in() -> None:
+    from integrations.demo.team import FALLBACK_HOLIDAY
+
+    # 20 November 2026 (a Friday) is Black Awareness Day in Brazil: no stand-in that week.
+    team = _team(date(2026, 11, 19))
+    names = {h.name for p in team.people for h in p.holidays}
+    assert "National Day of Zumbi and Black Awareness" in names
+    assert FALLBACK_HOLIDAY not in names
+    # The week of 10 March 2026 has no fixed-date holiday: the stand-in is today, for Priya.
+    team = _team(date(2026, 3, 10))
+    (stand_in,) = [
+        (p.id, h.day) for p in team.people for h in p.holidays if h.name == FALLBACK_HOLIDAY
+    ]
+    assert stand_in == ("priya", date(2026, 3, 10))
+
+
+@pytest.mark.parametrize("today", TEAM_DAYS, ids=str)
+def test_six_weeks_of_the_model_review_are_recorded(today: date) -> None:
+    team = _team(today)
+    ids = {p.id for p in team.people}
+    series = [m for m in team.meetings if m.series == "Model review"]
+    assert len(series) == 6
+    monday = today - timedelta(days=today.weekday())
+    assert all(m.start.date() < monday for m in series)
+    assert all(
+        b.start.date() - a.start.date() == timedelta(days=7) for a, b in itertools.pairwise(series)
+    )
+    assert len({m.attendees for m in series}) == 1 and set(series[0].attendees) <= ids
+    assert all(m.start.tzinfo is UTC for m in team.meetings)
+    assert all(set(m.attendees) <= ids for m in team.meetings)
+    assert any(not m.series for m in team.meetings)
+    # Someone takes it outside their hours every week: late evening in Bangalore.
+    people = {p.id: p for p in team.people}
+    for meeting in series:
+        priya = meeting.start.astimezone(ZoneInfo(people["priya"].timezone))
+        assert priya.hour >= 20
+
+
+def test_building_the_demo_does_not_import_the_holidays_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datetime\n"
+        "from integrations.demo import build_demo_snapshot\n"
+        "build_demo_snapshot(datetime.datetime(2026, 12, 28, 9, tzinfo=datetime.UTC))\n"
+        "sys.exit('holidays' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
 
 
 # --- Sprint ----------------------------------------------------------------------------------

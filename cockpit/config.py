@@ -456,6 +456,20 @@ burndown_weekends = "shade"
 # kind = "roster-file"
 # path = "~/.config/cockpit/team.toml"
 
+# The Team panel and screen: how far ahead to look for overlap, how many people make a window,
+# and what a minute outside someone's working hours costs when meeting slots are ranked.
+# [team]
+# overlap_days = 7                  # days of overlap windows to find, today first (1 to 28)
+# min_people = 0                    # people working at once that make a window; 0: the most
+#                                     that overlap at all that day (at least 2)
+# slot_step_minutes = 15            # meeting start times are tried this many minutes apart
+# early_weight = 1.0                # cost of a minute before someone's day starts, or in the
+#                                     break of a split day
+# late_weight = 1.5                 # a minute after their day ends: a late call eats the evening
+# off_day_weight = 3.0              # a minute on their weekend, a public holiday or time off
+# flexible_factor = 0.5             # the share of that cost felt by people with flexible hours
+# fairness_weeks = 8                # weeks of recorded meetings the fairness ledger reads
+
 # Cloud budgets shown in the Cost panel, each in its own currency (money is never converted).
 # [[budgets]]
 # name = "ML platform"

@@ -5,8 +5,8 @@ package. These are the holidays of the demo people's calendars that follow a fix
 simple rule (Easter, "the last Monday of May"), named as the `holidays` package names them in
 English, with the same weekend substitutions. Calendars that follow the lunar or Hindu
 calendars (Israel, Nepal, most of India's) are left out rather than guessed: a demo calendar
-may be incomplete, never wrong. tests/integrations/test_demo_team.py checks every entry against
-the `holidays` package.
+may be incomplete, never wrong. tests/integrations/test_demo.py checks every entry against the
+`holidays` package.
 """
 
 from __future__ import annotations

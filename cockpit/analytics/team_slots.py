@@ -1,0 +1,513 @@
+"""The slot finder and the fairness ledger: when can these people meet, and who has been paying
+for the team's meetings with their mornings and evenings.
+
+Every minute of a person's time is one of four kinds, in their own local calendar:
+
+* within: inside their working hours;
+* early: before the day's hours end and outside them: before the first span, or in a split
+  day's break (9-12 and 14-18: 13:00 is early);
+* late: after the day's last span ends, until local midnight;
+* off day: any minute of a day they do not work (weekend, public holiday, time off).
+
+A local day runs from local midnight to the next, in the zone in effect that day (the travel's
+while travelling); a span crossing midnight belongs to the day it starts on, so a night shift's
+small hours are within. A minute at 01:00 before a 09:00 start is early: the day is split at
+midnight, not half way through the night.
+
+A meeting's pain for one person is early x `early_weight` + late x `late_weight` + off x
+`off_day_weight` (in minutes), times `flexible_factor` for people whose hours are flexible.
+The work is interval arithmetic: each person's time is a short sorted list of pieces with running
+totals per kind, and a candidate's minutes of each kind are two binary searches away, whatever
+its length. The clock is a parameter, as everywhere in the analytics.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from cockpit.analytics.team_hours import (
+    day_plan,
+    epoch_minute,
+    from_epoch_minute,
+    working_intervals,
+)
+from cockpit.analytics.team_views import (
+    FairnessRow,
+    FairnessView,
+    PersonCost,
+    RotationWeek,
+    Slot,
+    TeamRules,
+)
+from cockpit.models import Meeting, Person, TeamData
+
+WITHIN, EARLY, LATE, OFF_DAY = 0, 1, 2, 3
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+# Local days reach up to 14 hours either side of the UTC date, and a span may end the next day:
+# two days of margin either side cover every zone.
+_MARGIN = timedelta(days=2)
+
+
+class UnknownPeople(ValueError):
+    """Person ids that are not in the team: the message lists the ids that are."""
+
+    def __init__(self, unknown: Sequence[str], known: Iterable[str]) -> None:
+        self.unknown = tuple(unknown)
+        self.known = tuple(sorted(known))
+        listed = ", ".join(self.known) or "none"
+        super().__init__(
+            f"no one in the team has the id {', '.join(self.unknown)}; the team's ids are: {listed}"
+        )
+
+
+# --- one person's minutes, classified ---------------------------------------------------------
+
+
+def _wall(day: date, minute: int, zone: ZoneInfo) -> int:
+    """The epoch minute of `minute` minutes after local midnight of `day` (may pass 1440), by
+    wall clock: a time in a DST gap resolves as zoneinfo does with fold=0."""
+    naive = datetime.combine(day, time()) + timedelta(minutes=minute)
+    return epoch_minute(naive.replace(tzinfo=zone))
+
+
+class Profile:
+    """One person's minutes over a stretch of time, as sorted pieces of one kind each, with the
+    running minutes of each kind before every piece. `counts(a, b)` is then two binary searches.
+    """
+
+    __slots__ = ("bounds", "day_starts", "day_zones", "early", "kinds", "late", "off")
+
+    def __init__(self, person: Person, start: int, end: int) -> None:
+        first = from_epoch_minute(start).date() - _MARGIN
+        last = from_epoch_minute(end).date() + _MARGIN
+        days: list[tuple[date, object, ZoneInfo, int, int]] = []
+        day = first
+        while day <= last:
+            plan = day_plan(person, day)
+            zone = ZoneInfo(plan.zone)
+            lo, hi = _wall(day, 0, zone), _wall(day + DAY, 0, zone)
+            # Past the day's last span it is evening; a day without spans is all off.
+            last_end = (
+                _wall(day, max(s.end for s in plan.spans), zone)
+                if plan.spans and not plan.off
+                else None
+            )
+            days.append((day, last_end, zone, lo, hi))
+            day += DAY
+        # Local days tile time. A travel day's zone change can make two days overlap (the
+        # earlier day keeps the overlap) or leave a gap (the earlier day runs on until the
+        # next begins): every minute belongs to exactly one local day.
+        ranges: list[tuple[int, int, int | None, ZoneInfo]] = []
+        cursor = days[0][3]
+        for index, (_day, last_end, zone, _lo, hi) in enumerate(days):
+            following = days[index + 1][3] if index + 1 < len(days) else hi
+            stop = max(cursor, hi, following)
+            ranges.append((cursor, stop, last_end, zone))
+            cursor = stop
+        begin, finish = ranges[0][0], ranges[-1][1]
+        work = working_intervals(person, from_epoch_minute(begin), from_epoch_minute(finish))
+
+        bounds: list[int] = []
+        kinds: list[int] = []
+
+        def add(at: int, kind: int) -> None:
+            # Pieces come in time order and are never empty; a kind that goes on is one piece.
+            if not kinds or kinds[-1] != kind:
+                bounds.append(at)
+                kinds.append(kind)
+
+        w = 0
+        for lo, hi, last_end, _zone in ranges:
+            t = lo
+            while t < hi:
+                while w < len(work) and work[w][1] <= t:
+                    w += 1
+                if w < len(work) and work[w][0] <= t:
+                    add(t, WITHIN)
+                    t = min(work[w][1], hi)
+                    continue
+                stop = min(work[w][0], hi) if w < len(work) else hi
+                if last_end is None:
+                    add(t, OFF_DAY)
+                elif t < last_end:
+                    add(t, EARLY)
+                    stop = min(stop, last_end)
+                else:
+                    add(t, LATE)
+                t = stop
+        # Running totals of each kind at the start of each piece.
+        early, late, off = [0], [0], [0]
+        for index in range(1, len(bounds)):
+            length = bounds[index] - bounds[index - 1]
+            kind = kinds[index - 1]
+            early.append(early[-1] + (length if kind == EARLY else 0))
+            late.append(late[-1] + (length if kind == LATE else 0))
+            off.append(off[-1] + (length if kind == OFF_DAY else 0))
+        self.bounds, self.kinds = bounds, kinds
+        self.early, self.late, self.off = early, late, off
+        self.day_starts = [r[0] for r in ranges]
+        self.day_zones = [r[3] for r in ranges]
+
+    def counts(self, start: int, end: int) -> tuple[int, int, int]:
+        """(early, late, off-day) minutes in [start, end)."""
+        e0, l0, o0 = self._before(start)
+        e1, l1, o1 = self._before(end)
+        return e1 - e0, l1 - l0, o1 - o0
+
+    def _before(self, t: int) -> tuple[int, int, int]:
+        i = bisect_right(self.bounds, t) - 1
+        extra = t - self.bounds[i]
+        kind = self.kinds[i]
+        return (
+            self.early[i] + (extra if kind == EARLY else 0),
+            self.late[i] + (extra if kind == LATE else 0),
+            self.off[i] + (extra if kind == OFF_DAY else 0),
+        )
+
+    def grid(self, starts: Sequence[int], minutes: int) -> list[tuple[int, int, int]]:
+        """`counts(s, s + minutes)` for every s of `starts` (the hot loop of the slot search,
+        written out: about 3 µs a candidate)."""
+        bounds, kinds = self.bounds, self.kinds
+        early, late, off = self.early, self.late, self.off
+        out = []
+        for s in starts:
+            i = bisect_right(bounds, s) - 1
+            j = bisect_right(bounds, s + minutes, i) - 1
+            a, b = s - bounds[i], s + minutes - bounds[j]
+            ki, kj = kinds[i], kinds[j]
+            out.append(
+                (
+                    early[j] - early[i] + (b if kj == EARLY else 0) - (a if ki == EARLY else 0),
+                    late[j] - late[i] + (b if kj == LATE else 0) - (a if ki == LATE else 0),
+                    off[j] - off[i] + (b if kj == OFF_DAY else 0) - (a if ki == OFF_DAY else 0),
+                )
+            )
+        return out
+
+    def zone_at(self, minute: int) -> ZoneInfo:
+        """The zone in effect on the local day holding `minute`."""
+        return self.day_zones[max(bisect_right(self.day_starts, minute) - 1, 0)]
+
+
+def pain_of(person: Person, early: int, late: int, off: int, rules: TeamRules) -> float:
+    """The weighted minutes outside hours one meeting costs one person."""
+    pain = early * rules.early_weight + late * rules.late_weight + off * rules.off_day_weight
+    return pain * rules.flexible_factor if person.flexible else pain
+
+
+def cost_state(cost: PersonCost) -> str:
+    """One word for a person's part in a slot: "in" (within hours), else the kind most of the
+    outside minutes are ("off" before "late" before "early" on a tie)."""
+    if cost.within:
+        return "in"
+    ranked = sorted(((cost.off_day, 2, "off"), (cost.late, 1, "late"), (cost.early, 0, "early")))
+    return ranked[-1][2]
+
+
+# --- the slot finder --------------------------------------------------------------------------
+
+
+def _people(data: TeamData, ids: Sequence[str]) -> list[Person]:
+    by_id = {p.id: p for p in data.people}
+    unknown = [i for i in dict.fromkeys(ids) if i not in by_id]
+    if unknown:
+        raise UnknownPeople(unknown, by_id)
+    return [by_id[i] for i in dict.fromkeys(ids)]
+
+
+def _first_start(moment: datetime, step: int) -> int:
+    """The first epoch minute at or after `moment` on the step grid (steps counted from the
+    epoch, so a 15-minute grid falls on every quarter hour of UTC)."""
+    micro = (moment - from_epoch_minute(0)) // timedelta(microseconds=1)
+    unit = step * 60_000_000
+    return -(-micro // unit) * step
+
+
+class _Scored:
+    """Every candidate start of a stretch, scored for a fixed set of attendees."""
+
+    def __init__(
+        self,
+        people: Sequence[Person],
+        profiles: Sequence[Profile],
+        starts: Sequence[int],
+        minutes: int,
+        rules: TeamRules,
+    ) -> None:
+        self.people, self.profiles, self.starts, self.minutes = people, profiles, starts, minutes
+        self.counts = [profile.grid(starts, minutes) for profile in profiles]
+        self.pains = [
+            [pain_of(person, e, lt, o, rules) for e, lt, o in counts]
+            for person, counts in zip(people, self.counts, strict=True)
+        ]
+        n = len(starts)
+        self.within = [0] * n
+        for counts in self.counts:
+            for index, (e, lt, o) in enumerate(counts):
+                if e == 0 and lt == 0 and o == 0:
+                    self.within[index] += 1
+        # fsum: exactly rounded, so the total does not depend on the attendees' order.
+        self.inconvenience = [math.fsum(p[index] for p in self.pains) for index in range(n)]
+
+    def slot(self, index: int) -> Slot:
+        start = self.starts[index]
+        moment = from_epoch_minute(start)
+        costs = tuple(
+            PersonCost(
+                id=person.id,
+                local_start=moment.astimezone(profile.zone_at(start)),
+                early=counts[index][0],
+                late=counts[index][1],
+                off_day=counts[index][2],
+                pain=pains[index],
+            )
+            for person, profile, counts, pains in zip(
+                self.people, self.profiles, self.counts, self.pains, strict=True
+            )
+        )
+        return Slot(
+            start=moment,
+            minutes=self.minutes,
+            within=self.within[index],
+            attendees=len(self.people),
+            inconvenience=self.inconvenience[index],
+            costs=costs,
+        )
+
+    def rank_key(self, index: int) -> tuple[int, float, int]:
+        return (-self.within[index], self.inconvenience[index], self.starts[index])
+
+
+def find_slots(
+    data: TeamData,
+    attendees: Sequence[str],
+    minutes: int,
+    now: datetime,
+    *,
+    rules: TeamRules = TeamRules(),  # noqa: B008  (frozen: shared safely)
+    days: int | None = None,
+    limit: int = 20,
+) -> tuple[Slot, ...]:
+    """The best `limit` starts for a meeting of `minutes` with `attendees` (Person ids, the
+    order kept in each slot's `costs`).
+
+    Candidates start every `rules.slot_step_minutes` from `now` (rounded up to the step) for
+    `days` days (default `rules.overlap_days`). They are ranked by how many attendees are within
+    their hours for the whole meeting (most first), then by inconvenience (the sum of the
+    attendees' pain, least first), then by start. With positive weights the inconvenience is 0
+    exactly when everyone is within. Raises `UnknownPeople` for an id the team does not have,
+    ValueError for a length that is not positive.
+    """
+    if minutes <= 0:
+        raise ValueError(f"a meeting must last at least a minute (asked: {minutes})")
+    people = _people(data, attendees)
+    horizon = rules.overlap_days if days is None else days
+    if not people or horizon <= 0 or limit <= 0:
+        return ()
+    step = rules.slot_step_minutes
+    first = _first_start(now, step)
+    stop = epoch_minute(now) + horizon * 1440
+    starts = range(first, stop, step)
+    if not starts:
+        return ()
+    profiles = [Profile(p, first, starts[-1] + minutes) for p in people]
+    scored = _Scored(people, profiles, starts, minutes, rules)
+    best = sorted(range(len(starts)), key=scored.rank_key)[:limit]
+    return tuple(scored.slot(index) for index in best)
+
+
+# --- fairness ---------------------------------------------------------------------------------
+
+
+def _lead_midnight(day: date, lead: ZoneInfo) -> int:
+    return _wall(day, 0, lead)
+
+
+def _monday(moment: datetime, lead: ZoneInfo) -> date:
+    local = moment.astimezone(lead).date()
+    return local - timedelta(days=local.weekday())
+
+
+def _pick_series(meetings: Sequence[Meeting], series: str | None) -> str:
+    named = [m for m in meetings if m.series]
+    if series is not None:
+        if not any(m.series == series for m in named):
+            recorded = ", ".join(sorted({m.series for m in named})) or "none"
+            raise ValueError(
+                f"no recorded meeting belongs to the series {series!r}; recorded series: {recorded}"
+            )
+        return series
+    if not named:
+        return ""
+    counts = Counter(m.series for m in named)
+    latest = {m.series: m.start for m in sorted(named, key=lambda m: m.start)}
+    # Most meetings; then the one held most recently; then by name, for a stable answer.
+    return min(counts, key=lambda s: (-counts[s], -latest[s].timestamp(), s))
+
+
+def fairness(
+    data: TeamData,
+    now: datetime,
+    *,
+    rules: TeamRules = TeamRules(),  # noqa: B008  (frozen: shared safely)
+    lead_zone: str = "UTC",
+    series: str | None = None,
+    weeks_ahead: int = 4,
+) -> FairnessView:
+    """Who has taken the inconvenient meetings, and who should take the next ones.
+
+    The ledger covers the recorded meetings that started in the last `rules.fairness_weeks`
+    weeks before `now`: for each person who attended one, how many, how many fell outside their
+    hours (any minute early, late or on a day off), those minutes and their pain; most pain
+    first. Attendees the team does not list are left out (their hours are unknown).
+
+    The rotation is for `series` (by default the series with the most recorded meetings; the
+    latest held, then the name, break a tie), with the attendees and length of its last
+    meeting, over the `weeks_ahead` weeks (Monday to Monday in `lead_zone`) from the week after
+    its last meeting, and never before the current week (only what is left of it). Each week,
+    greedily:
+
+    1. only the week's good candidates count: those with the most attendees within hours;
+    2. of these, the one whose attendees' running pain (ledger pain + pain planned in earlier
+       weeks + this slot's), sorted from the highest down, is smallest (compared person by
+       person: first the worst-off, then the next, so the pain goes to whoever has had least);
+    3. then the least inconvenience, then the earliest start.
+
+    So when several people could take an inconvenient slot, it moves on to someone else each
+    week instead of landing on the same person twice.
+    """
+    people = {p.id: p for p in data.people}
+    lead = ZoneInfo(lead_zone)
+    since = now - rules.fairness_weeks * WEEK
+    recorded = [m for m in data.meetings if since <= m.start < now]
+    chosen = _pick_series(data.meetings, series)
+    held = sorted((m for m in data.meetings if m.series == chosen), key=lambda m: m.start)
+    last = held[-1] if chosen else None
+
+    # One profile per person over everything asked: the ledger's weeks and the rotation's.
+    step = rules.slot_step_minutes
+    first_week = _monday(now, lead)
+    if last is not None:
+        first_week = max(first_week, _monday(last.start, lead) + WEEK)
+    rotation_end = _lead_midnight(first_week + weeks_ahead * WEEK, lead) if chosen else 0
+    begin = min([epoch_minute(m.start) for m in recorded] or [epoch_minute(now)])
+    end = max(
+        [epoch_minute(m.start) + m.minutes for m in recorded]
+        + [rotation_end + (last.minutes if last else 0), epoch_minute(now) + 1]
+    )
+    wanted = {a for m in recorded for a in m.attendees if a in people}
+    if last is not None:
+        wanted.update(a for a in last.attendees if a in people)
+    profiles = {pid: Profile(people[pid], begin, end) for pid in sorted(wanted)}
+
+    rows = _ledger(recorded, people, profiles, rules)
+    view = FairnessView(weeks=rules.fairness_weeks, rows=rows, series=chosen)
+    if last is None or weeks_ahead <= 0:
+        return view
+    attendees = [people[a] for a in dict.fromkeys(last.attendees) if a in people]
+    if not attendees:
+        return view
+    ledger_pain = {row.id: row.pain for row in rows}
+    rotation = _rotation(
+        attendees,
+        [profiles[p.id] for p in attendees],
+        last.minutes,
+        now,
+        first_week,
+        weeks_ahead,
+        lead,
+        step,
+        ledger_pain,
+        rules,
+    )
+    return FairnessView(weeks=rules.fairness_weeks, rows=rows, series=chosen, rotation=rotation)
+
+
+def _ledger(
+    recorded: Sequence[Meeting],
+    people: Mapping[str, Person],
+    profiles: Mapping[str, Profile],
+    rules: TeamRules,
+) -> tuple[FairnessRow, ...]:
+    meetings: Counter[str] = Counter()
+    inconvenient: Counter[str] = Counter()
+    outside: Counter[str] = Counter()
+    pains: dict[str, list[float]] = {}
+    for meeting in recorded:
+        start = epoch_minute(meeting.start)
+        for pid in dict.fromkeys(meeting.attendees):
+            if pid not in people:
+                continue
+            early, late, off = profiles[pid].counts(start, start + meeting.minutes)
+            meetings[pid] += 1
+            minutes = early + late + off
+            if minutes:
+                inconvenient[pid] += 1
+                outside[pid] += minutes
+            pains.setdefault(pid, []).append(pain_of(people[pid], early, late, off, rules))
+    rows = [
+        FairnessRow(
+            id=pid,
+            name=people[pid].name,
+            meetings=meetings[pid],
+            inconvenient=inconvenient[pid],
+            minutes_outside=outside[pid],
+            pain=math.fsum(pains[pid]),
+        )
+        for pid in meetings
+    ]
+    rows.sort(key=lambda r: (-r.pain, -r.inconvenient, r.name, r.id))
+    return tuple(rows)
+
+
+def _rotation(
+    attendees: Sequence[Person],
+    profiles: Sequence[Profile],
+    minutes: int,
+    now: datetime,
+    first_week: date,
+    weeks_ahead: int,
+    lead: ZoneInfo,
+    step: int,
+    ledger_pain: Mapping[str, float],
+    rules: TeamRules,
+) -> tuple[RotationWeek, ...]:
+    running = {p.id: ledger_pain.get(p.id, 0.0) for p in attendees}
+    now_minute = _first_start(now, step)
+    weeks: list[RotationWeek] = []
+    for k in range(weeks_ahead):
+        monday = first_week + k * WEEK
+        lo = max(_lead_midnight(monday, lead), now_minute)
+        lo = -(-lo // step) * step
+        hi = _lead_midnight(monday + WEEK, lead)
+        starts = range(lo, hi, step)
+        if not starts:
+            continue
+        scored = _Scored(attendees, profiles, starts, minutes, rules)
+        most = max(scored.within)
+
+        def key(index: int, scored: _Scored = scored) -> tuple[tuple[float, ...], float, int]:
+            totals = sorted(
+                (running[p.id] + scored.pains[n][index] for n, p in enumerate(attendees)),
+                reverse=True,
+            )
+            return (tuple(totals), scored.inconvenience[index], scored.starts[index])
+
+        best = min((i for i in range(len(starts)) if scored.within[i] == most), key=key)
+        slot = scored.slot(best)
+        for cost in slot.costs:
+            running[cost.id] += cost.pain
+        weeks.append(
+            RotationWeek(
+                week_start=monday,
+                slot=slot,
+                pain_taken_by=tuple(c.id for c in slot.costs if not c.within),
+            )
+        )
+    return tuple(weeks)

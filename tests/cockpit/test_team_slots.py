@@ -58,8 +58,11 @@ def test_the_best_45_minutes_for_berlin_kolkata_auckland() -> None:
     # Priya+Aroha start after now (Monday's was at 03:30, before 06:07): Lena 05:30-06:15 CEST,
     # 45 early minutes, pain 45.
     best = find_slots(TEAM, THREE, 45, MONDAY, limit=3)
-    assert [s.start for s in best] == [utc(2026, 6, 16, 3, 30), utc(2026, 6, 16, 3, 45),
-                                       utc(2026, 6, 16, 4, 0)]  # fmt: skip
+    assert [s.start for s in best] == [
+        utc(2026, 6, 16, 3, 30),
+        utc(2026, 6, 16, 3, 45),
+        utc(2026, 6, 16, 4, 0),
+    ]
     first = best[0]
     assert (first.within, first.attendees, first.minutes) == (2, 3, 45)
     assert first.inconvenience == 45.0

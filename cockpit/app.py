@@ -388,6 +388,12 @@ class CockpitApp(App[None]):
             screen = CostScreen(self.dashboard)
             self.call_after_refresh(self.load_paid_calls)
             return screen
+        if panel_id == "team":
+            # Fed the dashboard's team view-models and records; slots and fairness are
+            # computed on the screen's own worker threads.
+            from cockpit.screens.team import TeamScreen
+
+            return TeamScreen(self.dashboard)
         return DetailScreen(panel_id)
 
     # --- cost: paid calls and alerts ----------------------------------------------------

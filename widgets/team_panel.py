@@ -491,7 +491,7 @@ class TeamPanel(Panel):
             ),
         ]
         together = plural(t.min_people, "person", "people")
-        band_label = f"overlap, {together} or more" if t.min_people >= 2 else "overlap"
+        band_label = f"overlap, at least {together}" if t.min_people >= 2 else "overlap"
         rows.append(
             line(
                 (fit(band_label, label_width - 1).rstrip().rjust(label_width - 1), MUTED),

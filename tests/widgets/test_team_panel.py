@@ -373,7 +373,7 @@ def test_band_marks_only_cells_it_covers_whole(wide: TeamSummary) -> None:
     """Five or more people work 01:45–05:00 PST: the 01:30 cell is only half covered, so the
     band starts at 02:00 and ends with the 04:30 cell."""
     band = _rows(wide, 104, 16)[3]
-    assert band.rstrip().startswith(" " * 20) and "overlap, 5 people or more" in band
+    assert band.rstrip().startswith(" " * 20) and "overlap, at least 5 people" in band
     cells = band[-48:]
     assert cells == " " * 4 + BAND_GLYPH * 6 + " " * 38
 
@@ -441,6 +441,12 @@ def test_legend_explains_the_glyphs_when_there_is_room(wide: TeamSummary) -> Non
     assert rows[-1].startswith("█ working  ░ holiday  ▒ time off  ━ overlap  ▼ now 01:30")
     assert rows[-1].endswith("* zone from their Jira profile")
     assert not any("working  ░" in r for r in _rows(wide, 104, 14))  # no room: no legend
+
+
+def test_says_more_only_when_it_hides_someone(wide: TeamSummary) -> None:
+    # "+N more" is how every panel owns up to a cut; no other row may read like one.
+    for width, height in [(104, 16), (160, 40), (64, 14)]:
+        assert not any(" more" in r for r in _rows(wide, width, height)), (width, height)
 
 
 def test_dst_day_has_fifty_half_hours_and_an_hour_twice() -> None:

@@ -4,15 +4,17 @@ for the team's meetings with their mornings and evenings.
 Every minute of a person's time is one of four kinds, in their own local calendar:
 
 * within: inside their working hours;
-* early: before the day's hours end and outside them: before the first span, or in a split
-  day's break (9-12 and 14-18: 13:00 is early);
-* late: after the day's last span ends, until local midnight;
-* off day: any minute of a day they do not work (weekend, public holiday, time off).
+* early: before the day's first span, or in a split day's break (9-12 and 14-18: 13:00 is
+  early);
+* late: after the day's last span;
+* off day: any minute of a local day they do not work (weekend, public holiday, time off).
 
 A local day runs from local midnight to the next, in the zone in effect that day (the travel's
 while travelling); a span crossing midnight belongs to the day it starts on, so a night shift's
-small hours are within. A minute at 01:00 before a 09:00 start is early: the day is split at
-midnight, not half way through the night.
+small hours are within. The night between two working days is split half way between the
+evening's end and the next morning's start, not at midnight: after a day that ends at 17:30,
+00:30 is a late call, and 07:00 before a 09:00 start is an early one. Before a day off the
+evening runs to midnight, and after one the morning starts at midnight.
 
 A meeting's pain for one person is early x `early_weight` + late x `late_weight` + off x
 `off_day_weight` (in minutes), times `flexible_factor` for people whose hours are flexible.
@@ -86,30 +88,45 @@ class Profile:
     def __init__(self, person: Person, start: int, end: int) -> None:
         first = from_epoch_minute(start).date() - _MARGIN
         last = from_epoch_minute(end).date() + _MARGIN
-        days: list[tuple[date, object, ZoneInfo, int, int]] = []
+        # (zone, local midnight, next local midnight, first span's start, last span's end);
+        # the spans' ends are None on a day off.
+        days: list[tuple[ZoneInfo, int, int, int | None, int | None]] = []
         day = first
         while day <= last:
             plan = day_plan(person, day)
             zone = ZoneInfo(plan.zone)
             lo, hi = _wall(day, 0, zone), _wall(day + DAY, 0, zone)
-            # Past the day's last span it is evening; a day without spans is all off.
-            last_end = (
-                _wall(day, max(s.end for s in plan.spans), zone)
-                if plan.spans and not plan.off
-                else None
-            )
-            days.append((day, last_end, zone, lo, hi))
+            if plan.spans and not plan.off:
+                opens = _wall(day, min(s.start for s in plan.spans), zone)
+                closes = _wall(day, max(s.end for s in plan.spans), zone)
+                days.append((zone, lo, hi, opens, closes))
+            else:
+                days.append((zone, lo, hi, None, None))
             day += DAY
         # Local days tile time. A travel day's zone change can make two days overlap (the
         # earlier day keeps the overlap) or leave a gap (the earlier day runs on until the
         # next begins): every minute belongs to exactly one local day.
-        ranges: list[tuple[int, int, int | None, ZoneInfo]] = []
-        cursor = days[0][3]
-        for index, (_day, last_end, zone, _lo, hi) in enumerate(days):
-            following = days[index + 1][3] if index + 1 < len(days) else hi
+        ranges: list[tuple[int, int, bool, ZoneInfo]] = []  # (start, end, working, zone)
+        cursor = days[0][1]
+        for index, (zone, _lo, hi, opens, _closes) in enumerate(days):
+            following = days[index + 1][1] if index + 1 < len(days) else hi
             stop = max(cursor, hi, following)
-            ranges.append((cursor, stop, last_end, zone))
+            ranges.append((cursor, stop, opens is not None, zone))
             cursor = stop
+        # Evenings: from a working day's last span to half way to the next working day's first
+        # span (to its midnight when the next day is off). The night is split there, not at
+        # midnight: 00:30 after a day that ended at 17:30 is a late call, not an early one.
+        evenings: list[tuple[int, int]] = []
+        for index, (_zone, _lo, _hi, _opens, closes) in enumerate(days):
+            if closes is None:
+                continue
+            following = days[index + 1] if index + 1 < len(days) else None
+            if following is not None and following[3] is not None:
+                cut = (closes + max(following[3], closes)) // 2
+            else:
+                cut = ranges[index][1]
+            if cut > closes:
+                evenings.append((closes, cut))
         begin, finish = ranges[0][0], ranges[-1][1]
         work = working_intervals(person, from_epoch_minute(begin), from_epoch_minute(finish))
 
@@ -122,8 +139,8 @@ class Profile:
                 bounds.append(at)
                 kinds.append(kind)
 
-        w = 0
-        for lo, hi, last_end, _zone in ranges:
+        w = e = 0
+        for lo, hi, working, _zone in ranges:
             t = lo
             while t < hi:
                 while w < len(work) and work[w][1] <= t:
@@ -133,13 +150,19 @@ class Profile:
                     t = min(work[w][1], hi)
                     continue
                 stop = min(work[w][0], hi) if w < len(work) else hi
-                if last_end is None:
+                if not working:
                     add(t, OFF_DAY)
-                elif t < last_end:
-                    add(t, EARLY)
-                    stop = min(stop, last_end)
-                else:
+                    t = stop
+                    continue
+                while e < len(evenings) and evenings[e][1] <= t:
+                    e += 1
+                if e < len(evenings) and evenings[e][0] <= t:
                     add(t, LATE)
+                    stop = min(stop, evenings[e][1])
+                else:
+                    add(t, EARLY)  # before the day's hours, or in a split day's break
+                    if e < len(evenings):
+                        stop = min(stop, evenings[e][0])
                 t = stop
         # Running totals of each kind at the start of each piece.
         early, late, off = [0], [0], [0]

@@ -80,9 +80,10 @@ def test_flexible_hours_halve_the_ledgers_pain() -> None:
 
 
 # Four people in UTC, every day of the week, each working 18 hours and off 6: at any hour
-# exactly three are within. Each six-hour stretch has its own odd one out:
-#   00-06 A (before A's 06:00 start: early), 06-12 B (before 12:00: early),
-#   12-18 C (before 18:00: early), 18-24 D (after D's day ends at 18:00: late, x1.5).
+# exactly three are within. Each six-hour stretch has its own odd one out, whose night is split
+# half way: its first three hours are late (x1.5) for them, its last three early (x1.0).
+#   00-06 Ana (early from 03:00), 06-12 Ben (early from 09:00),
+#   12-18 Cai (early from 15:00), 18-24 Dee (early from 21:00).
 def round_the_clock() -> tuple[Person, ...]:
     def every_day(start: int, end: int) -> tuple[tuple[WorkSpan, ...], ...]:
         return ((WorkSpan(start * 60, end * 60),),) * 7
@@ -110,13 +111,17 @@ def test_the_rotation_passes_the_inconvenient_slot_round() -> None:
         date(2026, 7, 6),
     ]
     takers = [w.pain_taken_by for w in view.rotation]
-    # Three within every week, and four different people take the odd slot out.
+    # Three within every week, and four different people take the odd slot out, each an
+    # early hour (60): the earliest such start of each week that spares whoever paid before.
     assert all(w.slot.within == 3 and w.slot.attendees == 4 for w in view.rotation)
-    assert all(len(t) == 1 for t in takers)
-    assert sorted(t[0] for t in takers) == ["a", "b", "c", "d"]
-    # The cheapest first (an early hour costs 60, Dee's late hour 90), Dee's last.
-    assert takers[-1] == ("d",)
-    assert [w.slot.inconvenience for w in view.rotation] == [60.0, 60.0, 60.0, 90.0]
+    assert takers == [("c",), ("a",), ("b",), ("d",)]
+    assert [w.slot.inconvenience for w in view.rotation] == [60.0] * 4
+    assert [w.slot.start for w in view.rotation] == [
+        utc(2026, 6, 17, 15, 0),  # Wednesday from now (12:00): Cai's morning comes first
+        utc(2026, 6, 22, 3, 0),  # Ana's
+        utc(2026, 6, 29, 9, 0),  # Ben's
+        utc(2026, 7, 6, 21, 0),  # Dee's
+    ]
     # Each slot lies in its week, the first not before now.
     assert view.rotation[0].slot.start >= NOW
     for week in view.rotation:
@@ -125,16 +130,15 @@ def test_the_rotation_passes_the_inconvenient_slot_round() -> None:
 
 
 def test_the_rotation_spares_who_the_ledger_says_has_paid() -> None:
-    # Three recent weekly meetings at 01:00 UTC: Ana was early each time (3 x 60).
-    meetings = weekly("all hands", utc(2026, 5, 27, 1, 0), 3, 60, ("a", "b", "c", "d"))
+    # Three recent weekly meetings at 04:00 UTC: Ana was early each time (3 x 60).
+    meetings = weekly("all hands", utc(2026, 5, 27, 4, 0), 3, 60, ("a", "b", "c", "d"))
     view = fairness(TeamData(round_the_clock(), meetings), NOW, lead_zone="UTC")
     assert (view.rows[0].id, view.rows[0].inconvenient, view.rows[0].pain) == ("a", 3, 180.0)
     takers = [t for w in view.rotation for t in w.pain_taken_by]
     assert "a" not in takers
-    # Ben, Cai and Dee each take one of the first three weeks: Ben's and Cai's early hours
-    # before Dee's dearer late one (Cai's comes first: this week's slots start at now,
-    # Wednesday 12:00, in Cai's stretch).
-    assert takers[:3] == ["c", "b", "d"]
+    # Cai, Ben and Dee take the first three weeks, the earliest early hour of each week that
+    # spares whoever paid; in the fourth all three have paid once, and Ben's Monday comes first.
+    assert takers == ["c", "b", "d", "b"]
     # The series last met on 10 June (last week): the rotation starts this week.
     assert view.rotation[0].week_start == date(2026, 6, 15)
 

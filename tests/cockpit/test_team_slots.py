@@ -111,6 +111,22 @@ def test_a_meeting_across_the_end_of_the_day_is_split_into_within_and_late() -> 
     assert straddle.inconvenience == 30 * 1.5
 
 
+def test_the_night_is_split_half_way_not_at_midnight() -> None:
+    slots = every_slot(TEAM, ["lena", "priya"], 60, MONDAY)
+    # Priya ends Monday at 17:30 IST (12:00 UTC) and starts Tuesday at 09:00 IST (03:30 UTC):
+    # half way is 01:15 IST (19:45 UTC). 19:00 UTC is 00:30-01:30 IST: 45 late, then 15 early.
+    night = cost(at(slots, utc(2026, 6, 15, 19, 0)), "priya")
+    assert (night.late, night.early, night.off_day) == (45, 15, 0)
+    assert cost_state(night) == "late"
+    # Before a day off the evening runs to midnight: Friday 23:30-00:30 CEST for Lena is 30
+    # late minutes, then 30 of Saturday.
+    friday = cost(at(slots, utc(2026, 6, 19, 21, 30)), "lena")
+    assert (friday.late, friday.off_day, friday.early) == (30, 30, 0)
+    # After a day off the morning starts at midnight: Monday 00:30 CEST is early.
+    monday = cost(at(slots, utc(2026, 6, 21, 22, 30)), "lena")
+    assert (monday.early, monday.late, monday.off_day) == (60, 0, 0)
+
+
 def test_a_split_days_break_counts_as_early() -> None:
     # Priya works 09-12 and 14-18 IST: 03:30-06:30 and 08:30-12:30 UTC.
     split = (WorkSpan(540, 720), WorkSpan(840, 1080))

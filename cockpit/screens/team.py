@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import SelectionList, Static, TabbedContent, TabPane
 from textual.widgets.selection_list import Selection
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cockpit.analytics.team_views import FairnessView, Slot, TeamRules, TeamSummary
 from cockpit.dashboard import Dashboard
@@ -303,11 +303,13 @@ class TeamScreen(Screen[None]):
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(self.lead_zone)
-        need = (
-            f"at least {plural(t.min_people, 'person', 'people')}"
-            if t.min_people
-            else "the most people who overlap at all that day"
-        )
+        if self.rules.min_people > 0:
+            need = f"at least {plural(self.rules.min_people, 'person', 'people')}"
+        else:
+            # [team] min_people = 0: each day's own most; the summary carries today's.
+            need = "the most people who overlap that day"
+            if t.min_people:
+                need += f" (today {t.min_people})"
         rows = [
             line(
                 (f"The next {plural(len(t.week), 'day')} in {self.lead_zone}", "bold"),
@@ -463,6 +465,23 @@ class TeamScreen(Screen[None]):
         days = self.rules.overlap_days
         self._show_slot_note(slots_note(len(slots), len(picked), minutes, days))
         self._show_detail()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A ranking or a ledger that failed says so where its answer would be; the app
+        turns the error itself into a notification (the event goes on up)."""
+        if event.state is not WorkerState.ERROR or not self.is_mounted:
+            return
+        if event.worker.group == "team-slots" and "slots" in self.built:
+            self.ranked_for = None
+            self._show_slot_note(
+                line(
+                    ("Could not rank the slots: ", "$text-error"), (str(event.worker.error), MUTED)
+                )
+            )
+        elif event.worker.group == "team-fairness" and "fairness" in self.built:
+            ledger = self.query_one("#fairness-ledger", CostTable)
+            ledger.placeholder = f"Could not add up the meetings: {event.worker.error}"
+            ledger.refresh()
 
     def on_slot_table_chosen(self, event: SlotTable.Chosen) -> None:
         event.stop()

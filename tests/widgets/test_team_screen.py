@@ -170,7 +170,7 @@ def sample_summary() -> TeamSummary:
         working_now=5,
         zones=6,
         lead_zone=LEAD,
-        min_people=0,
+        min_people=5,  # [team] min_people = 0: today's most
         best_overlap=best_today,
         next_online=None,
         day_start=lead_midnight(MONDAY),
@@ -315,6 +315,27 @@ def test_heat_rows_read_the_week_in_the_lead_zone() -> None:
     assert rows[5].note == "no window"  # Saturday: Maya's small hours alone
 
 
+def test_a_day_the_lead_s_clocks_change_says_so() -> None:
+    """1 Nov 2026 in New York has 25 hours: 50 half hours, and the best window's cells are
+    counted in elapsed time from midnight (02:00 is the sixth half hour after the change)."""
+    zone = ZoneInfo("America/New_York")
+    day = date(2026, 11, 1)
+    midnight = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    best = OverlapWindow(
+        midnight + timedelta(hours=3), midnight + timedelta(hours=4), ("maya", "lena")
+    )
+    counts = tuple(2 if 6 <= n < 8 else 0 for n in range(50))
+    summary = TeamSummary(
+        people=(), working_now=0, zones=0, lead_zone="America/New_York", min_people=2,
+        best_overlap=None, week=(DayOverlap(day, (best,), best),), heat=(counts,),
+        now_minute=0,
+    )  # fmt: skip
+    (row,) = heat_rows(summary)
+    # Three elapsed hours after midnight is 02:00 on the wall clock (01:00 came twice).
+    assert row.note == "02:00–03:00 · 2 people · 25 h day"
+    assert (row.best.start, row.best.stop) == (6, 8)
+
+
 async def test_only_the_rows_on_screen_are_drawn() -> None:
     """A 28-day week in a short terminal: the heat map draws the lines it shows, not all."""
     summary = sample_summary()
@@ -364,6 +385,25 @@ async def test_picking_people_ranks_slots_on_a_worker(monkeypatch: pytest.Monkey
         await pilot.press("l")  # 60 → 90 minutes
         await until(pilot, lambda: (screen.ranked_for or ())[:2] == (("lena", "priya"), 90))
         assert all(s.minutes == 90 for s in screen.slots)
+
+
+async def test_a_ranking_that_fails_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cockpit.analytics.team_slots as team_slots
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise ValueError("the roster changed under the finder")
+
+    monkeypatch.setattr(team_slots, "find_slots", broken)
+    async with sample_host("slots").run_test(size=(150, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        await pick(pilot, "lena", "priya")
+
+        def note() -> str:
+            return str(screen.query_one("#slots-notes").render())
+
+        await until(pilot, lambda: note().startswith("Could not rank"))
+        assert "the roster changed under the finder" in note()
 
 
 async def test_writing_the_chosen_slot_as_ics(

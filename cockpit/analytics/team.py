@@ -109,14 +109,25 @@ def _pieces(rows: Sequence[Sequence[Interval]]) -> list[Piece]:
     return pieces
 
 
-def _members(mask: int, ids: Sequence[str]) -> tuple[str, ...]:
-    """The ids of the set bits, in bit order (= roster order)."""
-    out = []
-    while mask:
-        low = mask & -mask
-        out.append(ids[low.bit_length() - 1])
-        mask ^= low
-    return tuple(out)
+# The set bits of each byte value: a mask is read a byte at a time, not a bit at a time.
+_BYTE_BITS = tuple(tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256))
+
+
+def _members(mask: int, ids: Sequence[str], memo: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """The ids of the set bits, in bit order (= roster order). `memo` keeps masks already read:
+    the same people overlap at the same time most weekdays."""
+    found = memo.get(mask)
+    if found is not None:
+        return found
+    out: list[str] = []
+    raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+    for offset, value in enumerate(raw):
+        if value:
+            base = offset * 8
+            for bit in _BYTE_BITS[value]:
+                out.append(ids[base + bit])
+    found = memo[mask] = tuple(out)
+    return found
 
 
 def _clip(pieces: list[Piece], starts: list[int], lo: int, hi: int) -> list[Piece]:
@@ -133,11 +144,17 @@ def _clip(pieces: list[Piece], starts: list[int], lo: int, hi: int) -> list[Piec
     return out
 
 
-def _windows(pieces: list[Piece], need: int, ids: Sequence[str]) -> tuple[OverlapWindow, ...]:
+def _windows(
+    pieces: list[Piece],
+    need: int,
+    ids: Sequence[str],
+    memo: dict[int, tuple[str, ...]] | None = None,
+) -> tuple[OverlapWindow, ...]:
     """Pieces with at least `need` people, as windows (pieces are already cut wherever the
     working set changes)."""
+    memo = {} if memo is None else memo
     return tuple(
-        OverlapWindow(from_epoch_minute(lo), from_epoch_minute(hi), _members(mask, ids))
+        OverlapWindow(from_epoch_minute(lo), from_epoch_minute(hi), _members(mask, ids, memo))
         for lo, hi, mask, count in pieces
         if count >= need
     )
@@ -360,7 +377,7 @@ def _person_now(
     )
     marks = tuple(
         DayMark(lo - lead_start, hi - lead_start, kind, label)
-        for lo, hi, kind, label in off_minutes(person, lead_start, lead_end)
+        for lo, hi, kind, label in off_minutes(person, lead_start, lead_end, intervals)
     )
     return PersonNow(
         id=person.id,
@@ -385,26 +402,36 @@ def _person_now(
 # --- the summary --------------------------------------------------------------------------
 
 
-def _heat(rows: Sequence[Sequence[Interval]], lo: int, hi: int) -> tuple[int, ...]:
-    """Per half hour of [lo, hi): how many people work the whole of it (a short last cell,
-    on a day whose length is not a multiple of 30 minutes, counts to the day's end)."""
-    cells = -(-(hi - lo) // HEAT_STEP)
-    diff = [0] * (cells + 1)
+def _heat(rows: Sequence[Sequence[Interval]], bounds: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """Per lead day (bounds[i] to bounds[i + 1]), per half hour of it: how many people work the
+    whole of it (a short last cell, on a day whose length is not a multiple of 30 minutes,
+    counts to the day's end). One pass over the intervals, whatever the number of days."""
+    days = len(bounds) - 1
+    cells = [-(-(bounds[d + 1] - bounds[d]) // HEAT_STEP) for d in range(days)]
+    diffs = [[0] * (n + 1) for n in cells]
     for row in rows:
         for i_lo, i_hi in row:
-            if i_hi <= lo or i_lo >= hi:
+            if i_hi <= bounds[0] or i_lo >= bounds[-1]:
                 continue
-            first = max(-(-(i_lo - lo) // HEAT_STEP), 0)  # the first cell it starts before
-            last = cells if i_hi >= hi else (i_hi - lo) // HEAT_STEP  # cells [first, last)
-            if first < last:
-                diff[first] += 1
-                diff[last] -= 1
-    counts = []
-    running = 0
-    for step in diff[:cells]:
-        running += step
-        counts.append(running)
-    return tuple(counts)
+            first_day = max(bisect_right(bounds, i_lo) - 1, 0)
+            for d in range(first_day, days):
+                lo, hi = bounds[d], bounds[d + 1]
+                if lo >= i_hi:
+                    break
+                first = max(-(-(i_lo - lo) // HEAT_STEP), 0)  # the first cell it starts before
+                last = cells[d] if i_hi >= hi else (i_hi - lo) // HEAT_STEP  # [first, last)
+                if first < last:
+                    diffs[d][first] += 1
+                    diffs[d][last] -= 1
+    out = []
+    for d in range(days):
+        counts = []
+        running = 0
+        for step in diffs[d][: cells[d]]:
+            running += step
+            counts.append(running)
+        out.append(tuple(counts))
+    return tuple(out)
 
 
 def _merged_spans(windows: Sequence[OverlapWindow], origin: int) -> tuple[LeadSpan, ...]:
@@ -419,7 +446,11 @@ def _merged_spans(windows: Sequence[OverlapWindow], origin: int) -> tuple[LeadSp
 
 
 def _next_best(
-    pieces: list[Piece], now: int, min_people: int, ids: Sequence[str]
+    pieces: list[Piece],
+    now: int,
+    min_people: int,
+    ids: Sequence[str],
+    memo: dict[int, tuple[str, ...]] | None = None,
 ) -> OverlapWindow | None:
     """The best window under way or starting in the 24 hours from `now`: from now on, and
     whole to its end (the pieces must reach past the 24 hours). K = 0: the most people at
@@ -428,7 +459,7 @@ def _next_best(
     ahead = _clip(pieces, [p[0] for p in pieces], now, pieces[-1][1] if pieces else now)
     need = _need(min_people, None, [p for p in ahead if p[0] < horizon])
     cut = from_epoch_minute(horizon)
-    return _best([w for w in _windows(ahead, need, ids) if w.start < cut])
+    return _best([w for w in _windows(ahead, need, ids, memo) if w.start < cut])
 
 
 def summarize_team(
@@ -473,6 +504,7 @@ def summarize_team(
     # The week's pieces once; each day (and the next 24 hours) is a clip of them.
     pieces = _pieces(rows)
     starts = [p[0] for p in pieces]
+    memo: dict[int, tuple[str, ...]] = {}
     week: list[DayOverlap] = []
     today_need = rules.min_people
     for index in range(days):
@@ -480,10 +512,10 @@ def summarize_team(
         need = _need(rules.min_people, None, day_pieces)
         if index == 0:
             today_need = need
-        windows = _windows(day_pieces, need, ids)
+        windows = _windows(day_pieces, need, ids, memo)
         week.append(DayOverlap(today + timedelta(days=index), windows, _best(windows)))
 
-    best = _next_best(pieces, now_minute, rules.min_people, ids)
+    best = _next_best(pieces, now_minute, rules.min_people, ids, memo)
 
     miss = None
     if not any(day.windows for day in week):
@@ -491,8 +523,6 @@ def summarize_team(
             intervals, bounds[0], bounds[-1], min_people=rules.min_people, order=ids
         )
 
-    heat = tuple(_heat(rows, bounds[index], bounds[index + 1]) for index in range(days))
-    handover_rows = [_normalized(row, first, horizon) for row in rows]
     return TeamSummary(
         people=tuple(rows_now),
         working_now=sum(1 for p in rows_now if p.state == "working"),
@@ -507,8 +537,8 @@ def summarize_team(
         band=_merged_spans(week[0].windows, lead_start),
         week=tuple(week),
         nearest_miss=miss,
-        heat=heat,
-        handover=_handover(handover_rows, ids, now_minute, horizon),
+        heat=_heat(rows, bounds),
+        handover=_handover(rows, ids, now_minute, horizon),
     )
 
 

@@ -104,81 +104,91 @@ class DayPlan(msgspec.Struct, frozen=True, gc=False):
 
 
 class _Calendar:
-    """One person's rules, indexed once so that planning many days is cheap."""
+    """One person's rules, indexed once by proleptic ordinal so that planning the days of a
+    week for hundreds of people stays cheap (no date objects on the way)."""
 
-    __slots__ = ("away", "holidays", "home", "hours", "person", "time_off", "travel")
+    __slots__ = ("away", "holidays", "home", "hours", "time_off", "travel")
 
     def __init__(self, person: Person) -> None:
-        self.person = person
         self.home = person.timezone
         self.hours = week_hours(person)
         self.holidays = _holiday_index(person.holidays)
-        self.time_off = person.time_off
-        self.away = frozenset(person.away)
-        self.travel = person.travel
+        self.time_off = tuple(
+            (leave.start.toordinal(), leave.end.toordinal(), leave.note)
+            for leave in person.time_off
+        )
+        self.away = frozenset(day.toordinal() for day in person.away)
+        self.travel = tuple(
+            (stay.start.toordinal(), stay.end.toordinal(), stay) for stay in person.travel
+        )
 
-    def travel_on(self, day: date) -> Travel | None:
-        for stay in self.travel:
-            if stay.start <= day <= stay.end:
-                return stay
-        return None
-
-    def plan(self, day: date) -> DayPlan:
-        stay = self.travel_on(day)
-        zone_name = stay.timezone if stay else self.home
-        hours = stay.hours if stay and stay.hours else self.hours
-        holidays = _holiday_index(stay.holidays) if stay and stay.country else self.holidays
-        name = holidays.get(day)
+    def plan(self, ordinal: int) -> tuple[str, tuple[WorkSpan, ...], str, str, Travel | None]:
+        """(zone, spans, off, label, travel) of the local day with this ordinal."""
+        stay = None
+        for first, last, candidate in self.travel:
+            if first <= ordinal <= last:
+                stay = candidate
+                break
+        zone_name, hours, holidays = self.home, self.hours, self.holidays
+        if stay is not None:
+            zone_name = stay.timezone
+            hours = stay.hours or hours
+            if stay.country:
+                holidays = _holiday_index(stay.holidays)
+        name = holidays.get(ordinal)
         if name is not None:
-            return DayPlan(day, zone_name, (), "holiday", name, stay)
-        for leave in self.time_off:
-            if leave.start <= day <= leave.end:
-                return DayPlan(day, zone_name, (), "time_off", leave.note, stay)
-        if day in self.away:
-            return DayPlan(day, zone_name, (), "time_off", "away", stay)
-        spans = hours[day.weekday()] if len(hours) == 7 else ()
+            return zone_name, (), "holiday", name, stay
+        for first, last, note in self.time_off:
+            if first <= ordinal <= last:
+                return zone_name, (), "time_off", note, stay
+        if ordinal in self.away:
+            return zone_name, (), "time_off", "away", stay
+        spans = hours[(ordinal - 1) % 7] if len(hours) == 7 else ()  # ordinal 1 is a Monday
         if not spans:
-            return DayPlan(day, zone_name, (), "weekend", "", stay)
-        return DayPlan(day, zone_name, spans, "", "", stay)
+            return zone_name, (), "weekend", "", stay
+        return zone_name, spans, "", "", stay
 
 
 @lru_cache(maxsize=1024)
-def _holiday_index(holidays: tuple[Holiday, ...]) -> dict[date, str]:
-    index: dict[date, str] = {}
+def _holiday_index(holidays: tuple[Holiday, ...]) -> dict[int, str]:
+    index: dict[int, str] = {}
     for holiday in holidays:
-        index.setdefault(holiday.day, holiday.name)
+        index.setdefault(holiday.day.toordinal(), holiday.name)
     return index
 
 
 def day_plan(person: Person, day: date) -> DayPlan:
     """How the person's local date `day` goes: zone, spans, or why it is off. A holiday wins
     over time off, and both over a day with no hours (a weekend)."""
-    return _Calendar(person).plan(day)
+    zone_name, spans, off, label, stay = _Calendar(person).plan(day.toordinal())
+    return DayPlan(day, zone_name, spans, off, label, stay)
 
 
-def _local_days(start: int, end: int) -> Iterator[date]:
-    """Every date some zone's local day could touch [start, end) on, spans past midnight
-    included."""
+def _local_days(start: int, end: int) -> range:
+    """The ordinals of every date some zone's local day could touch [start, end) on, spans
+    past midnight included."""
     first = start // DAY_MINUTES - _MARGIN_DAYS + _EPOCH_ORDINAL
     last = (end - 1) // DAY_MINUTES + _MARGIN_DAYS + _EPOCH_ORDINAL
-    for ordinal in range(first, last + 1):
-        yield date.fromordinal(ordinal)
+    return range(first, last + 1)
 
 
 def _merge(intervals: list[Interval], start: int, end: int) -> tuple[Interval, ...]:
     """Sorted, overlapping or touching intervals joined, clipped to [start, end)."""
     intervals.sort()
-    merged: list[list[int]] = []
+    merged: list[Interval] = []
     for lo, hi in intervals:
-        lo, hi = max(lo, start), min(hi, end)
+        if lo < start:
+            lo = start
+        if hi > end:
+            hi = end
         if lo >= hi:
             continue
         if merged and lo <= merged[-1][1]:
             if hi > merged[-1][1]:
-                merged[-1][1] = hi
+                merged[-1] = (merged[-1][0], hi)
         else:
-            merged.append([lo, hi])
-    return tuple((lo, hi) for lo, hi in merged)
+            merged.append((lo, hi))
+    return tuple(merged)
 
 
 def working_minutes(person: Person, start: int, end: int) -> tuple[Interval, ...]:
@@ -187,12 +197,11 @@ def working_minutes(person: Person, start: int, end: int) -> tuple[Interval, ...
         return ()
     calendar = _Calendar(person)
     found: list[Interval] = []
-    for day in _local_days(start, end):
-        plan = calendar.plan(day)
-        ordinal = day.toordinal()
-        for span in plan.spans:
-            lo = wall_minute(plan.zone, ordinal, span.start)
-            hi = wall_minute(plan.zone, ordinal, span.end)
+    for ordinal in _local_days(start, end):
+        zone_name, spans, _, _, _ = calendar.plan(ordinal)
+        for span in spans:
+            lo = wall_minute(zone_name, ordinal, span.start)
+            hi = wall_minute(zone_name, ordinal, span.end)
             if hi > lo:
                 found.append((lo, hi))
     return _merge(found, start, end)
@@ -210,25 +219,30 @@ def working_intervals(person: Person, start: datetime, end: datetime) -> tuple[I
     return working_minutes(person, epoch_minute(start), epoch_minute(end))
 
 
-def off_minutes(person: Person, start: int, end: int) -> tuple[tuple[int, int, str, str], ...]:
-    """`off_intervals` with epoch minutes in and out."""
+def off_minutes(
+    person: Person, start: int, end: int, work: tuple[Interval, ...] | None = None
+) -> tuple[tuple[int, int, str, str], ...]:
+    """`off_intervals` with epoch minutes in and out. `work`: the person's working intervals
+    over at least [start, end), when the caller has them already."""
     if end <= start:
         return ()
     calendar = _Calendar(person)
     days: list[tuple[int, int, str, str]] = []
-    for day in _local_days(start, end):
-        plan = calendar.plan(day)
-        if not plan.off:
+    for ordinal in _local_days(start, end):
+        zone_name, _, off, label, _ = calendar.plan(ordinal)
+        if not off:
             continue
-        ordinal = day.toordinal()
-        lo = wall_minute(plan.zone, ordinal, 0)
-        hi = wall_minute(plan.zone, ordinal, DAY_MINUTES)
+        lo = wall_minute(zone_name, ordinal, 0)
+        hi = wall_minute(zone_name, ordinal, DAY_MINUTES)
         if days and lo < days[-1][1]:
             lo = days[-1][1]  # a travel day's zone change can make two local days overlap
         if hi > lo:
-            days.append((lo, hi, plan.off, plan.label))
+            days.append((lo, hi, off, label))
+    if not days:
+        return ()
     # A night shift started the day before runs into an off day: that part is work, not off.
-    work = working_minutes(person, start, end)
+    if work is None:
+        work = working_minutes(person, start, end)
     out: list[tuple[int, int, str, str]] = []
     for lo, hi, kind, label in days:
         for piece_lo, piece_hi in _subtract((max(lo, start), min(hi, end)), work):
@@ -241,6 +255,8 @@ def off_minutes(person: Person, start: int, end: int) -> tuple[tuple[int, int, s
 
 def _subtract(span: Interval, work: tuple[Interval, ...]) -> Iterator[Interval]:
     lo, hi = span
+    if lo >= hi:
+        return
     for w_lo, w_hi in work:
         if w_hi <= lo:
             continue

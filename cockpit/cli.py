@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cockpit.analytics.team_views import TeamRules
     from cockpit.clock import Clock
+    from cockpit.models import TeamData
     from cockpit.workspace import Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_PARTIAL = 0, 1, 2, 3
@@ -114,7 +116,63 @@ def build_parser() -> argparse.ArgumentParser:
     auth = command("auth", "store or remove a source's token in the OS keyring")
     auth.add_argument("action", choices=("set", "clear"))
     auth.add_argument("source", metavar="SOURCE", help="the source name from the config")
+
+    team = command("team", "meeting slots and fairness for the team, from the cache")
+    team_commands = team.add_subparsers(dest="team_command", metavar="WHAT", required=True)
+    slots = team_commands.add_parser(
+        "slots",
+        help="rank meeting times for some people: within hours first, then the least pain",
+        description="Rank meeting times for some people: most attendees within their hours"
+        " first, then the least inconvenience (late evenings weigh more than early mornings),"
+        " in the lead's zone and UTC, with each attendee's own clock.",
+    )
+    _global_options(slots, suppress=True)
+    slots.add_argument(
+        "--people", required=True, metavar="ID,ID,...", help="person ids, e.g. priya,lena,aroha"
+    )
+    slots.add_argument("--minutes", required=True, type=_bounded(1, 1440), help="meeting length")
+    slots.add_argument(
+        "--days", type=_bounded(1, 28), help="how far ahead to look (default: [team] overlap_days)"
+    )
+    slots.add_argument("--limit", type=_bounded(1, 1000), default=10, help="slots shown (10)")
+    slots.add_argument("--ics", metavar="FILE", help="write the picked slot as an invite here")
+    slots.add_argument(
+        "--pick", type=_bounded(1, 1000), default=1, metavar="N", help="which slot --ics writes (1)"
+    )
+    slots.add_argument("--title", default="Team meeting", help="the invite's title")
+    slots.add_argument("--json", action="store_true", help="print JSON")
+    slots.add_argument("--demo", action="store_true", help="use the demo workspace")
+    fair = team_commands.add_parser(
+        "fairness",
+        help="who took the inconvenient meetings, and a rotation that spreads them",
+        description="The ledger of who took meetings outside their hours over the last"
+        " [team] fairness_weeks weeks, and a proposed rotation for a recurring meeting.",
+    )
+    _global_options(fair, suppress=True)
+    fair.add_argument(
+        "--series", metavar="NAME", help="the recurring meeting (default: the most recorded)"
+    )
+    fair.add_argument(
+        "--weeks", type=_bounded(0, 26), default=4, help="weeks of rotation to propose (4)"
+    )
+    fair.add_argument("--json", action="store_true", help="print JSON")
+    fair.add_argument("--demo", action="store_true", help="use the demo workspace")
     return parser
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({low} to {high})")
+        return value
+
+    return parse
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -433,6 +491,78 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
     return run_app(workspace, clock, offline=args.offline, initial=initial) or EXIT_OK
 
 
+def cmd_team(args: argparse.Namespace) -> int:
+    import json
+
+    from cockpit.team_data import load_team, team_rules, team_zone
+    from cockpit.text_safety import clean_text
+
+    clock = _clock()
+    workspace = _workspace(args, clock)
+    team = load_team(workspace)
+    if team is None or not team.people:
+        raise CliError(
+            "the cache holds no team yet: add a roster-file source to the config"
+            " (see `cockpit init`) and run `cockpit sync`, or try `--demo`"
+        )
+    rules, zone, now = team_rules(workspace.config), team_zone(workspace.config), clock.now()
+    if args.team_command == "fairness":
+        return _team_fairness(args, team, rules, zone, now)
+    from cockpit.analytics.team_slots import UnknownPeople, find_slots
+    from cockpit.team_commands import parse_people, slots_json, slots_text
+
+    ids = parse_people(args.people)
+    if not ids:
+        raise CliError("--people: name at least one person id, e.g. --people priya,lena", 2)
+    days = args.days or rules.overlap_days
+    try:
+        shown = find_slots(team, ids, args.minutes, now, rules=rules, days=days, limit=args.limit)
+    except UnknownPeople as exc:
+        raise CliError(f"--people: {exc}", EXIT_CONFIG) from None
+    if args.ics and args.pick > len(shown):
+        raise CliError(
+            f"--pick {args.pick}: only {len(shown)} slots are listed; pick one of them"
+            " (or list more with --limit)",
+            EXIT_CONFIG,
+        )
+    if args.json:
+        print(clean_text(json.dumps(slots_json(shown, team, args.minutes, days, zone), indent=2)))
+    else:
+        print(clean_text(slots_text(shown, team, ids, args.minutes, days, zone)), end="")
+    if args.ics:
+        from cockpit.export.ics import write_ics
+
+        path = Path(args.ics).expanduser()
+        try:
+            write_ics(path, shown[args.pick - 1], team.people, args.title, zone)
+        except OSError as exc:
+            raise CliError(f"cannot write {path}: {exc}") from None
+        print(f"wrote slot {args.pick} to {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _team_fairness(
+    args: argparse.Namespace, team: TeamData, rules: TeamRules, zone: str, now: datetime
+) -> int:
+    import json
+
+    from cockpit.analytics.team_slots import fairness
+    from cockpit.team_commands import fairness_json, fairness_text
+    from cockpit.text_safety import clean_text
+
+    try:
+        view = fairness(
+            team, now, rules=rules, lead_zone=zone, series=args.series, weeks_ahead=args.weeks
+        )
+    except ValueError as exc:
+        raise CliError(f"--series: {exc}", EXIT_CONFIG) from None
+    if args.json:
+        print(clean_text(json.dumps(fairness_json(view, team, zone), indent=2)))
+    else:
+        print(clean_text(fairness_text(view, team, zone)), end="")
+    return EXIT_OK
+
+
 # Commands that build a screen or a report and end: the cyclic garbage collector only costs
 # them time (about 170 collections, 40-55 ms, before the TUI's first frame), since records and
 # view-models are untracked structs. The TUI turns it back on after its first frame.
@@ -464,6 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "doctor": cmd_doctor,
         "init": cmd_init,
         "auth": cmd_auth,
+        "team": cmd_team,
     }
     from cockpit.store import StoreError
 

@@ -119,6 +119,8 @@ def test_only_the_app_and_screens_import_textual() -> None:
         ["export", "--demo", "--format", "html"],
         ["sync", "--demo"],
         ["doctor", "--demo"],
+        ["team", "slots", "--demo", "--people", "priya,lena", "--minutes", "30"],
+        ["team", "fairness", "--demo"],
     ],
 )
 def test_headless_commands_never_import_textual(argv: list[str]) -> None:

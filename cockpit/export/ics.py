@@ -77,17 +77,6 @@ def slot_ics(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    # The zone's rules from the year of the meeting to the end of the next: enough for the
-    # event and for a calendar that shows it a year on.
-    calendar.add_component(
-        Timezone.from_tzinfo(
-            tz,
-            tzid=zone,
-            first_date=date(start.year, 1, 1),
-            last_date=date(start.year + 2, 1, 1),
-        )
-    )
-
     event = Event()
     event.add("uid", _uid(slot, title))
     event.add("dtstamp", (stamp or datetime.now(UTC)).astimezone(UTC))
@@ -109,6 +98,19 @@ def slot_ics(
         attendee.params["CN"] = clean_line(person.name) if person else cost.id
         attendee.params["ROLE"] = "REQ-PARTICIPANT"
         event.add("attendee", attendee, encode=0)
+    # The zone's rules from the year of the meeting to the end of the next: enough for the
+    # event and for a calendar that shows it a year on. UTC itself (and its aliases) is
+    # written as UTC times ("Z"), which need no VTIMEZONE.
+    tzid = event["DTSTART"].params.get("TZID")
+    if tzid:
+        calendar.add_component(
+            Timezone.from_tzinfo(
+                tz,
+                tzid=tzid,
+                first_date=date(start.year, 1, 1),
+                last_date=date(start.year + 2, 1, 1),
+            )
+        )
     calendar.add_component(event)
     return calendar.to_ical()
 

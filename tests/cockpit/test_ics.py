@@ -69,6 +69,16 @@ def test_round_trip_keeps_the_instant_and_the_zone(start: datetime, zone: str, l
     assert event.decoded("DTSTAMP") == STAMP
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC"])
+def test_a_utc_organiser_gets_utc_times_and_no_vtimezone(zone: str) -> None:
+    start = datetime(2026, 3, 27, 9, 0, tzinfo=UTC)
+    data = slot_ics(slot_at(start, ["lena", "priya"]), TEAM, "Sync", zone, stamp=STAMP)
+    calendar, event = read_back(data)
+    assert b"DTSTART:20260327T090000Z" in data
+    assert calendar.walk("VTIMEZONE") == []
+    assert event.decoded("DTSTART") == start
+
+
 def test_the_dst_zone_carries_both_offsets() -> None:
     slot = slot_at(datetime(2026, 3, 27, 9, 0, tzinfo=UTC), ["lena", "priya"])
     data = slot_ics(slot, TEAM, "Sync", "Europe/Berlin", stamp=STAMP)

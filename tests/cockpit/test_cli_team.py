@@ -1,0 +1,193 @@
+"""`cockpit team slots` and `cockpit team fairness` as a user types them: the demo, a user's own
+cache with the lead's zone and `[team]` rules from the config, the invite written, the errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from cockpit.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, main
+
+ROSTER = """
+[[people]]
+id = "priya"
+name = "Priya Raman"
+timezone = "Asia/Kolkata"
+email = "priya@example.in"
+
+[[people]]
+id = "lena"
+name = "Lena Hoffmann"
+timezone = "Europe/Berlin"
+"""
+
+SLOTS = ["team", "slots", "--demo", "--people", "priya,lena,aroha", "--minutes", "45"]
+
+
+@pytest.fixture
+def berlin_lead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's config: the lead in Berlin, slots on the half hour, the roster synced."""
+    (tmp_path / "team.toml").write_text(ROSTER, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\ntimezone = "Europe/Berlin"\n\n'
+        "[team]\nslot_step_minutes = 30\n\n"
+        '[sources.team]\nkind = "roster-file"\npath = "team.toml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    assert main(["sync"]) == EXIT_OK
+    return config
+
+
+def test_slots_on_the_demo_rank_times_in_the_leads_zone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SLOTS, "--limit", "3"]) == EXIT_OK
+    out = capsys.readouterr().out
+    # The tests run as if the machine were set to UTC: that is the lead's zone here.
+    assert "Times in UTC (the lead's zone) and UTC" in out
+    assert "45-minute slots for Priya Raman, Lena Hoffmann, Aroha Ngata" in out
+    heads = [line for line in out.splitlines() if line[:4] in (" 1. ", " 2. ", " 3. ")]
+    assert len(heads) == 3
+    assert all("of 3 within" in head for head in heads)
+    # Each attendee's own clock and state under each slot.
+    for name, zone in (("Priya Raman", "Asia/Kolkata"), ("Aroha Ngata", "Pacific/Auckland")):
+        lines = [line for line in out.splitlines() if line.strip().startswith(name)]
+        assert len(lines) == 3 and all(zone in line for line in lines)
+        assert all(
+            any(word in line for word in ("in hours", "early", "late", "day off")) for line in lines
+        )
+
+
+def test_slots_json_and_the_invite_of_the_picked_slot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invite = tmp_path / "out" / "review.ics"
+    argv = [*SLOTS, "--json", "--limit", "4", "--ics", str(invite), "--pick", "2"]
+    assert main([*argv, "--title", "Model review"]) == EXIT_OK
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["lead_zone"] == "UTC" and data["minutes"] == 45 and data["days"] == 7
+    assert len(data["slots"]) == 4
+    ranked = [(-s["within"], s["inconvenience"], s["start"]) for s in data["slots"]]
+    assert ranked == sorted(ranked)
+    first = data["slots"][0]
+    assert [c["id"] for c in first["costs"]] == ["priya", "lena", "aroha"]
+    assert {c["state"] for c in first["costs"]} <= {"in", "early", "late", "off"}
+    assert f"wrote slot 2 to {invite}" in captured.err
+    calendar = icalendar.Calendar.from_ical(invite.read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    picked = datetime.fromisoformat(data["slots"][1]["start"])
+    assert event.decoded("DTSTART") == picked
+    assert event.decoded("DTSTART").utcoffset().total_seconds() == 0  # the lead's zone: UTC
+    assert str(event["SUMMARY"]) == "Model review"
+    assert "Priya Raman" in str(event["DESCRIPTION"])
+
+
+def test_a_users_cache_is_shown_in_the_configs_zone_with_its_rules(
+    berlin_lead: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    argv = ["team", "slots", "--people", "lena,priya", "--minutes", "45", "--days", "3"]
+    assert main([*argv, "--json"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert data["lead_zone"] == "Europe/Berlin" and data["days"] == 3
+    for slot in data["slots"]:
+        start = datetime.fromisoformat(slot["start"])
+        assert start.minute in (0, 30)  # [team] slot_step_minutes = 30
+        assert datetime.fromisoformat(slot["start_lead"]).utcoffset().total_seconds() in (
+            3600,
+            7200,
+        )
+    # Lena and Priya share hours every working day: the best slots have both within.
+    assert data["slots"][0]["within"] == 2 and data["slots"][0]["inconvenience"] == 0
+    assert main(argv) == EXIT_OK
+    assert "Times in Europe/Berlin (the lead's zone) and UTC" in capsys.readouterr().out
+
+
+def test_unknown_people_exit_2_listing_the_teams_ids(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["team", "slots", "--demo", "--people", "priya,bob", "--minutes", "30"]
+    assert main(argv) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert "bob" in err
+    assert "the team's ids are: " in err and "priya" in err and "aroha" in err
+    assert "Traceback" not in err
+
+
+def test_a_pick_beyond_the_list_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invite = tmp_path / "x.ics"
+    argv = [*SLOTS, "--limit", "2", "--ics", str(invite), "--pick", "3"]
+    assert main(argv) == EXIT_CONFIG
+    assert "--pick 3: only 2 slots are listed" in capsys.readouterr().err
+    assert not invite.exists()
+
+
+def test_bad_numbers_are_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in (["--minutes", "0"], ["--minutes", "ten"], ["--minutes", "30", "--days", "99"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["team", "slots", "--demo", "--people", "priya", *bad])
+        assert exited.value.code == 2
+    assert "out of range" in capsys.readouterr().err
+
+
+def test_a_cache_without_a_team_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        '[sources.team]\nkind = "roster-file"\npath = "team.toml"\n',
+        encoding="utf-8",
+    )
+    argv = ["team", "slots", "--config", str(config), "--people", "priya", "--minutes", "30"]
+    assert main(argv) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "no team yet" in err and "cockpit sync" in err
+
+
+def test_fairness_on_the_demo_shows_the_ledger_and_a_rotation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["team", "fairness", "--demo"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Fairness: the meetings recorded in the last 8 weeks" in out
+    assert "person" in out and "minutes outside" in out
+    assert 'Proposed rotation for "Model review"' in out
+    assert out.count("  week of ") == 4
+    assert main(["team", "fairness", "--demo", "--json", "--weeks", "2"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    assert data["series"] == "Model review" and len(data["rotation"]) == 2
+    pains = [row["pain"] for row in data["rows"]]
+    assert pains == sorted(pains, reverse=True)
+    for week in data["rotation"]:
+        outside = [c["id"] for c in week["slot"]["costs"] if c["state"] != "in"]
+        assert week["pain_taken_by"] == outside
+
+
+def test_fairness_for_an_unknown_series_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["team", "fairness", "--demo", "--series", "standup"]) == EXIT_CONFIG
+    assert "recorded series: Model review" in capsys.readouterr().err
+
+
+def test_fairness_without_recorded_meetings(
+    berlin_lead: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["team", "fairness"]) == EXIT_OK
+    assert "No meeting recorded in these weeks" in capsys.readouterr().out
+
+
+def test_help_on_the_team_commands() -> None:
+    for argv in (["team", "--help"], ["team", "slots", "--help"], ["team", "fairness", "--help"]):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 0

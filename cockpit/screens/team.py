@@ -158,6 +158,7 @@ class TeamScreen(Screen[None]):
         # from (a new ranking every step, so that slots never lie in the past).
         self.ranked_for: tuple[tuple[str, ...], int, int] | None = None
         self._listed: tuple[tuple[str, str, str], ...] | None = None  # the people list shows
+        self.ranked_for_shown: tuple[tuple[str, ...], int] | None = None  # the table's ask
         self.fairness_view: FairnessView | None = None
         self._asks = 0  # rankings asked for: a late answer to an old ask is dropped
         self.feeds = 0  # summaries fed to the tabs: tests look at it
@@ -250,8 +251,11 @@ class TeamScreen(Screen[None]):
             self._fed_data is not _UNSET and data == self._fed_data
         )
         if same_summary and same_data:
-            # The same team again (the repaint after opening, an age tick): only the age moves.
+            # The same team again (the repaint after opening, an age tick): only the age
+            # moves, and the slots are ranked again once the clock passes a step.
             self._show_header()
+            if self._ready and self.ranked_for is not None:
+                self._rank()
             return
         self._fed, self._fed_data = summary, data
         self.summary, self.team_data = summary, data
@@ -402,7 +406,7 @@ class TeamScreen(Screen[None]):
             return
         data, picked, now = self.team_data, self.picked, self.now
         if data is None or now is None or len(picked) < 2:
-            self.slots, self.ranked_for = (), None
+            self.slots, self.ranked_for, self.ranked_for_shown = (), None, None
             table = self.query_one(SlotTable)
             table.model, table.view = None, ()
             table.placeholder = "Pick two people or more (space) to see when they can meet."
@@ -458,9 +462,14 @@ class TeamScreen(Screen[None]):
         picked, minutes, _step = asked
         table = self.query_one(SlotTable)
         chosen = table.current_slot()
+        # The same people and length ranked again (the clock moved on, the roster synced):
+        # the cursor stays on the slot the user was looking at. Other people or another
+        # length: the best slot is the one under the cursor.
+        same_question = self.slots and self.ranked_for_shown == (picked, minutes)
         self.slots, self.ranked_for = slots, asked
+        self.ranked_for_shown = (picked, minutes)
         table.set_model(slot_model(slots, picked, self.names(), self.lead_zone))
-        if chosen is not None:
+        if chosen is not None and same_question:
             table.choose_start(chosen.start)
         days = self.rules.overlap_days
         self._show_slot_note(slots_note(len(slots), len(picked), minutes, days))

@@ -183,12 +183,14 @@ def sample_summary() -> TeamSummary:
     )
 
 
-def dashboard_with(summary: TeamSummary | None, data: TeamData | None) -> Dashboard:
+def dashboard_with(
+    summary: TeamSummary | None, data: TeamData | None, *, minutes_later: int = 0
+) -> Dashboard:
     """A dashboard holding only the team, read from the roster four minutes ago."""
     taken = FROZEN_NOW - timedelta(minutes=4)
     state = SourceState("roster", "roster-file", Freshness.FRESH, taken, 240.0)
     return Dashboard(
-        now=FROZEN_NOW,
+        now=FROZEN_NOW + timedelta(minutes=minutes_later),
         offline=False,
         sources=(state,),
         areas={"team": AreaInputs((state,))},
@@ -385,6 +387,32 @@ async def test_picking_people_ranks_slots_on_a_worker(monkeypatch: pytest.Monkey
         await pilot.press("l")  # 60 → 90 minutes
         await until(pilot, lambda: (screen.ranked_for or ())[:2] == (("lena", "priya"), 90))
         assert all(s.minutes == 90 for s in screen.slots)
+
+
+async def test_the_cursor_stays_on_its_slot_only_for_the_same_question() -> None:
+    """Other people: the best slot is under the cursor. The same people ranked again when the
+    clock passes a step: the cursor stays on the slot the user was looking at."""
+    async with sample_host("slots").run_test(size=(150, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        await pick(pilot, "lena", "noa")
+        await until(pilot, ranked(screen))
+        table = screen.query_one(SlotTable)
+        table.focus()
+        await pilot.press("down", "down", "down")
+        looked_at = table.current_slot()
+        assert looked_at is not None and looked_at == screen.slots[3]
+        # The next age tick comes 16 minutes on: the slots start later, the cursor stays.
+        first = screen.ranked_for
+        screen.show(dashboard_with(sample_summary(), TEAM, minutes_later=16), frozenset())
+        await until(pilot, lambda: screen.ranked_for != first)
+        assert screen.slots[0].start > FROZEN_NOW + timedelta(minutes=15)
+        assert table.current_slot() == looked_at
+        # Another person: a new question, the best answer first.
+        await pick(pilot, "priya")
+        await until(pilot, ranked(screen, 3))
+        assert table.cursor == 0
+        assert table.current_slot() == screen.slots[0]
 
 
 async def test_a_ranking_that_fails_says_so(monkeypatch: pytest.MonkeyPatch) -> None:

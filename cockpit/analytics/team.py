@@ -72,16 +72,20 @@ Piece = tuple[int, int, int, int]
 
 def _normalized(intervals: Sequence[Interval], start: int, end: int) -> list[Interval]:
     """Sorted, joined where they overlap or touch, clipped: callers may pass anything."""
-    out: list[list[int]] = []
+    out: list[Interval] = []
     for lo, hi in sorted(intervals):
-        lo, hi = max(lo, start), min(hi, end)
+        if lo < start:
+            lo = start
+        if hi > end:
+            hi = end
         if lo >= hi:
             continue
         if out and lo <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
         else:
-            out.append([lo, hi])
-    return [(lo, hi) for lo, hi in out]
+            out.append((lo, hi))
+    return out
 
 
 def _pieces(rows: Sequence[Sequence[Interval]]) -> list[Piece]:

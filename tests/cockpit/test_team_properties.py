@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo, available_timezones
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cockpit.analytics.team import overlap_windows, summarize_team
-from cockpit.analytics.team_hours import epoch_minute, working_intervals
+from cockpit.analytics.team_hours import epoch_minute, wall_minute, working_intervals
 from cockpit.analytics.team_views import TeamRules
 from cockpit.models import Person, TeamData, TimeOff, Travel, WorkSpan
 
@@ -32,6 +33,23 @@ ZONES = [
     "Pacific/Chatham",
 ]
 BASE = epoch_minute(datetime(2026, 3, 2, tzinfo=UTC))
+
+# --- wall clock to UTC ---------------------------------------------------------------------
+
+
+@given(
+    st.sampled_from(sorted(available_timezones())),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2032, 12, 31)),
+    st.integers(0, 2879),
+)
+@settings(max_examples=500, deadline=None)
+def test_wall_minute_resolves_like_zoneinfo_in_every_zone(name, day, minute) -> None:  # type: ignore[no-untyped-def]
+    # The shortcut (one offset per zone and day unless it changes that day) gives what a
+    # plain zoneinfo conversion of that wall-clock time gives, with fold=0.
+    local = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+    expected = epoch_minute(local.replace(tzinfo=ZoneInfo(name)))
+    assert wall_minute(name, day.toordinal(), minute) == expected
+
 
 # --- raw intervals ------------------------------------------------------------------------
 

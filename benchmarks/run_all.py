@@ -19,6 +19,7 @@ if __name__ == "__main__":
             "experiments_cache.py",
             "mlflow_sync.py",
             "focus_rollup.py",
+            "team_overlap.py",
         )
     ]
     sys.exit(max(codes))

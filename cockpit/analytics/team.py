@@ -251,13 +251,14 @@ def _handover(
 ) -> tuple[Handover, ...]:
     """The chain over [now, end); rows hold intervals from before `now` too (for who has been
     working longest)."""
+    # Only the intervals that reach into [now, end) matter; a long team has thousands more.
+    spans = [
+        (lo, hi, index) for index, row in enumerate(rows) for lo, hi in row if hi > now and lo < end
+    ]
     legs: list[Handover] = []
     moment = now
-    carrier: int | None = None
     # The first carrier is whoever has been working longest now: they hold the day's work.
-    current = [
-        (lo, -hi, index) for index, row in enumerate(rows) for lo, hi in row if lo <= now < hi
-    ]
+    current = [(lo, -hi, index) for lo, hi, index in spans if lo <= now]
     if current:
         _, neg_hi, carrier = min(current)
         legs.append(
@@ -267,23 +268,16 @@ def _handover(
     while moment < end:
         # Whoever is working at `moment` and stays longest takes over (fewest hand-offs);
         # a tie goes to who has been working longest, then roster order.
-        working = [
-            (-hi, lo, index)
-            for index, row in enumerate(rows)
-            for lo, hi in row
-            if lo <= moment < hi
-        ]
+        working = [(-hi, lo, index) for lo, hi, index in spans if lo <= moment < hi]
         gap = 0
         if not working:
-            upcoming = [lo for row in rows for lo, hi in row if moment < lo < end]
+            upcoming = [lo for lo, _, _ in spans if moment < lo]
             if not upcoming:
                 break
             starts = min(upcoming)
             gap = starts - moment
             moment = starts
-            working = [
-                (-hi, lo, index) for index, row in enumerate(rows) for lo, hi in row if lo == moment
-            ]
+            working = [(-hi, lo, index) for lo, hi, index in spans if lo == moment]
         neg_hi, _, carrier = min(working)
         stop = min(-neg_hi, end)
         legs.append(Handover(ids[carrier], from_epoch_minute(moment), from_epoch_minute(stop), gap))

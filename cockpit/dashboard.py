@@ -20,6 +20,7 @@ from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, so
 from cockpit.analytics.okrs import OkrSummary, summarize_okrs
 from cockpit.analytics.sprint import SprintSummary, summarize_sprint
 from cockpit.analytics.team import TeamSummary, summarize_team
+from cockpit.analytics.team_views import TeamRules
 from cockpit.cost_cache import cached_summary, keep_summary, summary_key
 from cockpit.models import (
     AREAS,
@@ -57,6 +58,11 @@ class Dashboard(msgspec.Struct, frozen=True, gc=False):
     okrs: OkrSummary | None
     cost: CostSummary | None
     team: TeamSummary | None
+    # Every person and recorded meeting, merged: the team screen's slot finder and fairness
+    # ledger work from these (on a worker), so opening the screen reads nothing.
+    team_data: TeamData | None = None
+    team_rules: TeamRules = TeamRules()
+    lead_zone: str = "UTC"
 
     def age_of(self, area: str) -> float | None:
         inputs = self.areas.get(area)
@@ -178,6 +184,8 @@ def build_dashboard(
     skip_weekends: bool = False,
     cost_settings: CostAnalysisSettings | None = None,
     store: Store | None = None,
+    team_rules: TeamRules | None = None,
+    lead_zone: str = "UTC",
 ) -> Dashboard:
     """Every view-model from the latest snapshots. Cost data may come without its roll-ups
     (`rows_apart`): the cost summary is then taken from `store`'s kept summaries when one was
@@ -191,6 +199,7 @@ def build_dashboard(
     ]
     merged = merge_snapshots(snapshots)
     by_name = {state.source: state for state in states}
+    rules = team_rules or TeamRules()
     areas: dict[str, AreaInputs] = {}
     for area in AREAS:
         feeding = tuple(
@@ -222,7 +231,12 @@ def build_dashboard(
             settings=cost_settings or CostAnalysisSettings(),
             experiments=merged.experiments,
         ),
-        team=summarize_team(merged.team, now) if merged.team else None,
+        team=summarize_team(merged.team, now, lead_zone=lead_zone, rules=rules)
+        if merged.team
+        else None,
+        team_data=merged.team,
+        team_rules=rules,
+        lead_zone=lead_zone,
     )
 
 
@@ -282,6 +296,8 @@ def load_dashboard(
     skip_weekends: bool = False,
     in_hand: Mapping[str, StoredSnapshot] | None = None,
     cost_settings: CostAnalysisSettings | None = None,
+    team_rules: TeamRules | None = None,
+    lead_zone: str = "UTC",
 ) -> Dashboard:
     """Read the store once and build every view-model. No network, ever.
 
@@ -327,6 +343,8 @@ def load_dashboard(
         skip_weekends=skip_weekends,
         cost_settings=cost_settings,
         store=store,
+        team_rules=team_rules,
+        lead_zone=lead_zone,
     )
     # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
     # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).

@@ -18,9 +18,11 @@ import msgspec
 from cockpit.analytics.cost_views import CostAnalysisSettings
 from cockpit.analytics.experiments import digest_experiments
 from cockpit.analytics.freshness import SourceFacts
+from cockpit.analytics.team_views import TeamRules
 from cockpit.clock import Clock
 from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
+from cockpit.lead_zone import lead_zone
 from cockpit.models import Budget, ExperimentData
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
 from cockpit.store import DecodedChunks, Store, StoredSnapshot, SyncAttempt, without_runs
@@ -83,6 +85,13 @@ class Workspace(msgspec.Struct):
             anomaly_sigma=cost.anomaly_sigma,
         )
 
+    def team_rules(self) -> TeamRules:
+        return TeamRules(**msgspec.structs.asdict(self.config.team))
+
+    def lead_zone(self) -> str:
+        """The zone the team is shown in: `[cockpit] timezone`, else the machine's."""
+        return lead_zone(self.config.cockpit.timezone)
+
     def jobs(self, only: list[str] | None = None) -> list[SyncJob]:
         return build_jobs(self.config, only, live_since=self.live_since)
 
@@ -114,6 +123,8 @@ class Workspace(msgspec.Struct):
             skip_weekends=self.config.cockpit.burndown_weekends == "skip",
             in_hand=held,
             cost_settings=self.cost_settings(),
+            team_rules=self.team_rules(),
+            lead_zone=self.lead_zone(),
         )
 
     def experiment_runs(self) -> list[ExperimentData]:

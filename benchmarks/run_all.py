@@ -20,6 +20,7 @@ if __name__ == "__main__":
             "mlflow_sync.py",
             "focus_rollup.py",
             "team_overlap.py",
+            "team_slots.py",
         )
     ]
     sys.exit(max(codes))

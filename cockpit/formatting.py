@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 SIGNIFICANT_DIGITS = 6  # enough for 0.9551 vs 0.9553, and for 1,234,567 spelt out
@@ -163,3 +166,74 @@ def working_days_left(days: int | None) -> str:
     if days is None:
         return "no end date"
     return f"{plural(days, 'working day')} left"
+
+
+# --- Times of day, for the team: in the lead's zone, with UTC beside it -------------------
+
+_UTC_NAMES = frozenset({"", "UTC", "Etc/UTC", "Etc/Zulu", "Zulu", "UCT", "Etc/UCT"})
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name not in _UTC_NAMES else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def zone_abbreviation(moment: datetime) -> str:
+    """`PST`, `CET`; empty when the zone has no letters for its offset (`+0545`) or is UTC."""
+    name = moment.tzname() or ""
+    return "" if not name or name[0] in "+-" or name == "UTC" else name
+
+
+def span_phrase(minutes: int) -> str:
+    """How long until something: `45 min`, `2 h 10 min`, then `1.6 d` from a day on."""
+    minutes = max(minutes, 0)
+    if minutes < 60:
+        return with_unit(minutes, "min")
+    if minutes < 24 * 60:
+        hours, rest = divmod(minutes, 60)
+        head = with_unit(hours, "h")
+        return f"{head} {with_unit(rest, 'min')}" if rest else head
+    return duration(minutes * 60)
+
+
+def day_word(day: date, today: date | None) -> str:
+    """`today`, `tomorrow`, else `Tue 24 Nov`."""
+    if today is not None and day == today:
+        return "today"
+    if today is not None and day == today + timedelta(days=1):
+        return "tomorrow"
+    return f"{day:%a %d %b}"
+
+
+def time_window(start: datetime, end: datetime, zone: str, today: date | None = None) -> str:
+    """A window of time as a lead reads it: `today 08:00–09:30 PST (16:00–17:30 UTC)`, in the
+    lead's `zone` with UTC beside it (once, when the zone is UTC). The UTC part names its day
+    when that is not the local one. `today` is the lead's date; without it the date is given."""
+    local_zone = _zone(zone)
+    first, last = start.astimezone(local_zone), end.astimezone(local_zone)
+    name = zone_abbreviation(first) or ("UTC" if local_zone is UTC else zone)
+    text = f"{day_word(first.date(), today)} {first:%H:%M}–{last:%H:%M} {name}"
+    if local_zone is UTC:
+        return text
+    utc_first, utc_last = start.astimezone(UTC), end.astimezone(UTC)
+    day = "" if utc_first.date() == first.date() else f"{utc_first:%a} "
+    return f"{text} ({day}{utc_first:%H:%M}–{utc_last:%H:%M} UTC)"
+
+
+def time_at(moment: datetime, zone: str, today: date | None = None) -> str:
+    """One moment the same way: `17:00 CET (16:00 UTC)`, `tomorrow 08:00 PST (16:00 UTC)`."""
+    local_zone = _zone(zone)
+    local = moment.astimezone(local_zone)
+    name = zone_abbreviation(local) or ("UTC" if local_zone is UTC else zone)
+    head = (
+        "" if today is not None and local.date() == today else f"{day_word(local.date(), today)} "
+    )
+    text = f"{head}{local:%H:%M} {name}"
+    if local_zone is UTC:
+        return text
+    utc = moment.astimezone(UTC)
+    day = "" if utc.date() == local.date() else f"{utc:%a} "
+    return f"{text} ({day}{utc:%H:%M} UTC)"

@@ -14,7 +14,6 @@ from cockpit.analytics.experiments import (
     WeekFigures,
 )
 from cockpit.analytics.freshness import age_phrase, describe_age
-from cockpit.analytics.team import TeamSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import (
     amount,
@@ -25,21 +24,16 @@ from cockpit.formatting import (
     working_days_left,
 )
 from cockpit.report_cost import cost_json, status_cost_lines
+from cockpit.report_team import status_team_lines, team_json
 from cockpit.text_safety import clean_record
 
-# /4: cost carries budgets, the forecast's range, alerts, movers and cost per experiment, and
-# other currencies apart; /3: experiments[].best.value is the ranking value (best over the
-# history by default), not the last value logged; /2: best_overlap.people are names (ids were
-# /1).
-STATUS_SCHEMA = "cockpit.status/4"
-
-
-def overlap_names(team: TeamSummary) -> list[str]:
-    """The people in the best overlap window by name, in the order the window lists them."""
-    if team.best_overlap is None:
-        return []
-    names = {p.id: p.name for p in team.people}
-    return [names.get(person_id, person_id) for person_id in team.best_overlap.people]
+# /5: team gives times in the lead's zone too, the week's best window and each day's, who is
+# online now and next, the nearest miss and every member's state; time_zones counts the zones
+# in effect now (a traveller's, not their home's); /4: cost carries budgets, the forecast's
+# range, alerts, movers and cost per experiment, and other currencies apart; /3:
+# experiments[].best.value is the ranking value (best over the history by default), not the
+# last value logged; /2: best_overlap.people are names (ids were /1).
+STATUS_SCHEMA = "cockpit.status/5"
 
 
 def failure_rate(week: WeekFigures) -> str:
@@ -156,16 +150,9 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     if t is None:
         row("Team", "no roster yet", "team")
     else:
-        text = (
-            f"{t.working_now} of {len(t.people)} working now across {plural(t.zones, 'time zone')}"
-        )
-        if t.best_overlap:
-            w = t.best_overlap
-            text += (
-                f" · best overlap {w.start:%H:%M}–{w.end:%H:%M} UTC"
-                f" ({plural(len(w.people), 'person', 'people')})"
-            )
-        row("Team", text, "team")
+        head, under = status_team_lines(t, d.now)
+        row("Team", head, "team")
+        lines.extend(" " * label + text for text in under)
     lines.append("")
     lines.append(
         "Sources".ljust(label)
@@ -324,18 +311,5 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
     if c := d.cost:
         out["cost"] = cost_json(c, age("cost"))
     if t := d.team:
-        out["team"] = {
-            "age_seconds": age("team"),
-            "people": len(t.people),
-            "working_now": t.working_now,
-            "time_zones": t.zones,
-            "best_overlap": {
-                "start": t.best_overlap.start.isoformat(),
-                "end": t.best_overlap.end.isoformat(),
-                "people": overlap_names(t),
-                "people_ids": list(t.best_overlap.people),
-            }
-            if t.best_overlap
-            else None,
-        }
+        out["team"] = team_json(t, d.now, age("team"))
     return clean_record(out)

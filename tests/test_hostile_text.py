@@ -405,6 +405,7 @@ STRUCTURAL = {
     ("Sprint", "state"),
     ("Run", "status"),
     ("Person", "timezone"),
+    ("Travel", "timezone"),
     ("Person", "work_start"),
     ("Person", "work_end"),
     ("Budget", "period"),

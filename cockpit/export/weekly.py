@@ -17,13 +17,15 @@ import msgspec
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import amount, plural, with_unit, working_days_left
-from cockpit.report import experiment_lines, failure_rate, overlap_names, status_json
+from cockpit.report import experiment_lines, failure_rate, status_json
 from cockpit.report_cost import export_cost_lines, week_json
+from cockpit.report_team import away_json, export_team_lines
 from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
-# Follows cockpit.status/N: the same object with the week's fields; /4 adds cost.week.
-WEEKLY_SCHEMA = "cockpit.weekly/4"
+# Follows cockpit.status/N: the same object with the week's fields; /4 adds cost.week, /5
+# team.next_week.
+WEEKLY_SCHEMA = "cockpit.weekly/5"
 EXPORT_BLOCKERS = 10  # listed one by one; the count above them is always the whole number
 
 
@@ -131,15 +133,7 @@ def build_sections(d: Dashboard, week: Week | None = None) -> list[Section]:
         lines = export_cost_lines(c, week.monday, week.sunday, d.now.date())
         sections.append(Section("Cost", _age(d, "cost"), tuple(lines)))
     if t := d.team:
-        lines = [
-            f"{plural(len(t.people), 'person', 'people')} across {plural(t.zones, 'time zone')}"
-        ]
-        if t.best_overlap:
-            w = t.best_overlap
-            lines.append(
-                f"Best overlap: {w.start:%H:%M}–{w.end:%H:%M} UTC with "
-                + ", ".join(overlap_names(t))
-            )
+        lines = export_team_lines(t, d.team_data, d.now, week.monday)
         sections.append(Section("Team", _age(d, "team"), tuple(lines)))
     return sections
 
@@ -217,6 +211,9 @@ def render_json(d: Dashboard, week: Week, generated_at: datetime) -> str:
             payload["cost"]["week"] = week_json(views[0], week.monday, week.sunday, through)
         for entry, view in zip(payload["cost"]["other_currencies"], views[1:], strict=True):
             entry["week"] = week_json(view, week.monday, week.sunday, through)
+    if payload["team"] is not None:
+        # Who is off or travelling the week after the report's, from the people's records.
+        payload["team"]["next_week"] = away_json(d.team_data, week.monday)
     payload["generated_at"] = generated_at.isoformat()
     payload["as_of"] = d.now.isoformat()
     payload["week"] = {

@@ -100,27 +100,45 @@ class Profile:
             else:
                 days.append((zone(plan.zone), lo, hi, None, None))
             day += DAY
-        # Local days tile time. A travel day's zone change can make two days overlap (the
-        # earlier day keeps the overlap) or leave a gap (the earlier day runs on until the
-        # next begins): every minute belongs to exactly one local day.
+        # The night between two working days is split half way between the evening's end and
+        # the next morning's start, not at midnight: 00:30 after a day that ended at 17:30 is a
+        # late call, not an early one. Before a day off the evening runs to the day's end.
+        halfway: list[int | None] = []
+        for index, (_tz, _lo, _hi, _opens, closes) in enumerate(days):
+            following = days[index + 1] if index + 1 < len(days) else None
+            if closes is None or following is None or following[3] is None:
+                halfway.append(None)
+            else:
+                halfway.append((closes + max(following[3], closes)) // 2)
+        # Local days tile time. A travel day's zone change can leave a gap (flying west: the
+        # earlier day runs on until the next begins) or make two days overlap (flying east:
+        # the earlier day keeps the overlap through its evening, then the new zone's day takes
+        # over, so a traveller's evening is in the old zone and the next morning in the new).
+        # Every minute belongs to exactly one local day, and is shown in that day's zone.
         ranges: list[tuple[int, int, bool, ZoneInfo]] = []  # (start, end, working, zone)
         cursor = days[0][1]
         for index, (tz, _lo, hi, opens, _closes) in enumerate(days):
-            following = days[index + 1][1] if index + 1 < len(days) else hi
-            stop = max(cursor, hi, following)
+            stop = hi
+            if index + 1 < len(days):
+                following = days[index + 1][1]
+                if following >= hi:
+                    stop = following
+                else:
+                    keep = halfway[index]
+                    if keep is None:
+                        keep = hi if opens is not None else following
+                    stop = max(following, min(hi, keep))
+            stop = max(stop, cursor)
             ranges.append((cursor, stop, opens is not None, tz))
             cursor = stop
-        # Evenings: from a working day's last span to half way to the next working day's first
-        # span (to its midnight when the next day is off). The night is split there, not at
-        # midnight: 00:30 after a day that ended at 17:30 is a late call, not an early one.
+        # Evenings: from a working day's last span to half way to the next morning, or to the
+        # end of the day when the next one is off.
         evenings: list[tuple[int, int]] = []
-        for index, (_zone, _lo, _hi, _opens, closes) in enumerate(days):
+        for index, (_tz, _lo, _hi, _opens, closes) in enumerate(days):
             if closes is None:
                 continue
-            following = days[index + 1] if index + 1 < len(days) else None
-            if following is not None and following[3] is not None:
-                cut = (closes + max(following[3], closes)) // 2
-            else:
+            cut = halfway[index]
+            if cut is None:
                 cut = ranges[index][1]
             if cut > closes:
                 evenings.append((closes, cut))

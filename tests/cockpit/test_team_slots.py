@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from cockpit.analytics.team_hours import epoch_minute, working_intervals
 from cockpit.analytics.team_slots import UnknownPeople, cost_state, find_slots
 from cockpit.analytics.team_views import PersonCost, Slot, TeamRules
-from cockpit.models import Holiday, Person, TeamData, WorkSpan
+from cockpit.models import Holiday, Person, TeamData, Travel, WorkSpan
 
 
 def utc(*parts: int) -> datetime:
@@ -214,6 +214,39 @@ def test_a_night_shift_into_saturday_is_within() -> None:
     assert (saturday.off_day, saturday.early, saturday.late) == (60, 0, 0)
     # Friday 21:00: before the shift starts on a working day.
     assert cost(at(slots, utc(2026, 6, 19, 21, 0)), "noor").early == 60
+
+
+def test_a_traveller_is_judged_and_shown_in_the_zone_they_are_in() -> None:
+    # Lena works from Auckland (NZST, +12) from Wednesday 17 to Friday 19 June, her own hours.
+    lena = Person(
+        "lena",
+        "Lena Hoffmann",
+        "Europe/Berlin",
+        travel=(Travel(date(2026, 6, 17), date(2026, 6, 19), "Pacific/Auckland"),),
+    )
+    slots = every_slot(TeamData((lena, AROHA)), ["lena", "aroha"], 45, MONDAY)
+    # Tuesday 21:00 UTC is Wednesday 09:00 in Auckland: both at work there.
+    wednesday = at(slots, utc(2026, 6, 16, 21, 0))
+    assert wednesday.within == 2
+    assert cost(wednesday, "lena").local_start.isoformat() == "2026-06-17T09:00:00+12:00"
+    # The day she flies she works Tuesday in Berlin until 17:30 CEST (15:30 UTC), and starts
+    # Wednesday at 09:00 NZST (21:00 UTC). Her evening, up to half way (18:15 UTC), is in
+    # Berlin and late; after it she is in Auckland, where it is Wednesday morning: early.
+    tuesday = cost(at(slots, utc(2026, 6, 16, 14, 0)), "lena")
+    assert tuesday.local_start.isoformat() == "2026-06-16T16:00:00+02:00" and tuesday.within
+    evening = cost(at(slots, utc(2026, 6, 16, 16, 0)), "lena")
+    assert evening.local_start.isoformat() == "2026-06-16T18:00:00+02:00"
+    assert (evening.early, evening.late, evening.off_day) == (0, 45, 0)
+    morning = cost(at(slots, utc(2026, 6, 16, 19, 0)), "lena")
+    assert morning.local_start.isoformat() == "2026-06-17T07:00:00+12:00"
+    assert (morning.early, morning.late, morning.off_day) == (45, 0, 0)
+    # Monday 21:00 UTC she was still in Berlin (23:00 CEST, late).
+    monday = cost(at(slots, utc(2026, 6, 15, 21, 0)), "lena")
+    assert monday.local_start.isoformat() == "2026-06-15T23:00:00+02:00"
+    assert monday.late == 45
+    assert find_slots(TeamData((lena, AROHA)), ["lena", "aroha"], 45, MONDAY, limit=1)[
+        0
+    ].start == utc(2026, 6, 16, 21, 0)
 
 
 def test_unknown_people_are_named_with_the_teams_ids() -> None:

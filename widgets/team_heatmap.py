@@ -25,7 +25,7 @@ from widgets.panel import clip
 
 LABEL_WIDTH = 10  # "Mon 23 Nov"
 LEVELS = 4  # shades of a working count, from a few people to the most in the week
-BEST_WIDTH = 34  # room the best window's words want beside the cells
+BEST_WIDTH = 40  # room the best window's words want beside the cells
 HEADER = 2  # lines that stay put: the legend and the hour axis
 
 
@@ -71,6 +71,9 @@ class HeatRow:
 def heat_rows(summary: TeamSummary) -> list[HeatRow]:
     """The map's days from the summary: pure, so a test can read what each line will say."""
     zone = ZoneInfo(summary.lead_zone)
+    # First names, as the panel writes them; the count before them is the whole truth when
+    # a narrow screen cuts the list.
+    first_names = {p.id: p.name.split(" ")[0] or p.name for p in summary.people}
     rows: list[HeatRow] = []
     for n, day in enumerate(summary.week):
         counts = summary.heat[n] if n < len(summary.heat) else ()
@@ -80,9 +83,10 @@ def heat_rows(summary: TeamSummary) -> list[HeatRow]:
             first = int((day.best.start - midnight).total_seconds() // 60) // 30
             last = -(-int((day.best.end - midnight).total_seconds() // 60) // 30)
             best = range(max(first, 0), min(last, len(counts)))
+            who = ", ".join(first_names.get(p, p) for p in day.best.people)
             note = (
                 f"{window_text(day.best, zone)} · "
-                f"{plural(len(day.best.people), 'person', 'people')}"
+                f"{plural(len(day.best.people), 'person', 'people')}: {who}"
             )
         else:
             note = "no window"

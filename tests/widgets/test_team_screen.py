@@ -310,7 +310,7 @@ def test_heat_rows_read_the_week_in_the_lead_zone() -> None:
     monday = rows[0]
     # Lena, Tomás, Noa, Priya and Sita all work 10:00–13:00 Berlin; the best window's cells
     # are exactly those half hours, and today's now-marker is 10:30.
-    assert monday.note == "10:00–13:00 · 5 people"
+    assert monday.note == "10:00–13:00 · 5 people: Tomás, Lena, Noa, Priya, Sita"
     assert (monday.best.start, monday.best.stop) == (20, 26)
     assert monday.now == 21
     assert rows[1].now is None
@@ -334,7 +334,7 @@ def test_a_day_the_lead_s_clocks_change_says_so() -> None:
     )  # fmt: skip
     (row,) = heat_rows(summary)
     # Three elapsed hours after midnight is 02:00 on the wall clock (01:00 came twice).
-    assert row.note == "02:00–03:00 · 2 people · 25 h day"
+    assert row.note == "02:00–03:00 · 2 people: maya, lena · 25 h day"
     assert (row.best.start, row.best.stop) == (6, 8)
 
 

@@ -10,8 +10,8 @@ to read at a glance.
 - Everyone carries their calendar's public holidays around today (`team_holidays`). When none
   falls on anyone's working day this week, Priya gets a plainly named regional holiday, so the
   panel always has one to show.
-- Six weeks of the weekly "Model review" (08:00 in San Francisco: early for Diego, late in the
-  evening for Priya) and one one-off meeting feed the fairness ledger.
+- Six weeks of the weekly "Model review" (08:00 in San Francisco: early for Maya and Diego,
+  late in the evening for Priya) and one one-off call feed the fairness ledger.
 
 Everything is a pure function of `today`: no clock, no random numbers, and no `holidays`
 import (the demo is built before the first paint).
@@ -258,7 +258,8 @@ def _with_a_holiday_this_week(people: tuple[Person, ...], today: date) -> tuple[
 
 def _meetings(today: date) -> tuple[Meeting, ...]:
     """Six weeks of the weekly model review, Tuesdays at 08:00 in San Francisco, with the same
-    five people (early for Diego, late in the evening for Priya), and one one-off call."""
+    five people (early for Maya and Diego, late in the evening for Priya), and one one-off
+    call last Wednesday (early in Singapore)."""
     lead = ZoneInfo(SERIES_ZONE)
     monday = today - timedelta(days=today.weekday())
 
@@ -277,7 +278,7 @@ def _meetings(today: date) -> tuple[Meeting, ...]:
     )
     one_off = Meeting(
         title="Speech model go/no-go",
-        start=at(monday - timedelta(days=4), time(13)),  # last Thursday
+        start=at(monday - timedelta(days=5), time(13)),  # last Wednesday
         minutes=45,
         attendees=("maya", "lena", "wei", "aroha"),
     )

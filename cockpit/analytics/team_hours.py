@@ -99,6 +99,7 @@ def clear_caches() -> None:
     wall_minute.cache_clear()
     _day_offset.cache_clear()
     zone.cache_clear()
+    _HOLIDAY_INDEXES.clear()
 
 
 def _clock(text: str) -> int:
@@ -181,11 +182,21 @@ class _Calendar:
         return zone_name, spans, "", "", stay
 
 
-@lru_cache(maxsize=1024)
+# Holiday calendars indexed by ordinal, kept by the identity of the tuple: a team shares a few
+# calendars (one per country), and hashing a tuple of holidays costs more than indexing it.
+_HOLIDAY_INDEXES: dict[int, tuple[tuple[Holiday, ...], dict[int, str]]] = {}
+
+
 def _holiday_index(holidays: tuple[Holiday, ...]) -> dict[int, str]:
+    kept = _HOLIDAY_INDEXES.get(id(holidays))
+    if kept is not None and kept[0] is holidays:
+        return kept[1]
     index: dict[int, str] = {}
     for holiday in holidays:
         index.setdefault(holiday.day.toordinal(), holiday.name)
+    if len(_HOLIDAY_INDEXES) > 4096:
+        _HOLIDAY_INDEXES.clear()
+    _HOLIDAY_INDEXES[id(holidays)] = (holidays, index)  # the tuple kept, so its id stays its
     return index
 
 
@@ -228,9 +239,16 @@ def working_minutes(person: Person, start: int, end: int) -> tuple[Interval, ...
     if end <= start:
         return ()
     calendar = _Calendar(person)
+    # Most people have no travel, time off or away days in the range: their day is the
+    # weekday's hours unless it is a holiday, read without planning each day in full.
+    plain = not (calendar.travel or calendar.time_off or calendar.away) and len(calendar.hours) == 7
+    hours, holidays, zone_name = calendar.hours, calendar.holidays, calendar.home
     found: list[Interval] = []
     for ordinal in _local_days(start, end):
-        zone_name, spans, _, _, _ = calendar.plan(ordinal)
+        if plain:
+            spans = () if ordinal in holidays else hours[(ordinal - 1) % 7]
+        else:
+            zone_name, spans, _, _, _ = calendar.plan(ordinal)
         if not spans:
             continue
         # Most days keep one offset from midnight to midnight: then a span inside the day is

@@ -164,12 +164,16 @@ register(
 
 class RosterFileSettings(SourceSettings, tag="roster-file"):
     path: NonEmpty
+    # The meetings the team held, for the fairness ledger. Empty: `meetings.toml` beside the
+    # roster when there is one (docs/roster.md).
+    meetings: str = ""
 
 
 def _build_roster_file(name: str, settings: RosterFileSettings, ctx: BuildContext) -> Source:
-    from integrations.local_files import RosterFileSource
+    from integrations.roster_file import RosterFileSource
 
-    return RosterFileSource(name, ctx.resolve(settings.path))
+    meetings = ctx.resolve(settings.meetings) if settings.meetings else None
+    return RosterFileSource(name, ctx.resolve(settings.path), meetings)
 
 
 register(
@@ -179,7 +183,10 @@ register(
         areas=("team",),
         network=False,
         build=_build_roster_file,
-        files=lambda settings: (settings.path,),
+        files=lambda settings: (
+            settings.path,
+            *((settings.meetings,) if settings.meetings else ()),
+        ),
     )
 )
 

@@ -78,6 +78,27 @@ def explain_validation_error(
     return what
 
 
+def validation_error_path(message: str) -> tuple[str | int, ...]:
+    """The key path a msgspec error is about, as keys and indexes: `... - at `$.people[2]`` →
+    ("people", 2); an unknown or missing field adds its own name, so that a file's line finder
+    can point at the key (or, when it is missing, at the table that lacks it). A dict key
+    msgspec does not show (`[...]`) ends the path there."""
+    match = re.match(r"^(?P<what>.*?)(?: - at `\$(?P<where>[^`]*)`)?$", message, re.DOTALL)
+    if not match:
+        return ()
+    path: list[str | int] = []
+    for name, index, _quote_mark, key, elided in re.findall(
+        r"\.([^.\[]+)|\[(\d+)\]|\[(['\"])(.*?)\3\]|(\[\.\.\.\])", match["where"] or ""
+    ):
+        if elided:
+            return tuple(path)
+        path.append(int(index) if index else name or key)
+    field = re.match(r"Object (?:contains unknown|missing required) field `([^`]+)`", match["what"])
+    if field:
+        path.append(field.group(1))
+    return tuple(path)
+
+
 def _unescape(shown: str) -> str:
     # msgspec shows the pattern as a Python repr body: backslashes doubled.
     return shown.replace("\\\\", "\\")

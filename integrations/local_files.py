@@ -1,4 +1,5 @@
-"""Sources kept as TOML files beside the config: the OKR file and the team roster.
+"""Sources kept as TOML files beside the config: the OKR file (and, re-exported from
+`integrations.roster_file`, the team roster).
 
 Both are hand-edited, so every error names the file and the key (`objectives.1.key_results.0.
 target`) and never shows a traceback or half-read numbers.
@@ -7,32 +8,22 @@ target`) and never shows a traceback or half-read numbers.
 from __future__ import annotations
 
 import asyncio
-import re
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from cockpit.models import KeyResult, Objective, OkrData, Person, Snapshot, TeamData
-from cockpit.schema_errors import described_pattern, explain_validation_error
+from cockpit.models import KeyResult, Objective, OkrData, Snapshot
+from cockpit.schema_errors import explain_validation_error
 from cockpit.text_safety import clean_record
 from integrations.base import FetchContext, SourceConfigError
+from integrations.roster_file import RosterFileSource, parse_roster_file
+
+__all__ = ["OkrFileSource", "RosterFileSource", "parse_okr_file", "parse_roster_file"]
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-ClockTime = described_pattern(
-    r"^([01]\d|2[0-3]):[0-5]\d$", "a time", 'HH:MM on a 24-hour clock, such as "09:00"'
-)
-PersonId = described_pattern(
-    r"^[A-Za-z0-9._-]{1,64}$",
-    "a valid id",
-    '1 to 64 letters, digits, dots, dashes or underscores, such as "priya"',
-)
-CountryCode = described_pattern(
-    r"^([A-Z]{2})?$", "a country code", 'two capital letters such as "IN", or ""'
-)
 Number = int | float
 
 
@@ -59,22 +50,6 @@ class _OkrFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     start: date
     end: date
     objectives: list[_ObjectiveEntry]
-
-
-class _PersonEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    id: PersonId
-    name: Text
-    timezone: Text
-    role: str = ""
-    location: str = ""
-    work_start: ClockTime = "09:00"
-    work_end: ClockTime = "17:30"
-    country: CountryCode = ""
-    away: list[date] = msgspec.field(default_factory=list)
-
-
-class _RosterFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    people: list[_PersonEntry]
 
 
 FileT = TypeVar("FileT")
@@ -143,40 +118,6 @@ def parse_okr_file(path: Path) -> OkrData:
     return clean_record(OkrData(entry.period, entry.start, entry.end, tuple(objectives)))
 
 
-def parse_roster_file(path: Path) -> TeamData:
-    entry = _read_toml(path, _RosterFile)
-    people = []
-    seen: dict[str, str] = {}
-    for index, person in enumerate(entry.people):
-        where = f"people.{index}"
-        _check_unique(path, seen, person.id, where)
-        if person.work_end == person.work_start:
-            raise SourceConfigError(
-                f"{path}: `{where}.work_end`: the same time as work_start ({person.work_start!r}),"
-                " so this person would never be at work; set the end of the working day (it may"
-                ' be after midnight, such as "02:00", for a night shift)'
-            )
-        if not _is_time_zone(person.timezone):
-            raise SourceConfigError(
-                f"{path}: `{where}.timezone`: unknown time zone {person.timezone!r}; use an "
-                "IANA name such as 'Asia/Kolkata'"
-            )
-        people.append(
-            Person(
-                id=person.id,
-                name=person.name,
-                timezone=person.timezone,
-                role=person.role,
-                location=person.location,
-                work_start=person.work_start,
-                work_end=person.work_end,
-                country=person.country,
-                away=tuple(sorted(set(person.away))),
-            )
-        )
-    return clean_record(TeamData(tuple(people)))
-
-
 def _check_unique(path: Path, seen: dict[str, str], key: str, where: str) -> None:
     """Ids pick out one entry; a second one with the same id would be shadowed or mixed in."""
     if key in seen:
@@ -185,19 +126,6 @@ def _check_unique(path: Path, seen: dict[str, str], key: str, where: str) -> Non
             " entry its own id"
         )
     seen[key] = where
-
-
-_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")
-
-
-def _is_time_zone(name: str) -> bool:
-    if not _ZONE_NAME.match(name):
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 class OkrFileSource:
@@ -210,15 +138,3 @@ class OkrFileSource:
 
     async def fetch(self, ctx: FetchContext) -> Snapshot:
         return Snapshot(okrs=await asyncio.to_thread(parse_okr_file, self.path))
-
-
-class RosterFileSource:
-    kind = "roster-file"
-    uses_network = False
-
-    def __init__(self, name: str, path: Path) -> None:
-        self.name = name
-        self.path = path
-
-    async def fetch(self, ctx: FetchContext) -> Snapshot:
-        return Snapshot(team=await asyncio.to_thread(parse_roster_file, self.path))

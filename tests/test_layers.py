@@ -46,12 +46,20 @@ def test_integrations_never_import_the_ui_or_the_core() -> None:
         forbidden=("textual", "rich", "widgets", "cockpit"),
         # run_values is pure (records in, answers out): trackers set each experiment's
         # direction with the same default-by-name every surface ranks with.
+        # toml_lines finds the line of a key for a hand-edited file's error messages.
         allowed=(
             "cockpit.models", "cockpit.schema_errors", "cockpit.text_safety",
-            "cockpit.analytics.run_values",
+            "cockpit.analytics.run_values", "cockpit.toml_lines",
         ),
     )  # fmt: skip
     assert bad == []
+
+
+def test_the_toml_line_finder_is_stdlib_only() -> None:
+    # Integrations import it for their error messages: it may import nothing of ours.
+    path = ROOT / "cockpit" / "toml_lines.py"
+    stdlib = set(sys.stdlib_module_names) | {"__future__"}
+    assert {m.split(".")[0] for m in imports_of(path)} <= stdlib
 
 
 def test_the_text_cleaner_is_stdlib_only() -> None:

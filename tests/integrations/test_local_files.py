@@ -270,33 +270,7 @@ def test_okr_mistakes_are_said_in_words(tmp_path: Path, text: str, expected: str
     assert str(caught.value).startswith(f"{path}: {expected}")
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            ROSTER.replace('"08:00"', '"9am"'),
-            '`people.1.work_start`: "9am" is not a time; expected HH:MM on a 24-hour clock,'
-            ' such as "09:00"',
-        ),
-        (
-            ROSTER.replace('"16:30"', '"08:00"'),
-            "`people.1.work_end`: the same time as work_start ('08:00')",
-        ),
-        (
-            ROSTER.replace('id = "tom"', 'id = "priya"'),
-            "`people.1.id`: 'priya' is used twice (also `people.0.id`)",
-        ),
-        (ROSTER.replace('id = "tom"', 'id = "tom fletcher"'), '"tom fletcher" is not a valid id'),
-        (ROSTER.replace('"IN"', '"India"'), '"India" is not a country code; expected two'),
-    ],
-)
-def test_roster_mistakes_are_said_in_words(tmp_path: Path, text: str, expected: str) -> None:
-    path = write(tmp_path, "team.toml", text)
-    with pytest.raises(SourceConfigError) as caught:
-        parse_roster_file(path)
-    message = str(caught.value)
-    assert message.startswith(f"{path}: ") and expected in message
-    assert "regex" not in message and "\\d" not in message and "^" not in message
+# The roster's mistakes, said with their line: tests/integrations/test_roster_file.py.
 
 
 def test_a_night_shift_that_ends_after_midnight_is_fine(tmp_path: Path) -> None:

@@ -116,11 +116,13 @@ class TeamSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     slot_step_minutes: Annotated[int, msgspec.Meta(ge=5, le=120)] = 15
     # Weights of one minute outside a person's hours: early morning, late evening (a late
     # call costs more: it eats the evening), and a day off (weekend, holiday, time off).
-    early_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.0
-    late_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 1.5
-    off_day_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 3.0
+    # Above zero: a slot is painless exactly when everyone is within hours, so a weight of
+    # 0 would rank a 3 a.m. call as good as a noon one.
+    early_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 1.0
+    late_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 1.5
+    off_day_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 3.0
     # A person with flexible hours feels this share of the pain of an out-of-hours minute.
-    flexible_factor: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.5
+    flexible_factor: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
     fairness_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 8
 
 

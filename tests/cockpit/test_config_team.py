@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cockpit.config import CONFIG_TEMPLATE, TeamSettings, parse_config
+import pytest
+
+from cockpit.config import CONFIG_TEMPLATE, ConfigError, TeamSettings, load_config, parse_config
 
 
 def _team_block() -> list[str]:
@@ -31,3 +33,13 @@ def test_the_uncommented_team_block_gives_the_defaults() -> None:
         line[2:] if re.match(r"# (\[team\]|[a-z_]+ = )", line) else line for line in _team_block()
     )
     assert parse_config(text, Path("config.toml")).team == TeamSettings()
+
+
+def test_a_zero_weight_is_refused_naming_the_key(tmp_path: Path) -> None:
+    # With a zero weight a 3 a.m. call would rank as painless as a noon one.
+    path = tmp_path / "config.toml"
+    path.write_text("[team]\nlate_weight = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "team.late_weight" in str(caught.value)
+    assert str(path) in str(caught.value)

@@ -411,4 +411,16 @@ def parse_person(user: object) -> Person | None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    return clean_record(Person(id=ident, name=str(user.get("displayName") or ident), timezone=zone))
+    # Jira shows the email only when the user's profile lets it; it is what a roster entry is
+    # most often matched by (cockpit/team_merge.py).
+    email = user.get("emailAddress")
+    return clean_record(
+        Person(
+            id=ident,
+            name=str(user.get("displayName") or ident),
+            timezone=zone,
+            email=email if isinstance(email, str) else "",
+            account_id=ident,
+            zone_source="jira",
+        )
+    )

@@ -197,6 +197,27 @@ def test_category_falls_back_to_the_status_list() -> None:
     assert issue.category is StatusCategory.IN_PROGRESS
 
 
+def test_a_person_keeps_the_account_and_email_to_match_a_roster_entry_by() -> None:
+    cloud = parse_person(
+        {
+            "accountId": "5b10a2",
+            "emailAddress": "Priya@Example.com",
+            "displayName": "Priya Raman",
+            "timeZone": "Asia/Kolkata",
+            "active": True,
+        }
+    )
+    assert cloud is not None
+    assert (cloud.id, cloud.account_id, cloud.email) == ("5b10a2", "5b10a2", "Priya@Example.com")
+    assert cloud.zone_source == "jira"
+    # A site that hides emails leaves the field out (or null); Server and Data Center users
+    # have a name instead of an accountId.
+    hidden = parse_person({"accountId": "x", "emailAddress": None, "timeZone": "UTC"})
+    assert hidden is not None and hidden.email == ""
+    server = parse_person({"name": "jdoe", "key": "JIRAUSER1", "timeZone": "UTC"})
+    assert server is not None and (server.id, server.account_id) == ("jdoe", "jdoe")
+
+
 def test_people_without_a_time_zone_are_left_out() -> None:
     assert parse_person({"accountId": "x", "displayName": "X"}) is None
     assert parse_person({"accountId": "x", "timeZone": "Mars/Olympus"}) is None

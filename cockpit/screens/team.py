@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
@@ -40,6 +40,7 @@ from widgets.footer import KeyFooter
 from widgets.panel import PanelAge, Part, line, stack
 from widgets.status_bar import SourceStatusBar
 from widgets.team_heatmap import TeamHeatMap, window_text
+from widgets.team_panel import TeamPanel
 from widgets.team_slots import LENGTHS, SlotTable, slot_detail, slot_model, slots_note
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ if TYPE_CHECKING:
 
     from cockpit.models import Person, TeamData
 
-TABS = ("overlap", "slots", "fairness", "handover")
+TABS = ("people", "overlap", "slots", "fairness", "handover")
 TAB_TITLES = {
+    "people": "People",
     "overlap": "Overlap",
     "slots": "Slot finder",
     "fairness": "Fairness",
@@ -97,6 +99,10 @@ class TeamScreen(Screen[None]):
         max-height: 4;
         padding: 0 1;
     }
+    TeamScreen #team-people {
+        height: auto;
+        min-height: 100%;
+    }
     TeamScreen #slot-picker {
         width: 32;
         height: 1fr;
@@ -130,18 +136,19 @@ class TeamScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="team.back"),
-        Binding("1,o", "show_tab('overlap')", "Overlap", id="team.tab_overlap"),
-        Binding("2,m", "show_tab('slots')", "Slots", id="team.tab_slots"),
-        Binding("3,f", "show_tab('fairness')", "Fairness", id="team.tab_fairness"),
-        Binding("4,h", "show_tab('handover')", "Handover", id="team.tab_handover"),
+        Binding("1,p", "show_tab('people')", "People", id="team.tab_people"),
+        Binding("2,o", "show_tab('overlap')", "Overlap", id="team.tab_overlap"),
+        Binding("3,m", "show_tab('slots')", "Slots", id="team.tab_slots"),
+        Binding("4,f", "show_tab('fairness')", "Fairness", id="team.tab_fairness"),
+        Binding("5,h", "show_tab('handover')", "Handover", id="team.tab_handover"),
         Binding("l", "cycle_length", "Length", id="team.length"),
         Binding("w", "write_ics", "Write .ics", id="team.write_ics"),
     ]
 
-    def __init__(self, initial: Dashboard | None = None, *, tab: str = "overlap") -> None:
+    def __init__(self, initial: Dashboard | None = None, *, tab: str = "people") -> None:
         super().__init__(name="team")
         self.initial = initial
-        self.initial_tab = tab if tab in TABS else "overlap"
+        self.initial_tab = tab if tab in TABS else "people"
         self.summary: TeamSummary | None = None
         self.team_data: TeamData | None = None
         self.rules = TeamRules()
@@ -188,6 +195,15 @@ class TeamScreen(Screen[None]):
         self.call_after_refresh(self._focus_tab)
 
     def _tab_body(self, tab: str) -> list[Widget]:
+        if tab == "people":
+            # Everyone, as the panel draws them, in full: what its "+N more" promised.
+            return [
+                VerticalScroll(
+                    TeamPanel(detailed=True, id="team-people"),
+                    can_focus=False,
+                    classes="tab-body",
+                )
+            ]
         note = Static(classes="tab-note", id=f"{tab}-notes")
         if tab == "overlap":
             return [Vertical(note, TeamHeatMap(id="heatmap"), classes="tab-body")]
@@ -254,6 +270,8 @@ class TeamScreen(Screen[None]):
             # The same team again (the repaint after opening, an age tick): only the age
             # moves, and the slots are ranked again once the clock passes a step.
             self._show_header()
+            if self._ready and "people" in self.built:
+                self.query_one("#team-people", TeamPanel).age = self._age
             if self._ready and self.ranked_for is not None:
                 self._rank()
             return
@@ -283,7 +301,9 @@ class TeamScreen(Screen[None]):
         return self.team_data.people if self.team_data is not None else ()
 
     def _feed(self, tab: str) -> None:
-        if tab == "overlap":
+        if tab == "people":
+            self._feed_people()
+        elif tab == "overlap":
             self._feed_overlap()
         elif tab == "slots":
             self._feed_slots()
@@ -291,6 +311,16 @@ class TeamScreen(Screen[None]):
             self._feed_fairness()
         else:
             self._feed_handover()
+
+    # --- people -----------------------------------------------------------------------
+
+    def _feed_people(self) -> None:
+        panel = self.query_one("#team-people", TeamPanel)
+        panel.summary = self.summary
+        panel.age = self._age
+        # Its height follows its rows: measured again.
+        panel.clear_cached_dimensions()
+        panel.refresh(layout=True)
 
     # --- overlap ----------------------------------------------------------------------
 
@@ -397,7 +427,6 @@ class TeamScreen(Screen[None]):
 
             self.query_one("#slot-length", Select).value = self.minutes
             self._rank()
-        self.notify(f"Meetings of {self.minutes} min", timeout=2)
 
     def _rank(self) -> None:
         """Rank the slots for the people picked on a worker thread; the table says so
@@ -510,7 +539,7 @@ class TeamScreen(Screen[None]):
     def action_write_ics(self) -> None:
         slot = self.chosen_slot()
         if slot is None or self.team_data is None:
-            self.notify("Pick people on the Slot finder (m), then the slot to invite them to.",
+            self.notify("Pick people on the Slot finder, then the slot to invite them to.",
                         timeout=4)  # fmt: skip
             return
         by_id = {p.id: p for p in self.team_data.people}
@@ -669,6 +698,16 @@ class TeamScreen(Screen[None]):
 
     # --- actions ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The slot finder's keys are shown (and work) on its tab only."""
+        if action in ("cycle_length", "write_ics"):
+            return self._active_tab() == "slots"
+        return True
+
+    def _active_tab(self) -> str:
+        tabs = self.query(TabbedContent)
+        return tabs.first().active if tabs else self.initial_tab
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -680,6 +719,7 @@ class TeamScreen(Screen[None]):
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         await self.build_tab(str(event.pane.id))
+        self.refresh_bindings()
         self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
@@ -687,7 +727,9 @@ class TeamScreen(Screen[None]):
         if active not in self.built:
             return
         target: Widget
-        if active == "overlap":
+        if active == "people":
+            target = self.query_one("#team-people", TeamPanel)
+        elif active == "overlap":
             target = self.query_one(TeamHeatMap)
         elif active == "slots":
             target = self.query_one("#slot-people", SelectionList)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cockpit.screens.cost import CostScreen
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.detail import DetailScreen
+from cockpit.screens.team import TeamScreen
 from tests.widgets.conftest import AppFactory
 from widgets.panel import Panel
 from widgets.status_bar import SourceStatusBar
@@ -22,13 +23,22 @@ async def test_first_paint_comes_from_the_store(make_app: AppFactory) -> None:
 async def test_number_keys_focus_panels_and_enter_opens_detail(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        assert app.focused is not None and app.focused.id == "okrs"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.panel_id == "okrs"
+        assert app.screen.query_one(Panel).summary is not None  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+        # The Team panel opens its own screen (tests/widgets/test_team_screen.py).
         await pilot.press("5")
         assert app.focused is not None and app.focused.id == "team"
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
-        assert app.screen.panel_id == "team"
-        assert app.screen.query_one(Panel).summary is not None  # type: ignore[attr-defined]
+        assert isinstance(app.screen, TeamScreen)
+        assert app.screen.summary is not None
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
         # The Cost panel opens its own screen (tests/widgets/test_cost_app.py).

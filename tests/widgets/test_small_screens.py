@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from cockpit.app import CockpitApp
 from cockpit.clock import FrozenClock
 from cockpit.models import Person, Snapshot, TeamData
-from cockpit.screens.detail import DetailScreen
+from cockpit.screens.team import TeamScreen
 from cockpit.store import SyncAttempt
 from cockpit.workspace import Workspace, open_demo_workspace
 from integrations.demo import build_demo_snapshot
@@ -72,8 +72,9 @@ async def test_the_team_screen_scrolls_through_three_hundred_people(tmp_path: Pa
 
         await pilot.press("5", "enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
-        panel = app.screen.query_one(Panel)
+        # The team screen opens on everyone, drawn by the panel in full.
+        assert isinstance(app.screen, TeamScreen)
+        panel = app.screen.query_one("#team-people", Panel)
         full = str(panel.render())
         assert _shown_people(full) == 300 and "more" not in full
         scroll = app.screen.query_one(VerticalScroll)

@@ -36,6 +36,7 @@ from cockpit.screens.team import TeamScreen
 from tests.conftest import FROZEN_NOW
 from widgets.cost_table import CostTable
 from widgets.team_heatmap import TeamHeatMap, heat_rows
+from widgets.team_panel import TeamPanel
 from widgets.team_slots import SlotTable
 
 LEAD = "Europe/Berlin"
@@ -479,6 +480,32 @@ async def test_names_from_the_roster_are_plain_text() -> None:
         people = pilot.app.screen.query_one("#slot-people", SelectionList)
         prompts = [str(people.get_option_at_index(n).prompt) for n in range(people.option_count)]
         assert any("Tomás [bold]Ruiz[/]" in p for p in prompts)
+
+
+async def test_the_screen_opens_on_everyone() -> None:
+    """What the panel's "+N more · enter shows everyone" promised: every person, in full."""
+    async with Host(sample_summary(), TEAM, tab="people").run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        panel = pilot.app.screen.query_one("#team-people", TeamPanel)
+        assert panel.summary == sample_summary()
+        text = str(panel.render())
+        assert all(p.name in text for p in PEOPLE)
+        assert pilot.app.focused is panel
+
+
+async def test_the_slot_finder_s_keys_work_on_its_tab_only() -> None:
+    async with sample_host().run_test(size=(150, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        assert screen.check_action("write_ics", ()) is False
+        assert screen.check_action("cycle_length", ()) is False
+        await pilot.press("l")
+        assert screen.minutes == 60  # not on the slot finder: nothing changes
+        await pilot.press("m")
+        await settle(pilot)
+        assert screen.check_action("write_ics", ()) is True
+        await pilot.press("l")
+        assert screen.minutes == 90
 
 
 async def test_tabs_are_built_when_first_shown() -> None:

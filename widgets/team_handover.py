@@ -24,14 +24,16 @@ class ChainLine(msgspec.Struct, frozen=True, gc=False):
     end: datetime
     person: str = ""
     zone: str = ""  # the person's zone now (their local times)
+    hands_to: str = ""  # the next leg's person: who the work passes to
 
 
 def chain_lines(handover: Sequence[Handover], zones: Mapping[str, str]) -> tuple[ChainLine, ...]:
     lines: list[ChainLine] = []
-    for leg in handover:
+    for n, leg in enumerate(handover):
         if leg.gap_before > 0:
             lines.append(ChainLine(leg.start - timedelta(minutes=leg.gap_before), leg.start))
-        lines.append(ChainLine(leg.start, leg.end, leg.person, zones.get(leg.person, "UTC")))
+        after = handover[n + 1].person if n + 1 < len(handover) else ""
+        lines.append(ChainLine(leg.start, leg.end, leg.person, zones.get(leg.person, "UTC"), after))
     return tuple(lines)
 
 
@@ -73,9 +75,14 @@ def handover_model(
     def who_text(c: ChainLine) -> str:
         return names.get(c.person, c.person) if c.person else "nobody working"
 
+    def hands_to(c: ChainLine) -> str:
+        return f"→ {names.get(c.hands_to, c.hands_to)}" if c.hands_to else ""
+
     columns = [
         TableColumn("when", f"When ({place})", when, width=19),
         TableColumn("who", "Who", who, width=14, most=28, fit=who_text),
+        TableColumn("to", "Hands to", lambda c: (hands_to(c), "muted"), width=10, most=30,
+                    fit=hands_to, drop=3),
         TableColumn("local", "Their time", local, width=19, drop=2),
         TableColumn("zone", "Zone", lambda c: (c.zone, "muted"), width=8, most=24,
                     fit=lambda c: c.zone, drop=1),

@@ -44,7 +44,7 @@ from cockpit.schema_errors import (
     explain_validation_error,
     validation_error_path,
 )
-from cockpit.text_safety import clean_record
+from cockpit.text_safety import clean_line, clean_record
 from cockpit.toml_lines import key_line
 from integrations.base import FetchContext, SourceConfigError
 
@@ -161,7 +161,17 @@ class _File:
 
 
 def _spell(key: Sequence[Key]) -> str:
-    return ".".join(str(part) for part in key)
+    return ".".join(_spell_part(part) for part in key)
+
+
+def _spell_part(part: Key) -> str:
+    # A key comes from the file: one that is not a plain name is quoted, escapes and all.
+    if isinstance(part, int) or _PLAIN_KEY.match(part):
+        return str(part)
+    return _quoted(part)
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _read(path: Path, schema: type[FileT]) -> tuple[_File, FileT]:
@@ -189,9 +199,10 @@ def _read(path: Path, schema: type[FileT]) -> tuple[_File, FileT]:
         return file, msgspec.convert(data, schema, strict=True)
     except msgspec.ValidationError as exc:
         message = str(exc)
+        # Cleaned: msgspec names an unknown key as the file spells it, escapes and all.
         raise SourceConfigError(
             f"{file.at(validation_error_path(message))}: "
-            f"{explain_validation_error(message, data=data)}"
+            f"{clean_line(explain_validation_error(message, data=data))}"
         ) from None
 
 

@@ -611,3 +611,16 @@ def test_an_error_quotes_a_hostile_value_harmlessly(tmp_path: Path) -> None:
         team(tmp_path, text)
     message = str(caught.value)
     assert "\x1b" not in message and "\u202e" not in message and "\x07" not in message
+
+
+def test_a_hostile_key_is_quoted_in_the_message(tmp_path: Path) -> None:
+    text = TEAM.replace('thu = ["09:00-14:00"]', '"thu\\u001b[2J\\u202e" = []')
+    with pytest.raises(SourceConfigError) as caught:
+        team(tmp_path, text)
+    message = str(caught.value)
+    assert "`people.1.hours_by_day.'thu\\x1b[2J\\u202e'`: unknown weekday" in message
+    assert is_clean_line(message)
+    unknown = TEAM.replace('role = "ML engineer"', '"role\\u001b]0;x\\u0007" = 1')
+    with pytest.raises(SourceConfigError) as caught:
+        team(tmp_path, unknown)
+    assert is_clean_line(str(caught.value)) and "unknown key" in str(caught.value)

@@ -453,10 +453,13 @@ burndown_weekends = "shade"
 # kind = "okr-file"
 # path = "~/.config/cockpit/okrs.toml"
 
-# The team roster: names, time zones and working hours.
+# The team roster: names, time zones, working hours (split, per weekday, night shifts),
+# public holidays, time off and travel. The file's keys, with a full example: docs/roster.md.
 # [sources.team]
 # kind = "roster-file"
 # path = "~/.config/cockpit/team.toml"
+# meetings = ""                     # meetings held, for the fairness ledger; empty: the
+#                                     meetings.toml beside the roster, when there is one
 
 # The Team panel and screen: how far ahead to look for overlap, how many people make a window,
 # and what a minute outside someone's working hours costs when meeting slots are ranked.

@@ -624,3 +624,25 @@ def test_a_hostile_key_is_quoted_in_the_message(tmp_path: Path) -> None:
     with pytest.raises(SourceConfigError) as caught:
         team(tmp_path, unknown)
     assert is_clean_line(str(caught.value)) and "unknown key" in str(caught.value)
+
+
+# --- the documentation ----------------------------------------------------------------
+
+
+def toml_blocks() -> list[str]:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "roster.md"
+    parts = docs.read_text(encoding="utf-8").split("```toml\n")[1:]
+    return [part.split("```", 1)[0] for part in parts]
+
+
+def test_the_documented_examples_are_the_tested_files() -> None:
+    blocks = toml_blocks()
+    assert TEAM in blocks and MEETINGS in blocks
+
+
+def test_every_documented_block_reads(tmp_path: Path) -> None:
+    settings, _, travel, _ = toml_blocks()
+    assert "meetings" in settings
+    ana = person(tmp_path, travel)
+    assert (ana.travel[0].timezone, ana.travel[0].location) == ("Asia/Dubai", "Dubai")
+    assert ana.travel[0].holidays  # the UAE's calendar within the stay

@@ -29,12 +29,12 @@ from cockpit.models import (
     CostRow,
     ExperimentData,
     OkrData,
-    Person,
     Snapshot,
     SprintData,
     TeamData,
 )
 from cockpit.store import Store, StoredSnapshot
+from cockpit.team_merge import merge_team
 from cockpit.text_safety import clean_record
 
 
@@ -98,11 +98,8 @@ def merge_snapshots(snapshots: list[Snapshot], budgets: tuple[Budget, ...] = ())
             digests=tuple(d for p in experiment_parts for d in p.digests),
         )
     cost = merge_cost([s.cost for s in snapshots if s.cost], budgets)
-    people: dict[str, Person] = {}
-    for part in (s.team for s in snapshots if s.team):
-        for person in part.people:
-            people.setdefault(person.id, person)
-    team = TeamData(tuple(people.values())) if people else None
+    # A roster person Jira also knows is one person; recorded meetings come along.
+    team = merge_team([s.team for s in snapshots if s.team])
     return Snapshot(sprint=sprint, experiments=experiments, okrs=okrs, cost=cost, team=team)
 
 
@@ -216,7 +213,7 @@ def build_dashboard(
         sprint=summarize_sprint(
             merged.sprint,
             now,
-            people={p.id: p.name for p in merged.team.people} if merged.team else None,
+            people=_names_by_id(merged.team),
             skip_weekends=skip_weekends,
         )
         if merged.sprint
@@ -238,6 +235,16 @@ def build_dashboard(
         team_rules=rules,
         lead_zone=lead_zone,
     )
+
+
+def _names_by_id(team: TeamData | None) -> dict[str, str] | None:
+    """Each person's name under every id the sprint may know them by: the roster's id and
+    the Jira account a roster entry was matched to (issues are assigned to the account)."""
+    if team is None:
+        return None
+    names = {p.account_id: p.name for p in team.people if p.account_id}
+    names.update((p.id, p.name) for p in team.people)
+    return names
 
 
 def _cost_summary(

@@ -257,11 +257,10 @@ class TeamScreen(Screen[None]):
         for bar in self.query(SourceStatusBar):
             bar.show(dashboard.sources, offline=dashboard.offline, syncing=syncing)
         summary = dashboard.team
-        data = getattr(dashboard, "team_data", None)
+        data = dashboard.team_data
         self.now = dashboard.now
-        self.rules = getattr(dashboard, "team_rules", None) or self.rules
-        zone = getattr(dashboard, "lead_zone", None)
-        self.lead_zone = zone or (summary.lead_zone if summary is not None else "UTC")
+        self.rules = dashboard.team_rules
+        self.lead_zone = dashboard.lead_zone
         same_summary = summary is self._fed or (self._fed is not _UNSET and summary == self._fed)
         same_data = data is self._fed_data or (
             self._fed_data is not _UNSET and data == self._fed_data

@@ -216,6 +216,9 @@ def time_window(start: datetime, end: datetime, zone: str, today: date | None = 
     first, last = start.astimezone(local_zone), end.astimezone(local_zone)
     name = zone_abbreviation(first) or ("UTC" if local_zone is UTC else zone)
     text = f"{day_word(first.date(), today)} {first:%H:%M}–{last:%H:%M} {name}"
+    end_name = zone_abbreviation(last)
+    if end_name and name != end_name:  # across the lead's DST change: 00:00 PDT–04:15 PST
+        text = f"{day_word(first.date(), today)} {first:%H:%M} {name}–{last:%H:%M} {end_name}"
     if local_zone is UTC:
         return text
     utc_first, utc_last = start.astimezone(UTC), end.astimezone(UTC)

@@ -29,7 +29,14 @@ from textual.content import Content
 from textual.reactive import reactive
 
 from cockpit.analytics.team_views import LeadSpan, OverlapWindow, PersonNow, TeamSummary
-from cockpit.formatting import amount, duration, plural, with_unit
+from cockpit.formatting import (
+    amount,
+    day_word,
+    plural,
+    span_phrase,
+    time_window,
+    zone_abbreviation,
+)
 from widgets.panel import Panel, Part, line
 
 STATE_STYLE = {
@@ -108,18 +115,6 @@ def fit(text: str, width: int) -> str:
     return Content(text).truncate(width, ellipsis=True, pad=True).plain
 
 
-def span_phrase(minutes: int) -> str:
-    """How long until something: `45 min`, `2 h 10 min`, then `1.6 d` from a day on."""
-    minutes = max(minutes, 0)
-    if minutes < 60:
-        return with_unit(minutes, "min")
-    if minutes < 24 * 60:
-        hours, rest = divmod(minutes, 60)
-        head = with_unit(hours, "h")
-        return f"{head} {with_unit(rest, 'min')}" if rest else head
-    return duration(minutes * 60)
-
-
 def _first_name(name: str) -> str:
     words = name.split()
     return words[0] if words else name
@@ -143,43 +138,18 @@ def _now(t: TeamSummary) -> datetime | None:
     return None
 
 
-def _day_word(day: date, today: date | None) -> str:
-    if today is None or day == today:
-        return "today"
-    if day == today + timedelta(days=1):
-        return "tomorrow"
-    return f"{day:%a}"  # within the week ahead, the weekday is enough
-
-
-def _abbreviation(moment: datetime) -> str:
-    """`PST`; empty when the zone has no letters for it (`+0545`) or it is UTC itself."""
-    name = moment.tzname() or ""
-    return "" if not name or name[0] in "+-" or name == "UTC" else name
-
-
-def _is_utc(zone_name: str) -> bool:
-    return zone_name in ("", "UTC", "Etc/UTC", "Etc/Zulu", "Zulu", "UCT", "Etc/UCT")
-
-
-def window_parts(w: OverlapWindow, t: TeamSummary, *, with_day: bool = True) -> list[Part]:
-    """`today 08:00–09:30 PST (16:00–17:30 UTC)`: in the lead's zone, and in UTC beside it."""
-    zone = _zone(t.lead_zone)
-    start, end = w.start.astimezone(zone), w.end.astimezone(zone)
+def _today(t: TeamSummary) -> date | None:
+    """The lead's date now."""
     now = _now(t)
-    today = now.astimezone(zone).date() if now is not None else None
-    first, last = _abbreviation(start), _abbreviation(end)
-    parts: list[Part] = []
-    if with_day:
-        parts.append(f"{_day_word(start.date(), today)} ")
-    if first and last and first != last:  # across the lead's DST change: 00:00 PDT–04:15 PST
-        parts.append((f"{start:%H:%M} {first}–{end:%H:%M} {last}", "$accent"))
-    else:
-        name = first or (t.lead_zone or "UTC")
-        parts.append((f"{start:%H:%M}–{end:%H:%M} {name}", "$accent"))
-    if not _is_utc(t.lead_zone):
-        utc_start, utc_end = w.start.astimezone(UTC), w.end.astimezone(UTC)
-        parts.append((f" ({utc_start:%H:%M}–{utc_end:%H:%M} UTC)", MUTED))
-    return parts
+    return now.astimezone(_zone(t.lead_zone)).date() if now is not None else None
+
+
+def window_parts(w: OverlapWindow, t: TeamSummary) -> list[Part]:
+    """`today 08:00–09:30 PST (16:00–17:30 UTC)`, written as status writes it: the lead's
+    time stands out, UTC beside it is muted."""
+    text = time_window(w.start, w.end, t.lead_zone, _today(t))
+    local, paren, utc = text.partition(" (")
+    return [(local, "$accent"), (paren + utc, MUTED)] if paren else [(text, "$accent")]
 
 
 def state_text(person: PersonNow) -> str:
@@ -325,8 +295,8 @@ def zone_label(t: TeamSummary) -> str:
     if t.day_start is None:
         return name
     zone = _zone(t.lead_zone)
-    first = _abbreviation(t.day_start.astimezone(zone))
-    last = _abbreviation((t.day_start + timedelta(minutes=t.day_minutes - 1)).astimezone(zone))
+    first = zone_abbreviation(t.day_start.astimezone(zone))
+    last = zone_abbreviation((t.day_start + timedelta(minutes=t.day_minutes - 1)).astimezone(zone))
     if not first or first == name:
         return name
     return f"{name} {first}" if first == last or not last else f"{name} {first}→{last}"
@@ -348,15 +318,14 @@ class TeamPanel(Panel):
         now = _now(t)
         if t.next_online is not None and now is not None:
             person, moment = t.next_online
-            zone = _zone(t.lead_zone)
-            local = moment.astimezone(zone)
-            today = now.astimezone(zone).date()
-            at = f"{local:%H:%M}" if local.date() == today else f"{local:%a %H:%M}"
+            local = moment.astimezone(_zone(t.lead_zone))
+            today = _today(t)
+            day = "" if local.date() == today else f" {day_word(local.date(), today)}"
             wait = round((moment - now).total_seconds() / 60)
             parts += [
                 (" · next online: ", MUTED),
                 short_names(t.people).get(person, person),
-                f" at {at}",
+                f"{day} at {local:%H:%M}",
                 (f" (in {span_phrase(wait)})", MUTED),
             ]
         return line(*parts)

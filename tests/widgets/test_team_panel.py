@@ -31,7 +31,6 @@ from widgets.team_panel import (
     coverage,
     make_grid,
     ribbon_cells,
-    span_phrase,
 )
 
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -522,14 +521,6 @@ def test_every_row_fits_the_panel(wide: TeamSummary) -> None:
 def test_ribbons_take_finer_cells_with_room(wide: TeamSummary) -> None:
     rows = _rows(wide, 160, 16)
     assert rows[2].endswith("22  23  ")  # 15-minute cells: a label every hour
-
-
-def test_span_phrase() -> None:
-    assert span_phrase(0) == "0 min"
-    assert span_phrase(45) == "45 min"
-    assert span_phrase(60) == "1 h"
-    assert span_phrase(130) == "2 h 10 min"
-    assert span_phrase(60 * 50) == "2.1 d"
 
 
 def test_shared_first_names_are_written_in_full() -> None:

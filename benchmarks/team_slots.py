@@ -50,13 +50,14 @@ from cockpit.analytics.team_hours import epoch_minute, working_intervals
 from cockpit.analytics.team_slots import (
     EARLY,
     LATE,
+    NIGHT,
     OFF_DAY,
     Profile,
     fairness,
     find_slots,
     pain_of,
 )
-from cockpit.analytics.team_views import TeamRules
+from cockpit.analytics.team_views import TeamRules, parse_night
 from cockpit.models import (
     Holiday,
     Meeting,
@@ -163,18 +164,22 @@ def per_minute_python(team: Sequence[Person], rules: TeamRules) -> Ranked:
     """Each candidate, each attendee, each minute: which kind is it? (a binary search in the
     same pieces `find_slots` uses)."""
     starts = starts_of()
-    profiles = [Profile(p, starts[0], starts[-1] + MINUTES) for p in team]
+    night = parse_night(rules.night)
+    profiles = [Profile(p, starts[0], starts[-1] + MINUTES, night) for p in team]
     scores = []
     for start in starts:
         pains, within = [], 0
         for person, profile in zip(team, profiles, strict=True):
-            counts = [0, 0, 0, 0]
+            counts = [0] * 8  # by kind, the night bit included
             bounds, kinds = profile.bounds, profile.kinds
             for minute in range(start, start + MINUTES):
                 counts[kinds[bisect_right(bounds, minute) - 1]] += 1
-            early, late, off = counts[EARLY], counts[LATE], counts[OFF_DAY]
+            early = counts[EARLY] + counts[EARLY | NIGHT]
+            late = counts[LATE] + counts[LATE | NIGHT]
+            off = counts[OFF_DAY] + counts[OFF_DAY | NIGHT]
+            dark = sum(counts[NIGHT:])
             within += early + late + off == 0
-            pains.append(pain_of(person, early, late, off, rules))
+            pains.append(pain_of(person, early, late, off, dark, rules))
         scores.append((start, pains, within))
     return _rank(scores)
 
@@ -188,22 +193,28 @@ def per_minute_numpy(team: Sequence[Person], rules: TeamRules) -> Ranked:
     lo, hi = starts[0], starts[-1] + MINUTES
     index = np.asarray(starts, dtype=np.int64) - lo
     pains_by_person, within = [], np.zeros(len(starts), dtype=np.int32)
+    night = parse_night(rules.night)
     for person in team:
-        profile = Profile(person, lo, hi)
+        profile = Profile(person, lo, hi, night)
         row = np.empty(hi - lo, dtype=np.int8)
         for n, at in enumerate(profile.bounds):
             stop = profile.bounds[n + 1] if n + 1 < len(profile.bounds) else hi
             row[max(at, lo) - lo : max(min(stop, hi), lo) - lo] = profile.kinds[n]
         counts = []
-        for kind in (EARLY, LATE, OFF_DAY):
-            running = np.concatenate(([0], np.cumsum(row == kind, dtype=np.int32)))
+        for test in (
+            (row & 3) == EARLY,
+            (row & 3) == LATE,
+            (row & 3) == OFF_DAY,
+            (row & NIGHT) != 0,
+        ):
+            running = np.concatenate(([0], np.cumsum(test, dtype=np.int32)))
             counts.append(running[index + MINUTES] - running[index])
-        early, late, off = counts
+        early, late, off, dark = counts
         within += (early + late + off) == 0
         pains_by_person.append(
             [
-                pain_of(person, int(e), int(la), int(o), rules)
-                for e, la, o in zip(early, late, off, strict=True)
+                pain_of(person, int(e), int(la), int(o), int(d), rules)
+                for e, la, o, d in zip(early, late, off, dark, strict=True)
             ]
         )
     scores = [

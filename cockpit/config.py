@@ -121,6 +121,11 @@ class TeamSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     early_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 1.0
     late_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 1.5
     off_day_weight: Annotated[float, msgspec.Meta(gt=0, le=100)] = 3.0
+    # The night on each person's own clock ("22:00-07:00", checked in _check_team): a minute
+    # outside their hours in it costs night_weight more, so a 01:00 call costs more than an
+    # 08:00 one. Zero is allowed here: it only adds to a weight above zero.
+    night: str = "22:00-07:00"
+    night_weight: Annotated[float, msgspec.Meta(ge=0, le=100)] = 2.0
     # A person with flexible hours feels this share of the pain of an out-of-hours minute.
     flexible_factor: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
     fairness_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 8
@@ -308,6 +313,7 @@ def _check_semantics(config: Config, path: Path) -> None:
                     f"deadline ({source.deadline:g}s); lower it, or raise `deadline`"
                 )
     _check_budgets(config.budgets, path)
+    _check_team(config.team, path)
     if config.cockpit.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -318,6 +324,15 @@ def _check_semantics(config: Config, path: Path) -> None:
                 f"{path}: `cockpit.timezone`: unknown time zone {config.cockpit.timezone!r}; "
                 "use an IANA name such as 'Europe/Berlin'"
             ) from None
+
+
+def _check_team(team: TeamSettings, path: Path) -> None:
+    from cockpit.analytics.team_views import parse_night
+
+    try:
+        parse_night(team.night)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: `team.night`: {exc}") from None
 
 
 def _check_budgets(budgets: list[BudgetSettings], path: Path) -> None:
@@ -472,6 +487,10 @@ burndown_weekends = "shade"
 #                                     break of a split day
 # late_weight = 1.5                 # a minute after their day ends: a late call eats the evening
 # off_day_weight = 3.0              # a minute on their weekend, a public holiday or time off
+# night = "22:00-07:00"             # the night on each person's own clock (past midnight here)
+# night_weight = 2.0                # added to the cost of a minute outside hours at night, so
+#                                     a 01:00 call costs more than an 08:00 one; 0: no extra.
+#                                     A night shift's hours are within: never charged.
 # flexible_factor = 0.5             # the share of that cost felt by people with flexible hours
 # fairness_weeks = 8                # weeks of recorded meetings the fairness ledger reads
 

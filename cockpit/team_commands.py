@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cockpit.analytics.team_slots import cost_state
+from cockpit.analytics.team_slots import cost_state, outside_text
 from cockpit.analytics.team_views import FairnessView, PersonCost, Slot
 from cockpit.formatting import plural, quantity
 from cockpit.models import TeamData
-
-STATE_WORDS = {"in": "in hours", "early": "early", "late": "late", "off": "day off"}
 
 
 def parse_people(text: str) -> list[str]:
@@ -34,15 +32,9 @@ def _zone_of(moment: datetime) -> str:
 
 
 def _outside(cost: PersonCost) -> str:
-    """ "in hours", or the minutes outside them by kind: "early 45 min", "late 15 min"."""
-    if cost.within:
-        return STATE_WORDS["in"]
-    parts = [
-        f"{word} {minutes} min"
-        for word, minutes in (("early", cost.early), ("late", cost.late), ("day off", cost.off_day))
-        if minutes
-    ]
-    return ", ".join(parts)
+    """ "in hours", or the minutes outside them by kind and how many are at night: "early 45
+    min", "late 45 min, 30 at night"."""
+    return outside_text(cost)
 
 
 def _when(start: datetime, minutes: int, zone: ZoneInfo) -> str:
@@ -115,6 +107,7 @@ def _cost_json(cost: PersonCost, names: dict[str, str]) -> dict[str, Any]:
         "early_minutes": cost.early,
         "late_minutes": cost.late,
         "off_day_minutes": cost.off_day,
+        "night_minutes": cost.night,  # of the three above, those in their local night
         "pain": cost.pain,
     }
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from textual.content import Content
 from textual.message import Message
 
-from cockpit.analytics.team_slots import cost_state
+from cockpit.analytics.team_slots import cost_state, outside_text
 from cockpit.analytics.team_views import PersonCost, Slot
 from cockpit.formatting import plural
 from widgets.cost_table import Cells, CostTable, CostTableModel, TableColumn
@@ -106,16 +106,15 @@ def slot_detail(slot: Slot | None, names: Mapping[str, str]) -> Content:
         word = mark(cost)
         # Elapsed time, not wall-clock time: a meeting across a DST change ends an hour off.
         end = (slot.start + timedelta(minutes=slot.minutes)).astimezone(cost.local_start.tzinfo)
-        outside = cost.early + cost.late + cost.off_day
         if n:
             parts.append(("  ·  ", "$text-muted"))
         parts += [
             (names.get(cost.id, cost.id), "bold"),
             f" {cost.local_start:%a %H:%M}–{end:%H:%M} ",
-            (word, MARK_THEME[word]),
+            # "in", or the minutes outside by kind, as `cockpit team slots` says them:
+            # "late 45 min, 30 at night".
+            (word if cost.within else outside_text(cost), MARK_THEME[word]),
         ]
-        if outside:
-            parts.append((f" {outside} min outside", "$text-muted"))
     return line(*parts)
 
 

@@ -14,10 +14,20 @@ while travelling); a span crossing midnight belongs to the day it starts on, so 
 small hours are within. The night between two working days is split half way between the
 evening's end and the next morning's start, not at midnight: after a day that ends at 17:30,
 00:30 is a late call, and 07:00 before a 09:00 start is an early one. Before a day off the
-evening runs to midnight, and after one the morning starts at midnight.
+evening runs to midnight, and after a weekend the morning starts at midnight. A public holiday
+or time off is not a weekend: the night after it is split where the weekday's regular hours
+would split it, so 00:30 after a holiday Monday is as late as after any Monday.
+
+How far outside hours a minute is counts too: the minutes outside hours whose wall-clock time
+(in the zone of the local day they belong to) lies in the night, `TeamRules.night`
+("22:00-07:00"), are night minutes as well, and cost `night_weight` more. A 01:00 call costs
+more than an 08:00 one of the same length, and a night shift's hours, being within, cost
+nothing.
 
 A meeting's pain for one person is early x `early_weight` + late x `late_weight` + off x
-`off_day_weight` (in minutes), times `flexible_factor` for people whose hours are flexible.
+`off_day_weight` + night x `night_weight` (in minutes), times `flexible_factor` for people
+whose hours are flexible. Every weight of a kind is above zero, so the pain is zero exactly
+when the person is within hours for the whole meeting.
 The work is interval arithmetic: each person's time is a short sorted list of pieces with running
 totals per kind, and a candidate's minutes of each kind are two binary searches away, whatever
 its length. The clock is a parameter, as everywhere in the analytics.
@@ -37,6 +47,7 @@ from cockpit.analytics.team_hours import (
     epoch_minute,
     from_epoch_minute,
     wall_minute,
+    week_hours,
     working_minutes,
     zone,
 )
@@ -47,10 +58,18 @@ from cockpit.analytics.team_views import (
     RotationWeek,
     Slot,
     TeamRules,
+    parse_night,
 )
 from cockpit.models import Meeting, Person, TeamData
 
 WITHIN, EARLY, LATE, OFF_DAY = 0, 1, 2, 3
+NIGHT = 4  # added to EARLY, LATE or OFF_DAY: the minutes are also in the person's night
+# Per kind (0 to 7): whether its minutes count as early, late, off day, night.
+_IS_EARLY = tuple(int(k & 3 == EARLY) for k in range(8))
+_IS_LATE = tuple(int(k & 3 == LATE) for k in range(8))
+_IS_OFF = tuple(int(k & 3 == OFF_DAY) for k in range(8))
+_IS_NIGHT = tuple(int(k & NIGHT != 0) for k in range(8))
+Counts = tuple[int, int, int, int]  # (early, late, off day, night) minutes
 DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 # Local days reach up to 14 hours either side of the UTC date, and a span may end the next day:
@@ -74,18 +93,24 @@ class UnknownPeople(ValueError):
 
 
 class Profile:
-    """One person's minutes over a stretch of time, as sorted pieces of one kind each, with the
-    running minutes of each kind before every piece. `counts(a, b)` is then two binary searches.
+    """One person's minutes over a stretch of time, as sorted pieces of one kind each (the
+    kind's NIGHT bit set when the piece is outside hours in the local night), with the running
+    minutes of each kind before every piece. `counts(a, b)` is then two binary searches.
     """
 
-    __slots__ = ("bounds", "day_starts", "day_zones", "early", "kinds", "late", "off")
+    __slots__ = ("bounds", "day_starts", "day_zones", "early", "kinds", "late", "night", "off")
 
-    def __init__(self, person: Person, start: int, end: int) -> None:
+    def __init__(
+        self, person: Person, start: int, end: int, night: tuple[int, int] | None = None
+    ) -> None:
         first = from_epoch_minute(start).date() - _MARGIN
         last = from_epoch_minute(end).date() + _MARGIN
-        # (zone, local midnight, next local midnight, first span's start, last span's end);
-        # the spans' ends are None on a day off.
-        days: list[tuple[ZoneInfo, int, int, int | None, int | None]] = []
+        regular = week_hours(person)
+        # (zone name, local midnight, next local midnight, first span's start, last span's
+        # end); the first span's start is None on a day off. The last span's end is also None
+        # on a weekend, but a holiday or time off keeps the weekday's regular end: the night
+        # after it is split where it would be after a working day.
+        days: list[tuple[str, int, int, int | None, int | None]] = []
         day = first
         while day <= last:
             plan = day_plan(person, day)
@@ -96,15 +121,20 @@ class Profile:
             if plan.spans and not plan.off:
                 opens = wall_minute(plan.zone, ordinal, min(s.start for s in plan.spans))
                 closes = wall_minute(plan.zone, ordinal, max(s.end for s in plan.spans))
-                days.append((zone(plan.zone), lo, hi, opens, closes))
+                days.append((plan.zone, lo, hi, opens, closes))
+            elif plan.off in ("holiday", "time_off"):
+                week = plan.travel.hours if plan.travel and plan.travel.hours else regular
+                usual = week[day.weekday()] if len(week) == 7 else ()
+                ends = wall_minute(plan.zone, ordinal, max(s.end for s in usual)) if usual else None
+                days.append((plan.zone, lo, hi, None, ends))
             else:
-                days.append((zone(plan.zone), lo, hi, None, None))
+                days.append((plan.zone, lo, hi, None, None))
             day += DAY
         # The night between two working days is split half way between the evening's end and
         # the next morning's start, not at midnight: 00:30 after a day that ended at 17:30 is a
         # late call, not an early one. Before a day off the evening runs to the day's end.
         halfway: list[int | None] = []
-        for index, (_tz, _lo, _hi, _opens, closes) in enumerate(days):
+        for index, (_zone, _lo, _hi, _opens, closes) in enumerate(days):
             following = days[index + 1] if index + 1 < len(days) else None
             if closes is None or following is None or following[3] is None:
                 halfway.append(None)
@@ -115,9 +145,9 @@ class Profile:
         # the earlier day keeps the overlap through its evening, then the new zone's day takes
         # over, so a traveller's evening is in the old zone and the next morning in the new).
         # Every minute belongs to exactly one local day, and is shown in that day's zone.
-        ranges: list[tuple[int, int, bool, ZoneInfo]] = []  # (start, end, working, zone)
+        ranges: list[tuple[int, int, bool, str, int]] = []  # (start, end, working, zone, day)
         cursor = days[0][1]
-        for index, (tz, _lo, hi, opens, _closes) in enumerate(days):
+        for index, (name, _lo, hi, opens, _closes) in enumerate(days):
             stop = hi
             if index + 1 < len(days):
                 following = days[index + 1][1]
@@ -129,12 +159,12 @@ class Profile:
                         keep = hi if opens is not None else following
                     stop = max(following, min(hi, keep))
             stop = max(stop, cursor)
-            ranges.append((cursor, stop, opens is not None, tz))
+            ranges.append((cursor, stop, opens is not None, name, first.toordinal() + index))
             cursor = stop
-        # Evenings: from a working day's last span to half way to the next morning, or to the
-        # end of the day when the next one is off.
+        # Evenings: from a day's last span (its regular one on a holiday) to half way to the
+        # next morning, or to the end of the day when the next one is off.
         evenings: list[tuple[int, int]] = []
-        for index, (_tz, _lo, _hi, _opens, closes) in enumerate(days):
+        for index, (_zone, _lo, _hi, _opens, closes) in enumerate(days):
             if closes is None:
                 continue
             cut = halfway[index]
@@ -142,80 +172,103 @@ class Profile:
                 cut = ranges[index][1]
             if cut > closes:
                 evenings.append((closes, cut))
+        nights = _nights(ranges, night)
         begin, finish = ranges[0][0], ranges[-1][1]
         work = working_minutes(person, begin, finish)
 
         bounds: list[int] = []
         kinds: list[int] = []
+        n = 0
 
-        def add(at: int, kind: int) -> None:
+        def add(at: int, until: int, kind: int) -> None:
             # Pieces come in time order and are never empty; a kind that goes on is one piece.
-            if not kinds or kinds[-1] != kind:
-                bounds.append(at)
-                kinds.append(kind)
+            # Minutes outside hours are cut where the night begins and ends.
+            nonlocal n
+            while at < until:
+                piece = kind
+                stop = until
+                if kind != WITHIN:
+                    while n < len(nights) and nights[n][1] <= at:
+                        n += 1
+                    if n < len(nights) and nights[n][0] <= at:
+                        piece = kind | NIGHT
+                        stop = min(until, nights[n][1])
+                    elif n < len(nights):
+                        stop = min(until, nights[n][0])
+                if not kinds or kinds[-1] != piece:
+                    bounds.append(at)
+                    kinds.append(piece)
+                at = stop
 
         w = e = 0
-        for lo, hi, working, _zone in ranges:
+        for lo, hi, working, _zone, _day in ranges:
             t = lo
             while t < hi:
                 while w < len(work) and work[w][1] <= t:
                     w += 1
                 if w < len(work) and work[w][0] <= t:
-                    add(t, WITHIN)
-                    t = min(work[w][1], hi)
+                    stop = min(work[w][1], hi)
+                    add(t, stop, WITHIN)
+                    t = stop
                     continue
                 stop = min(work[w][0], hi) if w < len(work) else hi
                 if not working:
-                    add(t, OFF_DAY)
+                    add(t, stop, OFF_DAY)
                     t = stop
                     continue
                 while e < len(evenings) and evenings[e][1] <= t:
                     e += 1
                 if e < len(evenings) and evenings[e][0] <= t:
-                    add(t, LATE)
                     stop = min(stop, evenings[e][1])
+                    add(t, stop, LATE)
                 else:
-                    add(t, EARLY)  # before the day's hours, or in a split day's break
                     if e < len(evenings):
                         stop = min(stop, evenings[e][0])
+                    add(t, stop, EARLY)  # before the day's hours, or in a split day's break
                 t = stop
         # Running totals of each kind at the start of each piece.
-        early, late, off = [0], [0], [0]
+        early, late, off, dark = [0], [0], [0], [0]
         for index in range(1, len(bounds)):
             length = bounds[index] - bounds[index - 1]
             kind = kinds[index - 1]
-            early.append(early[-1] + (length if kind == EARLY else 0))
-            late.append(late[-1] + (length if kind == LATE else 0))
-            off.append(off[-1] + (length if kind == OFF_DAY else 0))
+            early.append(early[-1] + length * _IS_EARLY[kind])
+            late.append(late[-1] + length * _IS_LATE[kind])
+            off.append(off[-1] + length * _IS_OFF[kind])
+            dark.append(dark[-1] + length * _IS_NIGHT[kind])
         self.bounds, self.kinds = bounds, kinds
-        self.early, self.late, self.off = early, late, off
+        self.early, self.late, self.off, self.night = early, late, off, dark
         self.day_starts = [r[0] for r in ranges]
-        self.day_zones = [r[3] for r in ranges]
+        self.day_zones = [zone(r[3]) for r in ranges]
 
-    def counts(self, start: int, end: int) -> tuple[int, int, int]:
-        """(early, late, off-day) minutes in [start, end)."""
-        e0, l0, o0 = self._before(start)
-        e1, l1, o1 = self._before(end)
-        return e1 - e0, l1 - l0, o1 - o0
+    def counts(self, start: int, end: int) -> Counts:
+        """(early, late, off-day, night) minutes in [start, end)."""
+        e0, l0, o0, n0 = self._before(start)
+        e1, l1, o1, n1 = self._before(end)
+        return e1 - e0, l1 - l0, o1 - o0, n1 - n0
 
-    def _before(self, t: int) -> tuple[int, int, int]:
+    def _before(self, t: int) -> Counts:
         i = bisect_right(self.bounds, t) - 1
         extra = t - self.bounds[i]
         kind = self.kinds[i]
         return (
-            self.early[i] + (extra if kind == EARLY else 0),
-            self.late[i] + (extra if kind == LATE else 0),
-            self.off[i] + (extra if kind == OFF_DAY else 0),
+            self.early[i] + extra * _IS_EARLY[kind],
+            self.late[i] + extra * _IS_LATE[kind],
+            self.off[i] + extra * _IS_OFF[kind],
+            self.night[i] + extra * _IS_NIGHT[kind],
         )
 
-    def grid(self, starts: Sequence[int], minutes: int) -> list[tuple[int, int, int]]:
+    def grid(self, starts: Sequence[int], minutes: int) -> list[Counts]:
         """`counts(s, s + minutes)` for every s of `starts`: the hot loop of the slot search,
         written out. Most candidates lie inside one piece; they cost one binary search and
         share one tuple per kind."""
         bounds, kinds = self.bounds, self.kinds
-        early, late, off = self.early, self.late, self.off
-        whole = {WITHIN: (0, 0, 0), EARLY: (minutes, 0, 0), LATE: (0, minutes, 0)}
-        whole[OFF_DAY] = (0, 0, minutes)
+        early, late, off, dark = self.early, self.late, self.off, self.night
+        whole = [
+            (minutes * _IS_EARLY[k], minutes * _IS_LATE[k], minutes * _IS_OFF[k],
+             minutes * _IS_NIGHT[k])
+            for k in range(8)
+        ]  # fmt: skip
+        is_early, is_late, is_off, is_night = _IS_EARLY, _IS_LATE, _IS_OFF, _IS_NIGHT
         last = len(bounds) - 1
         out = []
         append = out.append
@@ -230,9 +283,10 @@ class Profile:
             ki, kj = kinds[i], kinds[j]
             append(
                 (
-                    early[j] - early[i] + (b if kj == EARLY else 0) - (a if ki == EARLY else 0),
-                    late[j] - late[i] + (b if kj == LATE else 0) - (a if ki == LATE else 0),
-                    off[j] - off[i] + (b if kj == OFF_DAY else 0) - (a if ki == OFF_DAY else 0),
+                    early[j] - early[i] + b * is_early[kj] - a * is_early[ki],
+                    late[j] - late[i] + b * is_late[kj] - a * is_late[ki],
+                    off[j] - off[i] + b * is_off[kj] - a * is_off[ki],
+                    dark[j] - dark[i] + b * is_night[kj] - a * is_night[ki],
                 )
             )
         return out
@@ -242,9 +296,36 @@ class Profile:
         return self.day_zones[max(bisect_right(self.day_starts, minute) - 1, 0)]
 
 
-def pain_of(person: Person, early: int, late: int, off: int, rules: TeamRules) -> float:
-    """The weighted minutes outside hours one meeting costs one person."""
+def _nights(
+    ranges: Sequence[tuple[int, int, bool, str, int]], night: tuple[int, int] | None
+) -> list[tuple[int, int]]:
+    """The night's stretches over the local days, by wall clock in each day's zone (so a
+    traveller's night is where they are), sorted and merged. `night` is (start, end) minutes
+    after local midnight, the end past 1440 when it crosses midnight."""
+    if night is None:
+        return []
+    begin, finish = night
+    found: list[tuple[int, int]] = []
+    for lo, hi, _working, name, ordinal in ranges:
+        # A local day can run past its midnight (a traveller's long day): yesterday's night
+        # reaches into it, and tomorrow's may too.
+        for day in (ordinal - 1, ordinal, ordinal + 1):
+            a = max(wall_minute(name, day, begin), lo)
+            b = min(wall_minute(name, day, finish), hi)
+            if a >= b:
+                continue
+            if found and a <= found[-1][1]:
+                found[-1] = (found[-1][0], max(found[-1][1], b))
+            else:
+                found.append((a, b))
+    return found
+
+
+def pain_of(person: Person, early: int, late: int, off: int, night: int, rules: TeamRules) -> float:
+    """The weighted minutes outside hours one meeting costs one person: each minute by its
+    kind, and the night's weight on top for the minutes in their night."""
     pain = early * rules.early_weight + late * rules.late_weight + off * rules.off_day_weight
+    pain += night * rules.night_weight
     return pain * rules.flexible_factor if person.flexible else pain
 
 
@@ -255,6 +336,21 @@ def cost_state(cost: PersonCost) -> str:
         return "in"
     ranked = sorted(((cost.off_day, 2, "off"), (cost.late, 1, "late"), (cost.early, 0, "early")))
     return ranked[-1][2]
+
+
+def outside_text(cost: PersonCost) -> str:
+    """ "in hours", or the minutes outside them by kind, and how many of them are at night:
+    "late 45 min, 30 at night"."""
+    if cost.within:
+        return "in hours"
+    parts = [
+        f"{word} {minutes} min"
+        for word, minutes in (("early", cost.early), ("late", cost.late), ("day off", cost.off_day))
+        if minutes
+    ]
+    if cost.night:
+        parts.append(f"{cost.night} at night")
+    return ", ".join(parts)
 
 
 # --- the slot finder --------------------------------------------------------------------------
@@ -289,12 +385,12 @@ class _Scored:
     ) -> None:
         self.people, self.profiles, self.starts, self.minutes = people, profiles, starts, minutes
         self.counts = [profile.grid(starts, minutes) for profile in profiles]
-        # A person's candidates repeat a handful of count triples: each is weighed once.
+        # A person's candidates repeat a handful of count tuples: each is weighed once.
         self.pains = []
         for person, counts in zip(people, self.counts, strict=True):
             weighed = {c: pain_of(person, *c, rules) for c in set(counts)}
             self.pains.append(list(map(weighed.__getitem__, counts)))
-        within_hours = (0, 0, 0).__eq__
+        within_hours = (0, 0, 0, 0).__eq__
         flags = [map(within_hours, counts) for counts in self.counts]
         self.within = [sum(col) for col in zip(*flags, strict=True)]
         # fsum: exactly rounded, so the total does not depend on the attendees' order.
@@ -310,6 +406,7 @@ class _Scored:
                 early=counts[index][0],
                 late=counts[index][1],
                 off_day=counts[index][2],
+                night=counts[index][3],
                 pain=pains[index],
             )
             for person, profile, counts, pains in zip(
@@ -361,7 +458,8 @@ def find_slots(
     starts = range(first, stop, step)
     if not starts:
         return ()
-    profiles = [Profile(p, first, starts[-1] + minutes) for p in people]
+    night = parse_night(rules.night)
+    profiles = [Profile(p, first, starts[-1] + minutes, night) for p in people]
     scored = _Scored(people, profiles, starts, minutes, rules)
     best = sorted(range(len(starts)), key=scored.rank_key)[:limit]
     return tuple(scored.slot(index) for index in best)
@@ -449,7 +547,8 @@ def fairness(
     wanted = {a for m in recorded for a in m.attendees if a in people}
     if last is not None:
         wanted.update(a for a in last.attendees if a in people)
-    profiles = {pid: Profile(people[pid], begin, end) for pid in sorted(wanted)}
+    night = parse_night(rules.night)
+    profiles = {pid: Profile(people[pid], begin, end, night) for pid in sorted(wanted)}
 
     rows = _ledger(recorded, people, profiles, rules)
     view = FairnessView(weeks=rules.fairness_weeks, rows=rows, series=chosen)
@@ -489,13 +588,13 @@ def _ledger(
         for pid in dict.fromkeys(meeting.attendees):
             if pid not in people:
                 continue
-            early, late, off = profiles[pid].counts(start, start + meeting.minutes)
+            counts = profiles[pid].counts(start, start + meeting.minutes)
             meetings[pid] += 1
-            minutes = early + late + off
+            minutes = counts[0] + counts[1] + counts[2]  # night minutes are some of these
             if minutes:
                 inconvenient[pid] += 1
                 outside[pid] += minutes
-            pains.setdefault(pid, []).append(pain_of(people[pid], early, late, off, rules))
+            pains.setdefault(pid, []).append(pain_of(people[pid], *counts, rules))
     rows = [
         FairnessRow(
             id=pid,

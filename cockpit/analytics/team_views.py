@@ -10,6 +10,7 @@ the lead's DST change days.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import msgspec
 
@@ -109,6 +110,7 @@ class PersonCost(msgspec.Struct, frozen=True, gc=False):
     late: int = 0  # minutes after their day ends
     off_day: int = 0  # minutes on a weekend, holiday or time off
     pain: float = 0.0  # the weighted sum (TeamSettings weights, flexible factor)
+    night: int = 0  # of the minutes above, those in their local night (TeamRules.night)
 
     @property
     def within(self) -> bool:
@@ -146,6 +148,39 @@ class FairnessView(msgspec.Struct, frozen=True, gc=False):
     rotation: tuple[RotationWeek, ...] = ()
 
 
+NIGHT_EXAMPLE = "22:00-07:00"
+
+
+@lru_cache(maxsize=64)
+def parse_night(text: str) -> tuple[int, int]:
+    """A night written "22:00-07:00" as (start, end) minutes after local midnight, the end
+    after the start: (1320, 1860) when the night crosses midnight. A ValueError in words for
+    anything else (the config names the key around it)."""
+    first, dash, second = text.partition("-")
+    start, end = _clock_minutes(first), _clock_minutes(second)
+    if not dash or start < 0 or end < 0:
+        raise ValueError(
+            f"{text!r} is not a night: write two 24-hour clock times, such as {NIGHT_EXAMPLE!r}"
+            " (from 22:00 to 07:00 the next morning)"
+        )
+    if start == end:
+        raise ValueError(
+            f"{text!r} starts and ends at the same time: write a night such as {NIGHT_EXAMPLE!r}"
+        )
+    return (start, end) if end > start else (start, end + 1440)
+
+
+def _clock_minutes(text: str) -> int:
+    """ "07:30" → 450; -1 unless it is HH:MM from 00:00 to 23:59."""
+    hours, colon, minutes = text.strip().partition(":")
+    digits = hours + minutes
+    if not (colon and len(hours) == len(minutes) == 2 and digits.isascii() and digits.isdigit()):
+        return -1
+    if int(hours) > 23 or int(minutes) > 59:
+        return -1
+    return int(hours) * 60 + int(minutes)
+
+
 class TeamRules(msgspec.Struct, frozen=True, kw_only=True):
     """The `[team]` settings as the analytics take them (the workspace copies them from the
     config, so analytics never import it)."""
@@ -156,5 +191,9 @@ class TeamRules(msgspec.Struct, frozen=True, kw_only=True):
     early_weight: float = 1.0
     late_weight: float = 1.5
     off_day_weight: float = 3.0
+    # The local night, by each person's own clock: a minute outside their hours in it costs
+    # night_weight on top of its early, late or day-off weight (0: the night costs no more).
+    night: str = NIGHT_EXAMPLE
+    night_weight: float = 2.0
     flexible_factor: float = 0.5
     fairness_weeks: int = 8

@@ -4,13 +4,14 @@ cache with the lead's zone and `[team]` rules from the config, the invite writte
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
 import pytest
 
 from cockpit.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, main
+from cockpit.clock import FrozenClock
 
 ROSTER = """
 [[people]]
@@ -108,6 +109,37 @@ def test_a_users_cache_is_shown_in_the_configs_zone_with_its_rules(
     assert data["slots"][0]["within"] == 2 and data["slots"][0]["inconvenience"] == 0
     assert main(argv) == EXIT_OK
     assert "Times in Europe/Berlin (the lead's zone) and UTC" in capsys.readouterr().out
+
+
+def frozen_at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """`cockpit team` as if run at `moment`."""
+    import cockpit.cli
+
+    monkeypatch.setattr(cockpit.cli, "_clock", lambda at=None: FrozenClock(moment))
+
+
+def test_minutes_at_night_are_shown_and_given_in_json(
+    berlin_lead: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Monday 15 June 2026, 06:07 UTC. At 19:00 UTC Priya's Tuesday is 00:30-01:30 IST: her
+    # Monday ended at 17:30 and Tuesday starts at 09:00, so 45 minutes are late (to 01:15) and
+    # 15 early, all 60 in her night (22:00-07:00): 45 x 1.5 + 15 + 60 x 2.0 = 202.5. Lena is at
+    # 21:00-22:00 CEST: 60 late, before her night: 90.
+    frozen_at(monkeypatch, datetime(2026, 6, 15, 6, 7, tzinfo=UTC))
+    capsys.readouterr()
+    argv = ["team", "slots", "--people", "lena,priya", "--minutes", "60", "--days", "1"]
+    assert main([*argv, "--limit", "100", "--json"]) == EXIT_OK
+    data = json.loads(capsys.readouterr().out)
+    (slot,) = [s for s in data["slots"] if s["start"] == "2026-06-15T19:00:00+00:00"]
+    lena, priya = slot["costs"]
+    assert (priya["late_minutes"], priya["early_minutes"], priya["night_minutes"]) == (45, 15, 60)
+    assert priya["pain"] == 202.5
+    assert (lena["late_minutes"], lena["night_minutes"], lena["pain"]) == (60, 0, 90.0)
+    assert slot["inconvenience"] == 292.5
+    assert main([*argv, "--limit", "100"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Tue 00:30 IST    Asia/Kolkata   early 15 min, late 45 min, 60 at night" in out
+    assert "Mon 21:00 CEST   Europe/Berlin  late 60 min\n" in out
 
 
 def test_unknown_people_exit_2_listing_the_teams_ids(

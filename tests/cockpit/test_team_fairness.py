@@ -1,7 +1,8 @@
 """The fairness ledger and the proposed rotation, at fixed clocks, with values worked out by hand.
 
 June 2026: Berlin CEST (+2), Kolkata IST (+5:30), Auckland NZST (+12); 09:00-17:30 days, Monday
-to Friday. A meeting at 03:30 UTC is 05:30 for Lena (early), 09:00 for Priya, 15:30 for Aroha.
+to Friday. A meeting at 03:30 UTC is 05:30 for Lena (early, and in her night: before 07:00),
+09:00 for Priya, 15:30 for Aroha. Weights: early 1.0, late 1.5, day off 3.0, +2.0 at night.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def weekly(title: str, first: datetime, count: int, minutes: int, who: tuple[str
 
 def test_the_ledger_counts_who_took_the_inconvenient_meetings() -> None:
     meetings = (
-        # Three Tuesdays at 03:30 UTC, 45 minutes: Lena 05:30-06:15, 45 early minutes each.
+        # Three Tuesdays at 03:30 UTC, 45 minutes: Lena 05:30-06:15, 45 early minutes each, all
+        # in her night: 45 + 45 x 2.0 = 135 each (45 each before the night was counted).
         *weekly("sync", utc(2026, 5, 26, 3, 30), 3, 45, THREE),
         # A Monday at 07:00 UTC, 60 minutes: Aroha 19:00-20:00 NZST, 60 late minutes (x1.5).
         Meeting("review", utc(2026, 6, 15, 7, 0), 60, ("lena", "aroha", "ghost")),
@@ -48,8 +50,8 @@ def test_the_ledger_counts_who_took_the_inconvenient_meetings() -> None:
     assert view.rotation == ()
     rows = [(r.id, r.meetings, r.inconvenient, r.minutes_outside, r.pain) for r in view.rows]
     assert rows == [
-        ("lena", 4, 3, 135, 135.0),
-        ("aroha", 4, 1, 60, 90.0),
+        ("lena", 4, 3, 135, 405.0),
+        ("aroha", 4, 1, 60, 90.0),  # 19:00-20:00 NZST: before her night
         ("priya", 3, 0, 0, 0.0),
     ]  # most pain first; "ghost" is not in the team: their hours are unknown
     assert [r.name for r in view.rows] == ["Lena Hoffmann", "Aroha Ngata", "Priya Raman"]
@@ -72,10 +74,11 @@ def test_flexible_hours_halve_the_ledgers_pain() -> None:
     lena = Person("lena", "Lena Hoffmann", "Europe/Berlin", flexible=True)
     meetings = weekly("sync", utc(2026, 5, 26, 3, 30), 3, 45, THREE)
     view = fairness(TeamData((lena, PRIYA, AROHA), meetings), NOW, weeks_ahead=0)
+    # Three times (45 early + 45 x 2.0 at night) x 0.5 (67.5 before the night was counted).
     assert (view.rows[0].id, view.rows[0].minutes_outside, view.rows[0].pain) == (
         "lena",
         135,
-        67.5,
+        202.5,
     )
 
 
@@ -84,6 +87,8 @@ def test_flexible_hours_halve_the_ledgers_pain() -> None:
 # half way: its first three hours are late (x1.5) for them, its last three early (x1.0).
 #   00-06 Ana (early from 03:00), 06-12 Ben (early from 09:00),
 #   12-18 Cai (early from 15:00), 18-24 Dee (early from 21:00).
+# The night, 22:00-07:00, adds 2.0 a minute: all of Ana's six hours, Ben's 06-07, Dee's 22-24.
+# So an hour of early costs 60 for Ben (09-12), Cai (15-18) and Dee (21-22), and 180 for Ana.
 def round_the_clock() -> tuple[Person, ...]:
     def every_day(start: int, end: int) -> tuple[tuple[WorkSpan, ...], ...]:
         return ((WorkSpan(start * 60, end * 60),),) * 7
@@ -111,16 +116,29 @@ def test_the_rotation_passes_the_inconvenient_slot_round() -> None:
         date(2026, 7, 6),
     ]
     takers = [w.pain_taken_by for w in view.rotation]
-    # Three within every week, and four different people take the odd slot out, each an
-    # early hour (60): the earliest such start of each week that spares whoever paid before.
+    # Three within every week, and the odd slot out goes round, an early hour (60) each: the
+    # earliest such start of each week that spares whoever paid before. Ana's hours outside
+    # are all in her night (180 an hour), so she is spared and Ben takes a second turn in the
+    # fourth week (his Monday 09:00 comes before Cai's 15:00 and Dee's 21:00).
     assert all(w.slot.within == 3 and w.slot.attendees == 4 for w in view.rotation)
-    assert takers == [("c",), ("a",), ("b",), ("d",)]
+    assert takers == [("c",), ("b",), ("d",), ("b",)]
     assert [w.slot.inconvenience for w in view.rotation] == [60.0] * 4
     assert [w.slot.start for w in view.rotation] == [
         utc(2026, 6, 17, 15, 0),  # Wednesday from now (12:00): Cai's morning comes first
-        utc(2026, 6, 22, 3, 0),  # Ana's
-        utc(2026, 6, 29, 9, 0),  # Ben's
-        utc(2026, 7, 6, 21, 0),  # Dee's
+        utc(2026, 6, 22, 9, 0),  # Ben's
+        utc(2026, 6, 29, 21, 0),  # Dee's
+        utc(2026, 7, 6, 9, 0),  # Ben's again
+    ]
+    # Without the night's extra, all four take a turn, Ana's 03:00 the first of the week.
+    flat = fairness(
+        TeamData(round_the_clock(), meetings), NOW, lead_zone="UTC", rules=TeamRules(night_weight=0)
+    )
+    assert [w.pain_taken_by for w in flat.rotation] == [("c",), ("a",), ("b",), ("d",)]
+    assert [w.slot.start for w in flat.rotation] == [
+        utc(2026, 6, 17, 15, 0),
+        utc(2026, 6, 22, 3, 0),
+        utc(2026, 6, 29, 9, 0),
+        utc(2026, 7, 6, 21, 0),
     ]
     # Each slot lies in its week, the first not before now.
     assert view.rotation[0].slot.start >= NOW
@@ -130,10 +148,11 @@ def test_the_rotation_passes_the_inconvenient_slot_round() -> None:
 
 
 def test_the_rotation_spares_who_the_ledger_says_has_paid() -> None:
-    # Three recent weekly meetings at 04:00 UTC: Ana was early each time (3 x 60).
+    # Three recent weekly meetings at 04:00 UTC: Ana was early each time, in her night:
+    # 3 x (60 + 60 x 2.0) (3 x 60 before the night was counted).
     meetings = weekly("all hands", utc(2026, 5, 27, 4, 0), 3, 60, ("a", "b", "c", "d"))
     view = fairness(TeamData(round_the_clock(), meetings), NOW, lead_zone="UTC")
-    assert (view.rows[0].id, view.rows[0].inconvenient, view.rows[0].pain) == ("a", 3, 180.0)
+    assert (view.rows[0].id, view.rows[0].inconvenient, view.rows[0].pain) == ("a", 3, 540.0)
     takers = [t for w in view.rotation for t in w.pain_taken_by]
     assert "a" not in takers
     # Cai, Ben and Dee take the first three weeks, the earliest early hour of each week that

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cockpit.analytics.team_views import TeamRules
+    from cockpit.analytics.team_views import Slot, TeamRules
     from cockpit.clock import Clock
+    from cockpit.config import Config
     from cockpit.models import TeamData
+    from cockpit.team_record import Target
     from cockpit.workspace import Workspace
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_PARTIAL = 0, 1, 2, 3
@@ -137,9 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     slots.add_argument("--limit", type=_bounded(1, 1000), default=10, help="slots shown (10)")
     slots.add_argument("--ics", metavar="FILE", help="write the picked slot as an invite here")
     slots.add_argument(
-        "--pick", type=_bounded(1, 1000), default=1, metavar="N", help="which slot --ics writes (1)"
+        "--record",
+        action="store_true",
+        help="add the picked slot to the team's meetings file, for the fairness ledger",
     )
-    slots.add_argument("--title", default="Team meeting", help="the invite's title")
+    slots.add_argument(
+        "--series", metavar="NAME", help="with --record: the recurring meeting it is part of"
+    )
+    slots.add_argument(
+        "--pick",
+        type=_bounded(1, 1000),
+        default=1,
+        metavar="N",
+        help="which slot --ics and --record use (1)",
+    )
+    slots.add_argument("--title", default="Team meeting", help="the invite's and record's title")
     slots.add_argument("--json", action="store_true", help="print JSON")
     slots.add_argument("--demo", action="store_true", help="use the demo workspace")
     fair = team_commands.add_parser(
@@ -498,7 +512,9 @@ def cmd_team(args: argparse.Namespace) -> int:
     from cockpit.text_safety import clean_text
 
     clock = _clock()
+    recording = _records(args)
     workspace = _workspace(args, clock)
+    target = _record_target(workspace.config) if recording else None
     team = load_team(workspace)
     if team is None or not team.people:
         raise CliError(
@@ -519,7 +535,7 @@ def cmd_team(args: argparse.Namespace) -> int:
         shown = find_slots(team, ids, args.minutes, now, rules=rules, days=days, limit=args.limit)
     except UnknownPeople as exc:
         raise CliError(f"--people: {exc}", EXIT_CONFIG) from None
-    if args.ics and args.pick > len(shown):
+    if (args.ics or args.record) and args.pick > len(shown):
         raise CliError(
             f"--pick {args.pick}: only {len(shown)} slots are listed; pick one of them"
             " (or list more with --limit)",
@@ -538,7 +554,58 @@ def cmd_team(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc}") from None
         print(f"wrote slot {args.pick} to {path}", file=sys.stderr)
+    if target is not None:
+        _record(args, workspace.config, shown[args.pick - 1], now, target)
     return EXIT_OK
+
+
+def _records(args: argparse.Namespace) -> bool:
+    """Whether `team slots` records its pick: refused with the demo (it has no file), and
+    --series means nothing without --record. Checked before anything is loaded."""
+    if args.team_command != "slots":
+        return False
+    if args.series is not None and not args.record:
+        raise CliError("--series: use it with --record (the series of the meeting recorded)", 2)
+    if args.record and args.demo:
+        raise CliError(
+            "--record: the demo has no meetings file to record in; run the command on your"
+            " own team (without --demo) to add the slot to the meetings file beside its roster",
+            EXIT_CONFIG,
+        )
+    return bool(args.record)
+
+
+def _record_target(config: Config) -> Target:
+    """Where --record writes, found before the search so a wrong setting is said first."""
+    from cockpit.team_record import RecordError, meetings_target
+
+    try:
+        return meetings_target(config)
+    except RecordError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+
+
+def _record(
+    args: argparse.Namespace, config: Config, slot: Slot, now: datetime, target: Target
+) -> None:
+    from cockpit.models import Meeting
+    from cockpit.team_record import RecordError, record_meeting
+
+    meeting = Meeting(
+        title=args.title,
+        start=slot.start,
+        minutes=slot.minutes,
+        attendees=tuple(c.id for c in slot.costs),
+        series=args.series or "",
+    )
+    try:
+        path = record_meeting(config, meeting, now.date(), target)
+    except RecordError as exc:
+        raise CliError(str(exc), EXIT_CONFIG if exc.usage else EXIT_ERROR) from None
+    print(
+        f"recorded slot {args.pick} in {path}; `cockpit sync` brings it into the fairness ledger",
+        file=sys.stderr,
+    )
 
 
 def _team_fairness(

@@ -12,6 +12,8 @@ import pytest
 
 from cockpit.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, main
 from cockpit.clock import FrozenClock
+from cockpit.models import Meeting
+from integrations.roster_file import parse_meetings_file
 
 ROSTER = """
 [[people]]
@@ -223,3 +225,163 @@ def test_help_on_the_team_commands() -> None:
         with pytest.raises(SystemExit) as exited:
             main(argv)
         assert exited.value.code == 0
+
+
+# --- recording the picked slot in the meetings file -------------------------------------------
+
+MONDAY = datetime(2026, 6, 15, 6, 7, tzinfo=UTC)
+# Lena works 07:00-15:30 UTC, Priya 03:30-12:00 UTC in June; with the config's 30-minute step
+# from 06:07, the ranked 45-minute slots with both within start at 07:00, 07:30, ... 11:00.
+RECORD = ["team", "slots", "--people", "lena,priya", "--minutes", "45", "--days", "1"]
+SYNC_BLOCK = (
+    "[[meetings]]\n"
+    'title = "Weekly sync"\n'
+    'series = "weekly-sync"\n'
+    "start = 2026-06-15T07:30:00Z\n"
+    "minutes = 45\n"
+    'attendees = ["lena", "priya"]\n'
+)
+
+
+def test_record_creates_the_meetings_file_beside_the_roster(
+    berlin_lead: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frozen_at(monkeypatch, MONDAY)
+    capsys.readouterr()
+    argv = [*RECORD, "--pick", "2", "--record", "--series", "weekly-sync", "--title", "Weekly sync"]
+    assert main(argv) == EXIT_OK
+    meetings = berlin_lead.parent / "meetings.toml"
+    assert f"recorded slot 2 in {meetings}" in capsys.readouterr().err
+    assert meetings.read_text(encoding="utf-8") == SYNC_BLOCK
+    assert parse_meetings_file(meetings, {"lena", "priya"}) == (
+        Meeting(
+            "Weekly sync",
+            datetime(2026, 6, 15, 7, 30, tzinfo=UTC),
+            45,
+            ("lena", "priya"),
+            series="weekly-sync",
+        ),
+    )
+    # The next sync reads it (the default file is read once it exists): the ledger counts it.
+    assert main(["sync"]) == EXIT_OK
+    frozen_at(monkeypatch, datetime(2026, 6, 16, 12, 0, tzinfo=UTC))
+    capsys.readouterr()
+    assert main(["team", "fairness", "--json", "--weeks", "0"]) == EXIT_OK
+    fair = json.loads(capsys.readouterr().out)
+    assert fair["series"] == "weekly-sync"
+    assert sorted((r["id"], r["meetings"], r["pain"]) for r in fair["rows"]) == [
+        ("lena", 1, 0.0),
+        ("priya", 1, 0.0),
+    ]
+
+
+def test_record_appends_to_a_configured_file_and_leaves_the_rest_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "team.toml").write_text(ROSTER, encoding="utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    # The lead's own file: a comment, CRLF line ends, an inline comment, no newline at the end.
+    before = (
+        b"# Meetings the team held.\r\n\r\n[[meetings]]\r\n"
+        b'title = "Retro"  # every other week\r\nseries = "retro"\r\n'
+        b'start = 2026-06-01T08:00:00Z\r\nminutes = 30\r\nattendees = ["lena", "priya"]'
+    )
+    (records / "held.toml").write_bytes(before)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\ntimezone = "Europe/Berlin"\n\n'
+        "[team]\nslot_step_minutes = 30\n\n"
+        '[sources.team]\nkind = "roster-file"\npath = "team.toml"\n'
+        'meetings = "records/held.toml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    assert main(["sync"]) == EXIT_OK
+    frozen_at(monkeypatch, MONDAY)
+    argv = [*RECORD, "--pick", "2", "--record", "--series", "weekly-sync", "--title", "Weekly sync"]
+    assert main(argv) == EXIT_OK
+    after = (records / "held.toml").read_bytes()
+    # The file did not end with a line end: one is added, then a blank line, then the block.
+    assert after == before + b"\n\n" + SYNC_BLOCK.encode("utf-8")
+    assert not (tmp_path / "meetings.toml").exists()  # the configured file, not the default
+    parsed = parse_meetings_file(records / "held.toml", {"lena", "priya"})
+    assert [(m.title, m.series, m.start.isoformat(), m.minutes) for m in parsed] == [
+        ("Retro", "retro", "2026-06-01T08:00:00+00:00", 30),
+        ("Weekly sync", "weekly-sync", "2026-06-15T07:30:00+00:00", 45),
+    ]
+
+
+def test_record_refuses_a_configured_meetings_file_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "team.toml").write_text(ROSTER, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        '[sources.team]\nkind = "roster-file"\npath = "team.toml"\nmeetings = "held.toml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COCKPIT_CONFIG", str(config))
+    frozen_at(monkeypatch, MONDAY)
+    # Said before anything is searched (the sync would refuse the file too).
+    assert main([*RECORD, "--record"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert str(tmp_path / "held.toml") in err and "sources.team.meetings" in err
+    assert not (tmp_path / "held.toml").exists()
+
+
+def test_record_refuses_a_broken_meetings_file_and_leaves_it_alone(
+    berlin_lead: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meetings = berlin_lead.parent / "meetings.toml"
+    broken = b'[[meetings]]\ntitle = "Retro"\nstart = "yesterday"\n'
+    meetings.write_bytes(broken)
+    frozen_at(monkeypatch, MONDAY)
+    capsys.readouterr()
+    assert main([*RECORD, "--record"]) == EXIT_CONFIG
+    err = capsys.readouterr().err
+    assert str(meetings) in err and "fix it before recording" in err
+    assert meetings.read_bytes() == broken
+
+
+def test_record_on_the_demo_and_series_without_record_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*SLOTS, "--record"]) == EXIT_CONFIG
+    assert "the demo has no meetings file" in capsys.readouterr().err
+    assert main([*SLOTS, "--series", "weekly-sync"]) == EXIT_CONFIG
+    assert "--series: use it with --record" in capsys.readouterr().err
+
+
+def test_record_without_a_roster_file_source_says_what_to_add(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cockpit.config import parse_config
+    from cockpit.team_record import RecordError, record_meeting
+
+    config = parse_config("[cockpit]\n", tmp_path / "config.toml")
+    meeting = Meeting("Sync", MONDAY, 30, ("lena",))
+    with pytest.raises(RecordError, match=r"roster-file.*docs/roster\.md"):
+        record_meeting(config, meeting, MONDAY.date())
+
+
+def test_record_refuses_people_the_roster_does_not_list(tmp_path: Path) -> None:
+    # People known only from Jira are in the team but not in the roster: the meetings file
+    # may name roster people only (the roster source would refuse the file at the next sync).
+    from cockpit.config import parse_config
+    from cockpit.team_record import RecordError, record_meeting
+
+    (tmp_path / "team.toml").write_text(ROSTER, encoding="utf-8")
+    config = parse_config(
+        '[sources.team]\nkind = "roster-file"\npath = "team.toml"\n', tmp_path / "config.toml"
+    )
+    meeting = Meeting("Sync", MONDAY, 30, ("lena", "712020:abc", "priya"))
+    with pytest.raises(RecordError) as caught:
+        record_meeting(config, meeting, MONDAY.date())
+    assert "712020:abc" in str(caught.value) and str(tmp_path / "team.toml") in str(caught.value)
+    assert not (tmp_path / "meetings.toml").exists()
+    # With roster people only it is written.
+    written = record_meeting(config, Meeting("Sync", MONDAY, 30, ("priya",)), MONDAY.date())
+    assert written == tmp_path / "meetings.toml"
+    assert parse_meetings_file(written, {"priya"})[0].attendees == ("priya",)

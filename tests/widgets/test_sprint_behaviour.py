@@ -15,6 +15,7 @@ from cockpit.analytics.sprint import SprintSummary
 from cockpit.app import CockpitApp
 from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.sprint import SprintScreen
+from cockpit.screens.team import TeamScreen
 from tests.widgets.conftest import AppFactory
 from tests.widgets.test_sprint_sample import install_sample, sample_summary
 from widgets.issue_detail import IssueDetail
@@ -88,7 +89,7 @@ async def test_the_palette_command_opens_the_sprint_screen_too(
         assert isinstance(app.screen, SprintScreen)
         app.open_panel("team")  # from the sprint screen: back to the dashboard, then Team
         await settle(pilot)
-        assert app.screen.name == "detail-team"
+        assert isinstance(app.screen, TeamScreen)
         assert len(app.screen_stack) == 2
 
 

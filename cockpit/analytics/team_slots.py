@@ -516,7 +516,11 @@ def fairness(
     its last meeting, and never before the current week (only what is left of it). Each week,
     greedily:
 
-    1. only the week's good candidates count: those with the most attendees within hours;
+    1. only the week's good candidates count: those that put the fewest attendees in their
+       night (`rules.night`, unless `night_weight` is 0: a standing call at 01:00 is not a
+       pain to take turns at while a slot exists that keeps everyone out of bed, even with
+       fewer people within hours), and of those, the ones with the most attendees within
+       hours;
     2. of these, the one whose attendees' running pain (ledger pain + pain planned in earlier
        weeks + this slot's), sorted from the highest down, is smallest (compared person by
        person: first the worst-off, then the next, so the pain goes to whoever has had least);
@@ -634,7 +638,13 @@ def _rotation(
         if not starts:
             continue
         scored = _Scored(attendees, profiles, starts, minutes, rules)
-        most = max(scored.within)
+        # `night_weight = 0` says the night is no worse than any other hour outside.
+        sleepers = [
+            sum(1 for counts in scored.counts if counts[i][3]) if rules.night_weight else 0
+            for i in range(len(starts))
+        ]
+        fewest = min(sleepers)
+        most = max(w for w, n in zip(scored.within, sleepers, strict=True) if n == fewest)
 
         def key(index: int, scored: _Scored = scored) -> tuple[tuple[float, ...], float, int]:
             totals = sorted(
@@ -643,7 +653,8 @@ def _rotation(
             )
             return (tuple(totals), scored.inconvenience[index], scored.starts[index])
 
-        best = min((i for i in range(len(starts)) if scored.within[i] == most), key=key)
+        good = (i for i in range(len(starts)) if sleepers[i] == fewest and scored.within[i] == most)
+        best = min(good, key=key)
         slot = scored.slot(best)
         for cost in slot.costs:
             running[cost.id] += cost.pain

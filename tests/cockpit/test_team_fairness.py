@@ -193,3 +193,32 @@ def test_a_named_series_and_an_unknown_one() -> None:
 def test_no_recorded_meetings_means_an_empty_ledger_and_no_rotation() -> None:
     view = fairness(TeamData((LENA, PRIYA, AROHA)), NOW)
     assert (view.rows, view.series, view.rotation) == ((), "", ())
+
+
+def test_the_rotation_keeps_everyone_out_of_their_night_when_it_can() -> None:
+    # June: Kolkata +5:30, Los Angeles PDT -7; everyone 09:00-17:30, Monday to Friday.
+    # Anil works 03:30-12:00 UTC, Bea and Cy 16:00-00:30 UTC. Every hour with Bea and Cy
+    # both within is Anil's night (22:00-07:00 IST is 16:30-01:30 UTC). But 03:30-04:30 UTC
+    # is 09:00 for Anil and 20:30 for Bea and Cy: one within, two late, nobody in bed.
+    anil = Person("anil", "Anil Rao", "Asia/Kolkata")
+    bea = Person("bea", "Bea Stone", "America/Los_Angeles")
+    cy = Person("cy", "Cy Park", "America/Los_Angeles")
+    who = ("anil", "bea", "cy")
+    meetings = weekly("sync", utc(2026, 6, 2, 16, 0), 2, 60, who)
+    view = fairness(TeamData((anil, bea, cy), meetings), NOW, lead_zone="UTC", weeks_ahead=3)
+    assert len(view.rotation) == 3
+    for week in view.rotation:
+        assert all(cost.night == 0 for cost in week.slot.costs), week
+        assert week.slot.within == 1
+        assert week.slot.start.astimezone(UTC).time().hour in (3, 4)
+    # With the night's weight at 0 the night is like any hour outside: two within wins, and
+    # Anil takes it at night.
+    flat = fairness(
+        TeamData((anil, bea, cy), meetings),
+        NOW,
+        lead_zone="UTC",
+        weeks_ahead=3,
+        rules=TeamRules(night_weight=0),
+    )
+    assert all(w.slot.within == 2 for w in flat.rotation)
+    assert all(w.pain_taken_by == ("anil",) for w in flat.rotation)

@@ -27,6 +27,7 @@ from cockpit.analytics.team_hours import (
     day_plan,
     epoch_minute,
     from_epoch_minute,
+    merge_intervals,
     off_minutes,
     wall_minute,
     working_minutes,
@@ -70,28 +71,10 @@ Piece = tuple[int, int, int, int]
 # --- the sweep ----------------------------------------------------------------------------
 
 
-def _normalized(intervals: Sequence[Interval], start: int, end: int) -> list[Interval]:
-    """Sorted, joined where they overlap or touch, clipped: callers may pass anything."""
-    out: list[Interval] = []
-    for lo, hi in sorted(intervals):
-        if lo < start:
-            lo = start
-        if hi > end:
-            hi = end
-        if lo >= hi:
-            continue
-        if out and lo <= out[-1][1]:
-            if hi > out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
 def _pieces(rows: Sequence[Sequence[Interval]]) -> list[Piece]:
     """Time cut wherever someone starts or stops, with who works in each piece (bit i is
     rows[i]), in time order. Pieces where nobody works are left out. Each row must be sorted
-    and merged (`_normalized`): a start and an end at the same minute would cancel out."""
+    and merged (`merge_intervals`): a start and an end at the same minute would cancel out."""
     toggles: dict[int, int] = {}
     for index, row in enumerate(rows):
         bit = 1 << index
@@ -188,7 +171,7 @@ def _rows(
     if subset is not None:
         wanted, known = set(subset), set(ids)
         ids = [i for i in ids if i in wanted] + [i for i in dict.fromkeys(subset) if i not in known]
-    return ids, [_normalized(intervals.get(i, ()), start, end) for i in ids]
+    return ids, [merge_intervals(intervals.get(i, ()), start, end) for i in ids]
 
 
 def _need(min_people: int, subset: Sequence[str] | None, pieces: list[Piece]) -> int:
@@ -307,7 +290,7 @@ def handover_chain(
     ids = [p.id for p in data.people]
     if intervals is None:
         intervals = {p.id: working_minutes(p, start - DAY_MINUTES, end) for p in data.people}
-    rows = [_normalized(intervals.get(i, ()), start - 2 * DAY_MINUTES, end) for i in ids]
+    rows = [merge_intervals(intervals.get(i, ()), start - 2 * DAY_MINUTES, end) for i in ids]
     return _handover(rows, ids, start, end)
 
 

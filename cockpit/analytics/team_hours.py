@@ -12,7 +12,7 @@ are placed by wall clock in that zone, so 09:00 stays 09:00 across a DST change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -215,11 +215,11 @@ def _local_days(start: int, end: int) -> range:
     return range(first, last + 1)
 
 
-def _merge(intervals: list[Interval], start: int, end: int) -> tuple[Interval, ...]:
-    """Sorted, overlapping or touching intervals joined, clipped to [start, end)."""
-    intervals.sort()
+def merge_intervals(intervals: Iterable[Interval], start: int, end: int) -> tuple[Interval, ...]:
+    """Sorted, overlapping or touching intervals joined, clipped to [start, end): callers may
+    pass anything."""
     merged: list[Interval] = []
-    for lo, hi in intervals:
+    for lo, hi in sorted(intervals):
         if lo < start:
             lo = start
         if hi > end:
@@ -263,7 +263,7 @@ def working_minutes(person: Person, start: int, end: int) -> tuple[Interval, ...
                 hi = wall_minute(zone_name, ordinal, span.end)
             if hi > lo:
                 found.append((lo, hi))
-    return _merge(found, start, end)
+    return merge_intervals(found, start, end)
 
 
 def working_intervals(person: Person, start: datetime, end: datetime) -> tuple[Interval, ...]:

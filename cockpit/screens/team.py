@@ -389,6 +389,10 @@ class TeamScreen(Screen[None]):
             )
             if highlighted is not None and highlighted < len(listed):
                 people.highlighted = highlighted
+            elif listed:
+                # Space picks the person under the cursor: with none there, the first space
+                # would do nothing.
+                people.highlighted = 0
         if not roster:
             self._show_slot_note(
                 line(("No one in the team yet: the roster file or Jira feeds it.", MUTED))

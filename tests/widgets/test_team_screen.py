@@ -577,3 +577,22 @@ async def test_q_quits_from_the_team_screen(make_app) -> None:
         await pilot.press("q")
         await settle(pilot)
         assert not app.is_running
+
+
+async def test_space_picks_the_first_person_at_once(make_app) -> None:
+    # On opening the slot finder the cursor is on the first person, so the first space picks
+    # them (with no option highlighted it did nothing, and the lead saw "0 picked").
+    app = make_app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        app.open_panel("team")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = screen_of(pilot)
+        assert screen.team_data is not None
+        await pilot.press("space", "down", "space")
+        await settle(pilot)
+        people = app.screen.query_one("#slot-people", SelectionList)
+        first_two = [p.id for p in screen.team_data.people][:2]
+        assert people.selected == first_two

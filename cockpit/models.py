@@ -235,15 +235,63 @@ class ExperimentDigest(msgspec.Struct, frozen=True, gc=False):
 # --- OKRs -----------------------------------------------------------------------------
 
 
+class CheckIn(msgspec.Struct, frozen=True, gc=False):
+    """A value someone typed in, with how sure they are of the key result (0-10)."""
+
+    day: date
+    value: float
+    confidence: int | None = None
+    note: str = ""
+
+
+class Binding(msgspec.Struct, frozen=True, gc=False):
+    """Where a key result's current value comes from instead of check-ins: a figure the
+    cockpit already syncs. `kind` picks which of the other fields apply (docs/okrs.md):
+
+    - "metric": the best `metric` of any run in `experiment` (MLflow or W&B; `source` narrows
+      it to one configured source); "champion-metric": that metric of the run `alias` points at
+    - "jira-count" / "jira-points": issues (or their points) matching `jql` (a subset of JQL
+      evaluated on the synced board), or with `label`, or in `epic`; `done_only` counts only
+      resolved ones
+    - "cost-spend": spend in `scope` (the budget scope grammar) over `window`;
+      "cost-per-run": that spend divided by the runs started in the same window
+    - "model-versions": model versions given `alias` (of `model`, or any) in the period
+    - "status": the number at `path` in `cockpit status --json` (e.g. "experiments.runs_week")
+    """
+
+    kind: str
+    source: str = ""
+    experiment: str = ""
+    metric: str = ""
+    alias: str = ""
+    model: str = ""
+    jql: str = ""
+    label: str = ""
+    epic: str = ""
+    done_only: bool = False
+    scope: str = ""
+    window: str = "period"  # "period" (the objective's), "month", "week", "quarter"
+    path: str = ""
+    text: str = ""  # the binding as the file writes it, for the screen
+
+
 class KeyResult(msgspec.Struct, frozen=True, gc=False):
     id: str
     title: str
-    start: float
+    start: float  # the baseline
     target: float
-    current: float
+    current: float  # the value typed into older files; NaN when check-ins or a binding say
     unit: str = ""
     owner: str = ""
     updated: date | None = None
+    # "increase", "decrease", "band" (stay within band_low..band_high); "" = from start/target
+    direction: str = ""
+    band_low: float | None = None
+    band_high: float | None = None
+    weight: float = 1.0
+    checkins: tuple[CheckIn, ...] = ()  # oldest first
+    binding: Binding | None = None
+    line: int = 0  # where it starts in its file (1-based), for messages and check-ins
 
 
 class Objective(msgspec.Struct, frozen=True, gc=False):
@@ -252,6 +300,28 @@ class Objective(msgspec.Struct, frozen=True, gc=False):
     owner: str = ""
     period: str = ""
     key_results: tuple[KeyResult, ...] = ()
+    start: date | None = None  # an objective's own period; None: the file's
+    end: date | None = None
+
+
+class KrPoint(msgspec.Struct, frozen=True, gc=False):
+    """One recorded value of a key result or KPI: a check-in, or a bound value seen at a sync."""
+
+    kr: str
+    at: datetime
+    value: float
+    origin: str  # "manual", "mlflow", "wandb", "jira", "cost", "model", "status"
+
+
+class BoundValue(msgspec.Struct, frozen=True, gc=False):
+    """A binding resolved against the store: the value, or why there is none."""
+
+    kr: str
+    value: float | None
+    origin: str  # "mlflow", "wandb", "jira", "cost", "model", "status"
+    detail: str = ""  # what it was read from: "best val_f1 in fraud-gbdt (run 3f2a…)"
+    error: str = ""  # why there is no value: "no experiment named 'fraud-gbt' in mlflow"
+    as_of: datetime | None = None  # when the data it was read from was synced
 
 
 class OkrData(msgspec.Struct, frozen=True, gc=False):
@@ -259,6 +329,11 @@ class OkrData(msgspec.Struct, frozen=True, gc=False):
     period_start: date
     period_end: date
     objectives: tuple[Objective, ...] = ()
+    # Key results with no end date: a value kept within a healthy band, tracked over time.
+    kpis: tuple[KeyResult, ...] = ()
+    path: str = ""  # the file it was read from ("" for a URL or the demo): check-ins go there
+    # Values recorded before this snapshot that the store does not hold (the demo's quarter).
+    history: tuple[KrPoint, ...] = ()
 
 
 # --- Cost -----------------------------------------------------------------------------

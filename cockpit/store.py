@@ -45,7 +45,7 @@ from cockpit.codec import (
     encode_runs,
     encode_snapshot,
 )
-from cockpit.models import CostRow, Run, Snapshot
+from cockpit.models import BoundValue, CostRow, KrPoint, Run, Snapshot
 from cockpit.redact import redact_url
 
 # Bump when a record changes shape in a way old payloads cannot be decoded into.
@@ -133,6 +133,23 @@ _MIGRATIONS: tuple[str, ...] = (
         made_at TEXT NOT NULL,
         payload BLOB NOT NULL
     ) WITHOUT ROWID;
+    """,
+    # Key results bound to live figures: each resolved value, recorded at every sync. A row
+    # stands for a stretch of syncs that saw the same thing (first_seen..last_seen), so the
+    # history of a quarter stays small and says when a value changed.
+    """
+    CREATE TABLE kr_values (
+        source TEXT NOT NULL,
+        kr TEXT NOT NULL,
+        value REAL,
+        origin TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        error TEXT NOT NULL,
+        as_of TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    );
+    CREATE INDEX kr_values_by_kr ON kr_values (source, kr, last_seen);
     """,
 )
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
@@ -683,6 +700,91 @@ class Store:
             return
         with self._connect(write=True) as conn:
             conn.executemany("INSERT OR IGNORE INTO notices (key, shown_at) VALUES (?, ?)", rows)
+
+    # --- key results bound to live figures ------------------------------------------------
+
+    def record_bound_values(self, source: str, values: Iterable[BoundValue], at: datetime) -> None:
+        """Record what each binding of the OKR source `source` resolved to at this sync: the
+        latest row is extended when nothing changed, else a new row starts."""
+        stamp = _stamp(at)
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for bound in values:
+                    as_of = _stamp(bound.as_of) if bound.as_of else None
+                    last = conn.execute(
+                        "SELECT rowid, value, origin, detail, error FROM kr_values"
+                        " WHERE source = ? AND kr = ? ORDER BY last_seen DESC, rowid DESC"
+                        " LIMIT 1",
+                        (source, bound.kr),
+                    ).fetchone()
+                    same = last is not None and tuple(last[1:]) == (
+                        bound.value,
+                        bound.origin,
+                        bound.detail,
+                        bound.error,
+                    )
+                    if same:
+                        conn.execute(
+                            "UPDATE kr_values SET last_seen = ?, as_of = ? WHERE rowid = ?",
+                            (stamp, as_of, last[0]),
+                        )
+                    else:
+                        conn.execute(
+                            "INSERT INTO kr_values (source, kr, value, origin, detail, error,"
+                            " as_of, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (
+                                source,
+                                bound.kr,
+                                bound.value,
+                                bound.origin,
+                                bound.detail,
+                                bound.error,
+                                as_of,
+                                stamp,
+                                stamp,
+                            ),
+                        )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def bound_values(self, source: str) -> dict[str, BoundValue]:
+        """The latest resolved value of each binding of the OKR source `source`."""
+        if not self.exists():
+            return {}
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT kr, value, origin, detail, error, as_of FROM kr_values AS k"
+                " WHERE source = ? AND rowid = (SELECT rowid FROM kr_values"
+                " WHERE source = k.source AND kr = k.kr ORDER BY last_seen DESC, rowid DESC"
+                " LIMIT 1)",
+                (source,),
+            ).fetchall()
+        return {
+            kr: BoundValue(kr, value, origin, detail, error, _parse_stamp(as_of) if as_of else None)
+            for kr, value, origin, detail, error, as_of in rows
+        }
+
+    def kr_history(self, source: str, since: datetime) -> tuple[KrPoint, ...]:
+        """Every value the bindings of `source` took since `since`, each at the first sync that
+        saw it (the value held until the next point), oldest first. The value in force at
+        `since` is included, at `since`."""
+        if not self.exists():
+            return ()
+        stamp = _stamp(since)
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT kr, value, origin, first_seen FROM kr_values"
+                " WHERE source = ? AND value IS NOT NULL AND last_seen >= ?"
+                " ORDER BY first_seen, rowid",
+                (source, stamp),
+            ).fetchall()
+        return tuple(
+            KrPoint(kr, max(_parse_stamp(first), since), value, origin)
+            for kr, value, origin, first in rows
+        )
 
     def prune(self, now: datetime) -> int:
         """Apply the retention rule; returns how many snapshots were dropped.

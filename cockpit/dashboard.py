@@ -219,7 +219,7 @@ def build_dashboard(
         if merged.sprint
         else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
-        okrs=summarize_okrs(merged.okrs, now.date()) if merged.okrs else None,
+        okrs=summarize_okrs(merged.okrs, now) if merged.okrs else None,
         cost=_cost_summary(
             store,
             [(name, stored[name]) for name in order if name in stored],

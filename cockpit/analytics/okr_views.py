@@ -65,6 +65,9 @@ class ObjectiveView(msgspec.Struct, frozen=True, gc=False):
     expected: float
     status: str
     key_results: tuple[KrView, ...]
+    # Key results left out of `progress` because they have no value ("no data", "broken"):
+    # they count neither as 0 % nor as 100 %, and the objective says so.
+    unmeasured: int = 0
 
 
 class KpiView(msgspec.Struct, frozen=True, gc=False):

@@ -126,7 +126,8 @@ def build_sections(d: Dashboard, week: Week | None = None) -> list[Section]:
             for kr in obj.key_results:
                 lines.append(
                     f"  {kr.progress:.0%} {kr.status}: {kr.title} "
-                    f"({with_unit(kr.current, kr.unit)} → {with_unit(kr.target, kr.unit)})"
+                    f"({'—' if kr.current is None else with_unit(kr.current, kr.unit)}"
+                    f" → {with_unit(kr.target, kr.unit)})"
                 )
         sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
     if c := d.cost:

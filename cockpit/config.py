@@ -131,6 +131,16 @@ class TeamSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     fairness_weeks: Annotated[int, msgspec.Meta(ge=1, le=52)] = 8
 
 
+class OkrSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[okrs]` section: how far behind the expected pace a key result may fall before it
+    is at risk, then off track, and how long without a change or check-in makes it stale."""
+
+    # Shares of the whole key result (0.10 = 10 points of progress behind the pace).
+    at_risk_margin: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.10
+    off_track_margin: Annotated[float, msgspec.Meta(ge=0, le=1)] = 0.25
+    stale_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
+
+
 class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     store: str = ""
     stale_after_minutes: Minutes = 60.0
@@ -144,6 +154,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     budgets: list[BudgetSettings] = msgspec.field(default_factory=list)
     cost: CostSettings = msgspec.field(default_factory=CostSettings)
     team: TeamSettings = msgspec.field(default_factory=TeamSettings)
+    okrs: OkrSettings = msgspec.field(default_factory=OkrSettings)
     path: Path | None = None  # where it was read from; not a TOML key
 
     def enabled_sources(self) -> dict[str, AnySourceSettings]:
@@ -314,6 +325,7 @@ def _check_semantics(config: Config, path: Path) -> None:
                 )
     _check_budgets(config.budgets, path)
     _check_team(config.team, path)
+    _check_okrs(config.okrs, path)
     if config.cockpit.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -333,6 +345,15 @@ def _check_team(team: TeamSettings, path: Path) -> None:
         parse_night(team.night)
     except ValueError as exc:
         raise ConfigError(f"{path}: `team.night`: {exc}") from None
+
+
+def _check_okrs(okrs: OkrSettings, path: Path) -> None:
+    if okrs.off_track_margin < okrs.at_risk_margin:
+        raise ConfigError(
+            f"{path}: `okrs.off_track_margin` ({okrs.off_track_margin:g}) is below"
+            f" `okrs.at_risk_margin` ({okrs.at_risk_margin:g}): a key result falls behind"
+            " into at risk first, then off track; make off_track_margin the larger one"
+        )
 
 
 def _check_budgets(budgets: list[BudgetSettings], path: Path) -> None:
@@ -493,6 +514,13 @@ burndown_weekends = "shade"
 #                                     A night shift's hours are within: never charged.
 # flexible_factor = 0.5             # the share of that cost felt by people with flexible hours
 # fairness_weeks = 8                # weeks of recorded meetings the fairness ledger reads
+
+# OKRs: when a key result behind the expected pace (the share of its objective's period gone)
+# is at risk or off track, and when one that has not moved is flagged.
+# [okrs]
+# at_risk_margin = 0.1              # progress this far behind the pace (0.1 = 10 points): at risk
+# off_track_margin = 0.25           # this far behind: off track (at least at_risk_margin)
+# stale_days = 14                   # no change and no check-in for this many days: flagged
 
 # Cloud budgets shown in the Cost panel, each in its own currency (money is never converted).
 # [[budgets]]

@@ -18,6 +18,7 @@ import msgspec
 from cockpit.analytics.cost_views import CostAnalysisSettings
 from cockpit.analytics.experiments import digest_experiments
 from cockpit.analytics.freshness import SourceFacts
+from cockpit.analytics.okr_views import OkrRules
 from cockpit.analytics.team_views import TeamRules
 from cockpit.clock import Clock
 from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
@@ -87,6 +88,9 @@ class Workspace(msgspec.Struct):
 
     def team_rules(self) -> TeamRules:
         return TeamRules(**msgspec.structs.asdict(self.config.team))
+
+    def okr_rules(self) -> OkrRules:
+        return OkrRules(**msgspec.structs.asdict(self.config.okrs))
 
     def lead_zone(self) -> str:
         """The zone the team is shown in: `[cockpit] timezone`, else the machine's."""

@@ -158,7 +158,7 @@ class _Value:
 
     __slots__ = ("current", "detail", "error", "origin", "status", "updated")
 
-    def __init__(self, kr: KeyResult, bound: Mapping[str, BoundValue]) -> None:
+    def __init__(self, kr: KeyResult, bound: Mapping[str, BoundValue], now: datetime) -> None:
         self.current: float | None = None
         self.updated: datetime | None = None
         self.detail = ""
@@ -183,7 +183,7 @@ class _Value:
                 self.detail = value.detail
             return
         self.origin = "manual"
-        latest = _latest_checkin(kr.checkins)
+        latest = _latest_checkin(_checkins_so_far(kr.checkins, now))
         if latest is not None:
             self.current = latest.value
             self.updated = _noon(latest.day)
@@ -192,6 +192,18 @@ class _Value:
             self.updated = _noon(kr.updated) if kr.updated else None
         else:
             self.status = "no data"
+
+
+def _checkin_day_began(now: datetime) -> date:
+    """The latest day a check-in may carry and count at `now`: a day counts once it has begun
+    anywhere (UTC+14), so a check-in written just after midnight in Auckland or Berlin shows at
+    once, while one dated next week waits for its day."""
+    return (now.astimezone(UTC) + timedelta(hours=14)).date()
+
+
+def _checkins_so_far(checkins: Iterable[CheckIn], now: datetime) -> list[CheckIn]:
+    last = _checkin_day_began(now)
+    return [c for c in _sorted_checkins(checkins) if c.day <= last]
 
 
 def _sorted_checkins(checkins: Iterable[CheckIn]) -> list[CheckIn]:
@@ -222,18 +234,23 @@ def _history(
     kr: KeyResult,
     value: _Value,
     points: Sequence[KrPoint],
-    start: date | None,
+    period: tuple[date, date] | None,
     now: datetime,
 ) -> tuple[KrPoint, ...]:
     """The key result's line: recorded points, and a manual one's check-ins (at noon UTC on
-    their day), in its period up to today, oldest first; ends at the current value."""
-    last_day = now.date()
+    their day), in its period (a KPI's: all) up to today, oldest first; it ends at the current
+    value. A bound key result's check-ins are not on the line: the binding gives its value."""
+    start = period[0] if period else None
+    today = _checkin_day_began(now)
+    last_day = min(today, period[1]) if period else today
     seen: set[tuple[datetime, float]] = set()
     line: list[KrPoint] = []
     candidates = [KrPoint(p.kr, _utc(p.at), p.value, p.origin) for p in points if _finite(p.value)]
     if kr.binding is None:
         candidates += [
-            KrPoint(kr.id, _noon(c.day), c.value, "manual") for c in kr.checkins if _finite(c.value)
+            KrPoint(kr.id, _noon(c.day), c.value, "manual")
+            for c in _checkins_so_far(kr.checkins, now)
+            if _finite(c.value)
         ]
     for point in sorted(candidates, key=lambda p: p.at):
         day = point.at.date()
@@ -244,12 +261,17 @@ def _history(
         seen.add((point.at, point.value))
         line.append(point)
     # The value in hand may be newer than the last recorded one (a live resolution, or an
-    # older file's typed value): the line ends there.
-    if value.current is not None and (not line or line[-1].value != value.current):
-        at = value.updated or (now if kr.binding is not None else None)
-        if at is not None:
-            if line and at < line[-1].at:
-                at = line[-1].at
+    # older file's typed value with its `updated` day): the line ends there. Without a known
+    # moment it is left off, so that it cannot pass for a change made today.
+    at = value.updated
+    if (
+        value.current is not None
+        and at is not None
+        and (not line or line[-1].value != value.current)
+    ):
+        if line and at < line[-1].at:
+            at = line[-1].at
+        if (start is None or at.date() >= start) and at.date() <= last_day:
             line.append(KrPoint(kr.id, at, value.current, value.origin))
     return tuple(line)
 
@@ -281,9 +303,10 @@ class _Motion:
         changes = [
             p.at.date() for n, p in enumerate(history) if n == 0 or p.value != history[n - 1].value
         ]
-        changes += [c.day for c in checkins if c.day <= now.date()]
+        changes += [c.day for c in _checkins_so_far(checkins, now)]
         self.last_change = max(changes) if changes else None
         since = self.last_change or stale_since
+        # A day counted from a check-in east of UTC may be "tomorrow": never a negative age.
         self.stale = since is not None and (now.date() - since).days >= rules.stale_days
 
 
@@ -302,18 +325,18 @@ def _improving(
 
 def _kr_view(
     kr: KeyResult,
-    objective_start: date,
+    period: tuple[date, date],
     expected: float,
     now: datetime,
     bound: Mapping[str, BoundValue],
     points: Sequence[KrPoint],
     rules: OkrRules,
 ) -> KrView:
-    value = _Value(kr, bound)
+    value = _Value(kr, bound, now)
     direction = direction_of(kr)
-    history = _history(kr, value, points, objective_start, now)
+    history = _history(kr, value, points, period, now)
     checkins = tuple(_sorted_checkins(kr.checkins))
-    motion = _Motion(history, checkins, value.current, now, objective_start, rules)
+    motion = _Motion(history, checkins, value.current, now, period[0], rules)
     progress = progress_of(kr, value.current, direction)
     kr_expected = 1.0 if direction == "band" else expected
     if value.status:
@@ -322,7 +345,7 @@ def _kr_view(
         status = "on track" if progress >= 1.0 else judge(progress, 1.0, rules)
     else:
         status = judge(progress, kr_expected, rules)
-    confidence, confidence_trend = _confidence(checkins)
+    confidence, confidence_trend = _confidence(_checkins_so_far(checkins, now))
     return KrView(
         id=kr.id,
         title=kr.title,
@@ -378,13 +401,17 @@ def _objective_view(
     end = objective.end or data.period_end
     expected = period_elapsed(start, end, now)
     krs = tuple(
-        _kr_view(kr, start, expected, now, bound, points.get(kr.id, ()), rules)
+        _kr_view(kr, (start, end), expected, now, bound, points.get(kr.id, ()), rules)
         for kr in objective.key_results
     )
     measured = [k for k in krs if k.current is not None]
     if measured:
         progress = _weighted_mean(measured)
         status = judge(progress, expected, rules)
+        if status == "done" and any(k.status != "done" for k in krs):
+            # Full marks from band key results (inside their band) or with some key results
+            # unmeasured: nothing says the objective is achieved.
+            status = "on track"
     else:
         progress = 0.0
         status = "broken" if any(k.status == "broken" for k in krs) else "no data"
@@ -410,12 +437,12 @@ def _kpi_view(
     points: Sequence[KrPoint],
     rules: OkrRules,
 ) -> KpiView:
-    value = _Value(kr, bound)
+    value = _Value(kr, bound, now)
     history = _history(kr, value, points, None, now)
     checkins = tuple(_sorted_checkins(kr.checkins))
     motion = _Motion(history, checkins, value.current, now, None, rules)
     in_band: bool | None = None
-    if value.current is not None:
+    if value.current is not None and (_finite(kr.band_low) or _finite(kr.band_high)):
         low_ok = not _finite(kr.band_low) or value.current >= kr.band_low  # type: ignore[operator]
         high_ok = not _finite(kr.band_high) or value.current <= kr.band_high  # type: ignore[operator]
         in_band = low_ok and high_ok

@@ -25,6 +25,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+import msgspec
 from textual.content import Content
 from textual.reactive import reactive
 
@@ -68,10 +69,11 @@ ORIGIN_BADGE = {
 BADGE_WIDTH = 4
 PACE_MARK = "┃"
 STALE_WORD = "stale"
-NO_VALUE = "–"
+NO_VALUE = "—"  # as the weekly export writes a missing value
 
 INDENT = "  "
 TITLE_MIN = 10  # a key result's title keeps this many cells before its details give way
+TITLE_WANT = 20  # ... and this many before the long form of its figures does
 NARROW_FROM = 40  # columns: narrower panels show one row per objective
 COMPACT_BAR = 10
 PACE_TEXT_FROM = 20  # bar cells left over before an objective's row also says its pace
@@ -224,35 +226,57 @@ def header_rows(s: OkrSummary, width: int, rows: int) -> list[Content]:
             line(*variants[-1]).truncate(width, ellipsis=True),
         )
         return [first, line(*counts).truncate(width, ellipsis=True)]
-    return [line(variants[0][0], (" · ", MUTED), *counts).truncate(width, ellipsis=True)]
+    # One line for both: the counts are what a lead acts on, so they go before the period.
+    for row in (line(variants[0][0], (" · ", MUTED), *counts), line(*counts)):
+        if row.cell_length <= width:
+            return [row]
+    return [line(*counts).truncate(width, ellipsis=True)]
 
 
 # --- objectives and key results -----------------------------------------------------------
 
 
-def objective_rows(o: ObjectiveView, width: int) -> list[Content]:
-    """The title, then the bar against the pace with the progress and the status."""
+def progress_text(o: ObjectiveView) -> str:
+    """`  58%`, or `   —` when none of its key results has a value: no progress to speak of."""
+    if o.key_results and o.unmeasured >= len(o.key_results):
+        return f"{NO_VALUE:>4}"
+    return f"{o.progress:>4.0%}"
+
+
+def objective_rows(
+    o: ObjectiveView, width: int, elapsed: float, status_width: int
+) -> list[Content]:
+    """The title, then the bar against the pace with the progress and the status. The status
+    is padded to `status_width` so that the bars of one panel end in one column; the pace is
+    written out only when it is not the header's (the objective has its own period)."""
     style = status_style(o.status)
     title = line((plain(o.title), "bold"))
-    owner = plain(o.owner)
-    if owner and title.cell_length + 3 + cells(owner) <= width:
-        title = line((plain(o.title), "bold"), (f" · {owner}", MUTED))
-    share = f" {o.progress:>4.0%} {o.status}"
-    pace = f" · pace {o.expected:.0%}"
-    tail: list[Part] = [(share, style)]
-    if width - cells(share) - len(pace) >= PACE_TEXT_FROM:
-        tail.append((pace, MUTED))
+    notes = [plain(o.owner)] if o.owner else []
+    if 0 < o.unmeasured < len(o.key_results):
+        # Left out of the progress, neither 0 % nor 100 %: the key results say why.
+        notes.append(f"{o.unmeasured:,} of {len(o.key_results):,} unmeasured")
+    while notes and title.cell_length + sum(3 + cells(n) for n in notes) > width:
+        notes.pop(0 if len(notes) > 1 and o.unmeasured else -1)
+    if notes:
+        title = line((plain(o.title), "bold"), (f" · {' · '.join(notes)}", MUTED))
+    share: Part = (f" {progress_text(o)} ", style)
+    status: Part = (o.status.ljust(status_width), style)
+    tail = [share, status]
+    if round(o.expected, 2) != round(elapsed, 2):
+        with_pace = [share, (f"(pace {o.expected:.0%}) ", MUTED), status]
+        if width - line(*with_pace).cell_length >= PACE_TEXT_FROM:
+            tail = with_pace
     room = width - line(*tail).cell_length
     return [
         title.truncate(width, ellipsis=True),
-        line(*pace_bar(o.progress, o.expected, room, style), *tail),
+        line(*pace_bar(o.progress, o.expected, room, style), *tail).truncate(width),
     ]
 
 
 def compact_objective_row(o: ObjectiveView, width: int) -> Content:
     """`██████┃░░░  58% Ship ranker v3 to …`: one row for an objective in a narrow panel."""
     style = status_style(o.status)
-    share = f" {o.progress:>4.0%} "
+    share = f" {progress_text(o)} "
     if width >= COMPACT_BAR + len(share) + TITLE_MIN:
         parts = [*pace_bar(o.progress, o.expected, COMPACT_BAR, style), (share, style)]
     else:
@@ -274,11 +298,12 @@ def kr_row(kr: KrView, width: int) -> Content:
         room = width - head_width
         tail = f" {tag:<{BADGE_WIDTH}}" if room - len(tag) - 1 >= 2 * TITLE_MIN else ""
         room -= len(tail)
-        title_width = min(cells(title), max(TITLE_MIN, room // 3))
+        # The title takes what the reason leaves, and at least a fair share of the row.
+        title_width = min(cells(title), max(TITLE_MIN, room // 2 - 4, room - cells(reason) - 2))
         parts: list[Part] = [*head, fit(title, title_width)]
         reason_width = room - title_width - 1
-        if reason_width >= 4:
-            parts += [" ", (fit(reason, reason_width, pad=True).plain, "$error")]
+        if reason_width >= 6:
+            parts += [(": ", MUTED), (fit(reason, reason_width - 1, pad=True).plain, "$error")]
         else:
             parts.append(" " * max(room - title_width, 0))
         if tail:
@@ -290,22 +315,29 @@ def kr_row(kr: KrView, width: int) -> Content:
     stale: list[Part] = [(f" {STALE_WORD}", "$warning")] if kr.stale else []
     trend: list[Part] = [" ", trend_part(kr.trend, kr.improving)]
     tag_part: list[Part] = [(f" {tag:<{BADGE_WIDTH}}", MUTED)]
-    value: list[Part] = [" ", (current, value_style), (target, MUTED)]
-    # The richest row whose title keeps TITLE_MIN cells (or its whole length, if shorter).
-    options = [
-        stale + value + trend + tag_part,
-        stale + value + trend,
-        stale + value,
-        value,
-        [" ", (current, value_style)],
-    ]
-    want = min(cells(title), TITLE_MIN)
-    for tail_parts in options:
-        tail_width = line(*tail_parts).cell_length
-        if width - head_width - tail_width >= want:
-            break
-    room = max(width - head_width - tail_width, 0)
+    full: list[Part] = [" ", (current, value_style), (target, MUTED)]
+    options = [stale + full + trend + tag_part]
+    short_current = value_text(kr.current, "") if cells(kr.unit) > 2 else current
+    if short_current != current:
+        # `17,325 → 50,000 utterances`: a long unit written once.
+        short: list[Part] = [" ", (short_current, value_style), (target, MUTED)]
+        options.append(stale + short + trend + tag_part)
+    else:
+        short = full
+    options += [stale + short + trend, stale + short, short, [" ", (current, value_style)]]
+    tail_parts = pick_tail(options, width - head_width, cells(title))
+    room = max(width - head_width - line(*tail_parts).cell_length, 0)
     return line(*head, fit(title, room, pad=True), *tail_parts).truncate(width, ellipsis=True)
+
+
+def pick_tail(options: Sequence[list[Part]], room: int, title: int) -> list[Part]:
+    """The richest tail that leaves the title a fair share of `room` (TITLE_WANT cells or its
+    whole length); failing that, the richest that leaves it TITLE_MIN; else the last."""
+    for want in (TITLE_WANT, TITLE_MIN):
+        for parts in options:
+            if room - line(*parts).cell_length >= min(title, want):
+                return parts
+    return options[-1]
 
 
 def error_rows(text: str, width: int) -> list[Content]:
@@ -314,7 +346,7 @@ def error_rows(text: str, width: int) -> list[Content]:
     room = max(width - len(indent), 10)
     return [
         line(indent, (chunk, "$error")).truncate(width, ellipsis=True)
-        for chunk in textwrap.wrap(plain(text), room) or [""]
+        for chunk in textwrap.wrap(plain(text), room, break_on_hyphens=False) or [""]
     ]
 
 
@@ -333,30 +365,42 @@ def pick_krs(krs: Sequence[KrView], count: int) -> list[KrView]:
     return [krs[i] for i in keep]
 
 
-def allot(sizes: Sequence[int], budget: int) -> list[int] | None:
-    """How many key results each objective shows in `budget` rows, where a cut list also
-    takes a row for its "+N more". Everyone gets the same cap, the spare rows go to the first
-    objectives; None when not even one row each fits."""
+def allot(sizes: Sequence[int], budget: int, order: Sequence[int] | None = None) -> list[int]:
+    """How many key results each objective shows in `budget` rows. A cut list takes a row
+    for its own "+N more"; the key results of objectives that show none are counted on one
+    "+N more" row at the end. Rows are handed out a level at a time (everyone's first key
+    result, then everyone's second…), objectives in `order` (those that need a look first)."""
     if sum(sizes) <= budget:
         return list(sizes)
+    order = list(order) if order is not None else list(range(len(sizes)))
+    shown = [0] * len(sizes)
 
-    def cost(cap: int) -> int:
-        return sum(min(n, cap) + (1 if n > cap else 0) for n in sizes)
+    def cost(counts: Sequence[int]) -> int:
+        rows = sum(c + (1 if 0 < c < n else 0) for c, n in zip(counts, sizes, strict=True))
+        return rows + (1 if any(c == 0 < n for c, n in zip(counts, sizes, strict=True)) else 0)
 
-    if cost(1) > budget:
-        return None
-    cap = 1
-    while cap < max(sizes) and cost(cap + 1) <= budget:
-        cap += 1
-    shown = [min(n, cap) for n in sizes]
-    spare = budget - cost(cap)
-    for index, n in enumerate(sizes):
-        if shown[index] == n - 1:
-            shown[index] = n  # its last key result takes the row its "+1 more" had
-        elif shown[index] < n and spare > 0:
-            shown[index] += 1
-            spare -= 1
+    for level in range(1, max(sizes, default=0) + 1):
+        grew = False
+        for index in order:
+            if shown[index] >= min(sizes[index], level):
+                continue
+            trial = [*shown]
+            trial[index] = min(sizes[index], level)
+            if cost(trial) <= budget:
+                shown, grew = trial, True
+        if not grew:
+            break
     return shown
+
+
+def objective_order(objectives: Sequence[ObjectiveView]) -> list[int]:
+    """Objectives that need a look first: broken, off track, at risk, no data, on track, done."""
+
+    def rank(index: int) -> tuple[int, int]:
+        status = objectives[index].status
+        return STATUS_RANK.get(status, 6 if status == "done" else 5), index
+
+    return sorted(range(len(objectives)), key=rank)
 
 
 # --- KPIs -------------------------------------------------------------------------------
@@ -452,12 +496,8 @@ def kpi_row(k: KpiView, width: int) -> Content:
         stale + figures_parts + trend,
         figures_parts,
     ]
-    want = min(cells(title), TITLE_MIN)
-    for tail_parts in options:
-        tail_width = line(*tail_parts).cell_length
-        if width - head_width - tail_width >= want:
-            break
-    room = max(width - head_width - tail_width, 0)
+    tail_parts = pick_tail(options, width - head_width, cells(title))
+    room = max(width - head_width - line(*tail_parts).cell_length, 0)
     return line(*head, fit(title, room, pad=True), *tail_parts).truncate(width, ellipsis=True)
 
 
@@ -493,13 +533,18 @@ class OkrPanel(Panel):
         kpi_room = 1 if s.kpis and budget > (1 if krs else 0) else 0
         budget -= kpi_room
         sizes = [len(o.key_results) for o in objectives]
-        shown = allot(sizes, budget)
+        shown = allot(sizes, budget, objective_order(objectives))
         rows = list(header)
-        if not objectives:
-            rows.append(line(("No objectives in the OKR file.", MUTED)))
+        if not objectives and len(rows) < height:
+            rows.append(
+                line(("No objectives in the OKR file.", MUTED)).truncate(width, ellipsis=True)
+            )
+        unlisted = 0  # key results of objectives that show none
+        status_width = max((len(o.status) for o in objectives), default=0)
         for index, o in enumerate(objectives):
-            rows += objective_rows(o, width)
-            if shown is None:
+            rows += objective_rows(o, width, s.elapsed, status_width)
+            if not shown[index]:
+                unlisted += len(o.key_results)
                 continue
             picked = pick_krs(o.key_results, shown[index])
             rows += [kr_row(kr, width) for kr in picked]
@@ -507,11 +552,12 @@ class OkrPanel(Panel):
                 hidden = len(o.key_results) - len(picked)
                 noun = "key result" if hidden == 1 else "key results"
                 rows.append(more_row(hidden, noun, width, INDENT))
-        if shown is None and krs and len(rows) < height - kpi_room:
-            rows.append(more_row(krs, "key results", width))
+        if unlisted:
+            noun = "key result" if unlisted == 1 else "key results"
+            rows.append(more_row(unlisted, noun, width))
         if s.kpis:
             spare = height - len(rows)
-            if spare >= 1 + len(s.kpis):
+            if shown == sizes and spare >= 1 + len(s.kpis):
                 rows += kpi_rows(s.kpis, width)
             elif spare >= 1:
                 rows.append(kpi_line(s.kpis, width))
@@ -538,12 +584,16 @@ class OkrPanel(Panel):
     def _everything(self, s: OkrSummary, width: int) -> list[Content]:
         """The detail view: every key result, each broken binding's whole reason, every KPI."""
         rows = header_rows(s, width, 2)
+        status_width = max((len(o.status) for o in s.objectives), default=0)
         for o in s.objectives:
-            rows += objective_rows(o, width)
+            rows += objective_rows(o, width, s.elapsed, status_width)
             for kr in o.key_results:
-                rows.append(kr_row(kr, width))
                 if kr.error:
+                    # The row says it is broken; the whole reason follows, wrapped.
+                    rows.append(kr_row(msgspec.structs.replace(kr, error=""), width))
                     rows += error_rows(kr.error, width)
+                else:
+                    rows.append(kr_row(kr, width))
         if s.kpis:
             rows += kpi_rows(s.kpis, width)
             for k in s.kpis:

@@ -13,9 +13,11 @@ import contextlib
 import gc
 import itertools
 from collections.abc import Iterable
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -41,6 +43,7 @@ from widgets.textual_fixes import apply as apply_textual_fixes
 if TYPE_CHECKING:
     from cockpit.analytics.cost_views import CostAlert
     from cockpit.analytics.run_table import RunTableModel
+    from widgets.okr_checkin import CheckInRequest, CheckInScreen
 
 AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt for it)
 # How often the view-models are rebuilt although no sync changed the data: who is working now,
@@ -394,7 +397,82 @@ class CockpitApp(App[None]):
             from cockpit.screens.team import TeamScreen
 
             return TeamScreen(self.dashboard)
+        if panel_id == "okrs":
+            # Fed the dashboard's OKR summary; a check-in is written by `write_checkin`.
+            from cockpit.screens.okrs import OkrScreen
+
+            return OkrScreen(self.dashboard)
         return DetailScreen(panel_id)
+
+    # --- OKRs: a check-in from the form ----------------------------------------------------
+
+    def on_check_in_screen_submitted(self, message: CheckInScreen.Submitted) -> None:
+        self.write_checkin(message.request)
+
+    def write_checkin(self, request: CheckInRequest) -> Worker[None]:
+        """Append a check-in to the OKR file on a worker thread, then sync the file's source
+        so that every screen shows it. The form that asked hears how it went
+        (`checkin_done`); an error is words in the form, never a trace."""
+        zone = self.dashboard.lead_zone if self.dashboard is not None else "UTC"
+        day = self.clock.now().astimezone(ZoneInfo(zone)).date()  # the lead's today
+        return self.run_worker(
+            partial(self._write_checkin, request, day),
+            name="okr-check-in",
+            group="okr-check-in",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _write_checkin(self, request: CheckInRequest, day: date) -> None:
+        from cockpit.okr_checkin import append_checkin
+
+        try:
+            append_checkin(
+                Path(request.path),
+                request.kr_id,
+                request.value,
+                confidence=request.confidence,
+                note=request.note,
+                day=day,
+            )
+        except OSError as exc:
+            error = (
+                f"Could not write {request.path}: {exc.strerror or exc}. Check that the file "
+                "exists and that you may write to it."
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure is shown in the form, in words
+            error = str(exc) or type(exc).__name__
+        else:
+            error = ""
+        self.call_from_thread(self._checkin_done, request, clean_line(error))
+
+    def _checkin_done(self, request: CheckInRequest, error: str) -> None:
+        shown = False
+        for screen in self.screen_stack:
+            done = getattr(screen, "checkin_done", None)
+            if callable(done):
+                shown = bool(done(request, error)) or shown
+        if error:
+            if not shown:  # the form was closed meanwhile
+                self.notify(error, title="Check-in not written", severity="error", timeout=10,
+                            markup=False)  # fmt: skip
+            return
+        from cockpit.formatting import quantity
+
+        self.notify(
+            f"{request.kr_id} {quantity(request.value)} written to {request.path}",
+            title="Check-in",
+            timeout=6,
+            markup=False,
+        )
+        self.sync_okr_files()
+
+    def sync_okr_files(self) -> None:
+        """Sync the OKR file sources now (after a check-in was written to one)."""
+        for job in self.workspace.jobs():
+            settings = self.workspace.config.sources.get(job.source.name)
+            if settings is not None and settings.kind == "okr-file":
+                self.sync_source(job)
 
     # --- cost: paid calls and alerts ----------------------------------------------------
 

@@ -1,0 +1,431 @@
+"""The OKR screen, clock frozen (Monday 23 Nov 2026, 09:30 UTC).
+
+Most tests use a bare host app that shows the screen fed a hand-built dashboard: the summary
+below is written out by hand (values, progress, statuses, history, check-ins), so these
+pictures change only when the screen does, never with the demo or the analytics. The last
+tests open the screen from the app's OKRs panel, as a user does, and write a check-in into a
+real OKR file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import msgspec
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input
+
+from cockpit.analytics.freshness import Freshness, SourceState
+from cockpit.analytics.okr_views import KpiView, KrView, ObjectiveView, OkrSummary
+from cockpit.dashboard import AreaInputs, Dashboard
+from cockpit.models import CheckIn, KrPoint
+from cockpit.screens.okrs import OkrScreen
+from cockpit.text_safety import clean_record
+from tests.conftest import FROZEN_NOW
+from widgets.okr_chart import OkrHistoryChart, kpi_chart, kr_chart, span_ticks, value_range
+from widgets.okr_checkin import CheckInRequest, CheckInScreen, FormError, read_form
+from widgets.okr_table import gauge, kr_rows, sparkline
+
+Q4_START, Q4_END = date(2026, 10, 1), date(2026, 12, 31)
+HOSTILE = "[bold red]Ship[/] 3 model versions \x1b]0;pwned\x07to production"
+RTL = "שיפור זמן תגובה"
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def weekly(kr: str, start: float, step: float, origin: str, weeks: int = 8) -> tuple[KrPoint, ...]:
+    """A value recorded every Monday of the quarter so far, moving `step` a week."""
+    first = date(2026, 10, 5)
+    return tuple(
+        KrPoint(kr, at(first + timedelta(weeks=n), 9), round(start + step * n, 4), origin)
+        for n in range(weeks)
+    )
+
+
+F1 = KrView(
+    id="KR-1", title="Fraud model F1 from 0.86 to 0.91", owner="Maya", unit="",
+    direction="increase", baseline=0.86, target=0.91, band_low=None, band_high=None,
+    weight=2.0, current=0.893, progress=0.66, expected=0.58, status="on track",
+    origin="mlflow", binding="metric fraud-gbdt val_f1 best",
+    detail="best val_f1 in fraud-gbdt (run 3f2a91)", trend="up", improving=True,
+    week_change=0.004, last_change=date(2026, 11, 20), confidence=7, confidence_trend="up",
+    updated=FROZEN_NOW - timedelta(minutes=26),
+    history=weekly("KR-1", 0.861, 0.0045, "mlflow"),
+    checkins=(CheckIn(date(2026, 10, 14), 0.87, 5, "baseline re-run on the new split"),
+              CheckIn(date(2026, 11, 11), 0.889, 7, "feature store backfill landed")),
+)  # fmt: skip
+GPU = KrView(
+    id="KR-2", title="GPU spend per training run down 20%", owner="Ilya", unit="USD",
+    direction="decrease", baseline=41.0, target=32.8, band_low=None, band_high=None,
+    weight=1.0, current=37.5, progress=0.43, expected=0.58, status="at risk", origin="cost",
+    binding="cost-per-run scope=tag:team=fraud window=month",
+    detail="$4,125 in tag:team=fraud this month over 110 runs", trend="down", improving=True,
+    week_change=-0.6, last_change=date(2026, 11, 22), updated=FROZEN_NOW - timedelta(hours=3),
+    history=weekly("KR-2", 41.0, -0.5, "cost"),
+)  # fmt: skip
+SHIP = KrView(
+    id="KR-3", title=HOSTILE, owner="Maya", unit="models", direction="increase",
+    baseline=0.0, target=3.0, band_low=None, band_high=None, weight=1.0, current=None,
+    progress=0.0, expected=0.58, status="broken", origin="model",
+    binding="model-versions alias=champion",
+    error="no model registry is synced: add an mlflow source (sources.mlflow)",
+)  # fmt: skip
+CARRY = KrView(
+    id="KR-4", title="Carry-over down to 10% of the sprint", owner="Sam", unit="%",
+    direction="decrease", baseline=30.0, target=10.0, band_low=None, band_high=None,
+    weight=1.0, current=18.0, progress=0.6, expected=0.58, status="on track",
+    origin="manual", trend="down", improving=True, week_change=0.0,
+    last_change=date(2026, 10, 30), stale=True, confidence=4, confidence_trend="down",
+    history=(KrPoint("KR-4", at(date(2026, 10, 9)), 26.0, "manual"),
+             KrPoint("KR-4", at(date(2026, 10, 30)), 18.0, "manual")),
+    checkins=(CheckIn(date(2026, 10, 9), 26.0, 6, "[red]two stories[/red] slipped"),
+              CheckIn(date(2026, 10, 30), 18.0, 4, f"{RTL} — " + "long note " * 12)),
+)  # fmt: skip
+LATENCY = KrView(
+    id="KR-5", title=f"p95 latency within 80–120 ms ({RTL})", owner="", unit="ms",
+    direction="band", baseline=140.0, target=100.0, band_low=80.0, band_high=120.0,
+    weight=1.0, current=131.0, progress=0.72, expected=1.0, status="off track",
+    origin="status", binding="status serving.p95_ms", detail="serving.p95_ms in status",
+    trend="up", improving=False, week_change=6.0, last_change=date(2026, 11, 23),
+    updated=FROZEN_NOW - timedelta(minutes=4),
+    history=weekly("KR-5", 118.0, 2.0, "status"),
+)  # fmt: skip
+
+FRAUD = ObjectiveView(
+    id="O-1", title="Ship a fraud model the bank trusts", owner="Maya", period="Q4 2026",
+    start=Q4_START, end=Q4_END, progress=0.59, expected=0.58, status="on track",
+    key_results=(F1, GPU, SHIP), unmeasured=1,
+)  # fmt: skip
+SPRINT = ObjectiveView(
+    id="O-2", title="Keep the sprint honest", owner="Sam", period="Q4 2026", start=Q4_START,
+    end=Q4_END, progress=0.66, expected=0.58, status="on track", key_results=(CARRY, LATENCY),
+)  # fmt: skip
+
+AUC = KpiView(
+    id="KPI-1", title="Holdout AUC of the champion", owner="Maya", unit="", current=0.951,
+    band_low=0.93, band_high=0.97, in_band=True, origin="mlflow",
+    binding="champion-metric fraud auc alias=champion", detail="auc of run 3f2a91",
+    trend="up", week_change=0.002, updated=FROZEN_NOW - timedelta(minutes=26),
+    history=weekly("KPI-1", 0.94, 0.0015, "mlflow"),
+)  # fmt: skip
+PAGES = KpiView(
+    id="KPI-2", title="Pager alerts a week", owner="Sam", unit="pages", current=8.0,
+    band_low=0.0, band_high=5.0, in_band=False, origin="manual", trend="up", week_change=3.0,
+    history=weekly("KPI-2", 2.0, 0.8, "manual"),
+)  # fmt: skip
+FRESH = KpiView(
+    id="KPI-3", title="Feature freshness", owner="", unit="h", current=None, band_low=None,
+    band_high=6.0, in_band=None, origin="status", binding="status features.age_hours",
+    error="status has no number at features.age_hours", stale=True,
+)  # fmt: skip
+
+
+def sample_summary(path: str = "okrs.toml") -> OkrSummary:
+    """Cleaned as `load_dashboard` cleans what it returns: the escape sequence goes, the
+    markup and the right-to-left text stay, to be shown as typed."""
+    return clean_record(
+        OkrSummary(
+            period="Q4 2026", elapsed=0.58, days_left=38, objectives=(FRAUD, SPRINT),
+            kpis=(AUC, PAGES, FRESH), at_risk=2, stale=1, broken=1, path=path,
+        )
+    )  # fmt: skip
+
+
+def dashboard_with(summary: OkrSummary | None, *, kind: str = "okr-file") -> Dashboard:
+    """A dashboard holding only the OKRs, read four minutes ago."""
+    state = SourceState("okrs", kind, Freshness.FRESH, FROZEN_NOW - timedelta(minutes=4), 240.0)
+    return Dashboard(
+        now=FROZEN_NOW, offline=False, sources=(state,), areas={"okrs": AreaInputs((state,))},
+        sprint=None, experiments=None, okrs=summary, cost=None, team=None,
+    )  # fmt: skip
+
+
+class Host(App[None]):
+    """The screen alone, fed as the app feeds it; check-ins the form sends are kept and
+    answered with `answer` (the app's worker is tested further down)."""
+
+    def __init__(
+        self, summary: OkrSummary | None, *, tab: str = "krs", kind: str = "okr-file"
+    ) -> None:
+        super().__init__()
+        self.dashboard = dashboard_with(summary, kind=kind)
+        self.tab = tab
+        self.sent: list[CheckInRequest] = []
+        self.answer: str | None = None  # None: no answer yet
+
+    def on_mount(self) -> None:
+        self.push_screen(Screen())  # what Escape goes back to
+        self.push_screen(OkrScreen(self.dashboard, tab=self.tab))
+
+    def on_check_in_screen_submitted(self, message: CheckInScreen.Submitted) -> None:
+        self.sent.append(message.request)
+        if self.answer is not None:
+            for screen in self.screen_stack:
+                if isinstance(screen, CheckInScreen):
+                    screen.checkin_done(message.request, self.answer)
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+
+
+async def until(pilot: Pilot, done: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait for a worker's answer: generous, it only proves the answer comes."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            break
+        await pilot.pause(0.05)
+    assert done()
+    await settle(pilot)
+
+
+def after(*keys: str) -> Callable[[Pilot], object]:
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await pilot.pause(0.2)  # a chart drawn after its tab
+        await settle(pilot)
+
+    return run
+
+
+def screen_of(pilot: Pilot) -> OkrScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, OkrScreen)
+    return screen
+
+
+# --- pictures ----------------------------------------------------------------------------
+
+
+def test_okr_screen_key_results(snap_compare) -> None:
+    """Every key result; the first one's history, pace line, check-ins and binding."""
+    assert snap_compare(Host(sample_summary()), terminal_size=(140, 36), run_before=after())
+
+
+def test_okr_screen_narrow(snap_compare) -> None:
+    assert snap_compare(Host(sample_summary()), terminal_size=(80, 24), run_before=after())
+
+
+def test_okr_screen_broken_binding_and_hostile_title(snap_compare) -> None:
+    """The third key result: its binding failed, which it says in place; its title holds
+    markup and an escape sequence, shown as typed (the escape removed by the dashboard)."""
+    assert snap_compare(
+        Host(sample_summary()), terminal_size=(140, 36), run_before=after("down", "down")
+    )
+
+
+def test_okr_screen_manual_key_result_with_notes(snap_compare) -> None:
+    assert snap_compare(
+        Host(sample_summary()), terminal_size=(140, 36), run_before=after("down", "down", "down")
+    )
+
+
+def test_okr_screen_band_key_result(snap_compare) -> None:
+    assert snap_compare(Host(sample_summary()), terminal_size=(140, 36), run_before=after("end"))
+
+
+def test_okr_screen_kpis(snap_compare) -> None:
+    assert snap_compare(Host(sample_summary()), terminal_size=(140, 30), run_before=after("2"))
+
+
+def test_okr_screen_without_data(snap_compare) -> None:
+    assert snap_compare(Host(None), terminal_size=(100, 20), run_before=after())
+
+
+def test_okr_screen_check_in_form(snap_compare) -> None:
+    assert snap_compare(Host(sample_summary()), terminal_size=(120, 30), run_before=after("c"))
+
+
+def test_okr_screen_check_in_refused_for_the_demo(snap_compare) -> None:
+    assert snap_compare(
+        Host(sample_summary(path=""), kind="demo"), terminal_size=(120, 30), run_before=after("c")
+    )
+
+
+# --- what is drawn -----------------------------------------------------------------------
+
+
+def test_the_chart_spans_the_objective_s_period_with_its_pace() -> None:
+    row = kr_rows(sample_summary())[0]
+    chart = kr_chart(row.kr, row.objective, FROZEN_NOW)
+    assert (chart.start, chart.days) == (Q4_START, 92)  # 1 Oct to 31 Dec, both whole
+    assert chart.pace == (0.86, 0.91) and chart.band is None
+    # Today: 23 Nov 09:30 is 53 days and 9.5 hours into the quarter.
+    assert chart.today == pytest.approx(53 + 9.5 / 24)
+    # Check-ins at noon of their day; values where they were recorded.
+    assert chart.checkins == ((13.5, 0.87), (41.5, 0.889))
+    assert chart.values[0] == (pytest.approx(4 + 9 / 24), 0.861)
+    low, high = value_range(chart)
+    assert low < 0.86 and high > 0.91
+
+
+def test_a_band_key_result_draws_its_band_not_a_pace() -> None:
+    row = kr_rows(sample_summary())[4]
+    chart = kr_chart(row.kr, row.objective, FROZEN_NOW)
+    assert chart.band == (80.0, 120.0) and chart.pace is None
+
+
+def test_a_kpi_chart_reaches_back_ninety_days_or_to_its_first_value() -> None:
+    chart = kpi_chart(AUC, FROZEN_NOW)
+    assert chart.start == date(2026, 8, 25) and chart.band == (0.93, 0.97)
+    assert chart.today == pytest.approx(90 + 9.5 / 24)
+    old = msgspec.structs.replace(
+        AUC, history=(KrPoint("KPI-1", at(date(2026, 5, 1)), 0.9, "mlflow"),)
+    )
+    assert kpi_chart(old, FROZEN_NOW).start == date(2026, 5, 1)
+
+
+def test_round_ticks_between_any_two_values() -> None:
+    assert span_ticks(0.855, 0.915, 6) == [0.86, 0.87, 0.88, 0.89, 0.9, 0.91]
+    assert span_ticks(0.855, 0.915, 5) == [0.86, 0.88, 0.9]
+    assert span_ticks(0.855, 0.915, 3) == [0.86, 0.88, 0.9]
+    assert span_ticks(-3, 12, 4) == [0, 5, 10]
+    assert span_ticks(1.0, 1.0) == [1.0]
+
+
+def test_sparkline_and_gauge() -> None:
+    assert sparkline([1, 2, 3, 4, 5, 6, 7, 8], 8) == "▁▂▃▄▅▆▇█"
+    assert sparkline([5, 5, 5], 8) == "▄▄▄"
+    assert sparkline([float("nan")], 8) == ""
+    assert sparkline(list(range(40)), 4) == "▁▃▆█"  # the last four
+    cells = gauge(0.5, 0.75, 8)
+    assert "".join(t for t, _ in cells) == "████░░│░"
+
+
+def test_the_form_reads_what_was_typed() -> None:
+    assert read_form("f.toml", "KR-1", " 0.91 ", "7", " note [b]x[/b] ") == CheckInRequest(
+        "f.toml", "KR-1", 0.91, 7, "note [b]x[/b]"
+    )
+    assert read_form("f.toml", "KR-1", "1_200", "", "").confidence is None
+    for value, confidence, field, words in (
+        ("", "", "checkin-value", "Type the key result's value"),
+        ("abc", "", "checkin-value", "'abc' is not a number"),
+        ("inf", "", "checkin-value", "finite"),
+        ("1", "x", "checkin-confidence", "'x' is not a whole number"),
+        ("1", "11", "checkin-confidence", "from 0 to 10, not 11"),
+    ):
+        with pytest.raises(FormError, match=words) as caught:
+            read_form("f.toml", "KR-1", value, confidence, "")
+        assert caught.value.field == field
+    # A pasted escape sequence does not reach the file.
+    assert read_form("f.toml", "KR-1", "1", "", "ok\x1b[2Jdone").note == "okdone"
+
+
+# --- keys --------------------------------------------------------------------------------
+
+
+async def test_the_chart_and_the_binding_follow_the_cursor() -> None:
+    async with Host(sample_summary()).run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        chart = screen.query_one("#kr-chart", OkrHistoryChart)
+        detail = screen.query_one("#kr-detail")
+        assert chart.chart is not None and chart.chart.pace == (0.86, 0.91)
+        assert "best val_f1 in fraud-gbdt" in str(detail.render())
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert screen.chosen_row().kr.id == "KR-3"  # type: ignore[union-attr]
+        assert chart.chart is not None and chart.chart.pace == (0.0, 3.0)
+        assert chart.chart.values == ()
+        text = str(detail.render())
+        assert "Broken: no model registry is synced" in text
+        assert "[bold red]Ship[/]" in text  # markup shown as typed
+        await pilot.press("end")
+        await settle(pilot)
+        assert chart.chart is not None and chart.chart.band == (80.0, 120.0)
+        assert "serving.p95_ms" in str(detail.render())
+
+
+async def test_the_kpis_tab_charts_the_kpi_under_the_cursor() -> None:
+    async with Host(sample_summary()).run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = screen_of(pilot)
+        assert screen.built == {"krs", "kpis"}
+        chart = screen.query_one("#kpi-chart", OkrHistoryChart)
+        assert chart.chart is not None and chart.chart.band == (0.93, 0.97)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert screen.chosen_kpi() is FRESH or screen.chosen_kpi() == clean_record(FRESH)
+        assert "status has no number at features.age_hours" in str(
+            screen.query_one("#kpi-detail").render()
+        )
+
+
+async def test_the_cursor_stays_on_its_key_result_when_a_sync_brings_new_values() -> None:
+    async with Host(sample_summary()).run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        assert screen.chosen_row().kr.id == "KR-4"  # type: ignore[union-attr]
+        changed = msgspec.structs.replace(CARRY, current=16.0)
+        sprint = msgspec.structs.replace(SPRINT, key_results=(changed, LATENCY))
+        summary = msgspec.structs.replace(sample_summary(), objectives=(FRAUD, sprint))
+        screen.show(dashboard_with(summary), frozenset())
+        await settle(pilot)
+        row = screen.chosen_row()
+        assert row is not None and row.kr.id == "KR-4" and row.kr.current == 16.0
+        assert screen.feeds == 2
+
+
+async def test_the_form_sends_a_check_in_and_shows_a_writer_error_in_place() -> None:
+    host = Host(sample_summary(path="/team/okrs.toml"))
+    host.answer = "/team/okrs.toml: no key result or KPI 'KR-1'; the ids are: KR-9"
+    async with host.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CheckInScreen)
+        await pilot.press(*"abc", "enter")
+        await settle(pilot)
+        message = form.query_one("#checkin-message")
+        assert "'abc' is not a number" in str(message.render())
+        assert host.sent == []
+        form.query_one("#checkin-value", Input).value = ""
+        await pilot.press(*"0.9", "tab", "8", "tab", *"[b]feature store[/b]", "enter")
+        await settle(pilot)
+        assert host.sent == [
+            CheckInRequest("/team/okrs.toml", "KR-1", 0.9, 8, "[b]feature store[/b]")
+        ]
+        # The writer's answer stays in the form with what was typed, ready to try again.
+        assert pilot.app.screen is form
+        assert "Not written: /team/okrs.toml: no key result" in str(message.render())
+        assert form.query_one("#checkin-value", Input).value == "0.9"
+        assert not form.query_one("#checkin-value", Input).disabled
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, OkrScreen)
+
+
+async def test_a_url_source_refuses_a_check_in_and_says_why() -> None:
+    async with Host(sample_summary(path="")).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CheckInScreen)
+        assert not form.query(Input)
+        text = str(form.query_one("#checkin-message").render())
+        assert "cannot be written here" in text and "read from a URL" in text
+        await pilot.press("enter")  # Close
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, OkrScreen)
+
+
+async def test_escape_goes_back() -> None:
+    async with Host(sample_summary()).run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, OkrScreen)

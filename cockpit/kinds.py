@@ -140,13 +140,36 @@ register(
 # --- files kept by the team -------------------------------------------------------------
 
 
+OKR_URL_EXAMPLE = "https://raw.githubusercontent.com/acme/okrs/main/okrs.toml"
+
+
 class OkrFileSettings(SourceSettings, tag="okr-file"):
-    path: NonEmpty
+    """The OKR file (docs/okrs.md): a `path`, or the `url` of a raw file in a repository
+    (fetched at each sync, with the source's token as a bearer token when one is stored)."""
+
+    path: NonEmpty = ""  # "" = not written (a URL is)
+    url: NonEmpty = ""
+
+    def __post_init__(self) -> None:
+        # msgspec reports these at `sources.NAME`; the wording of the first is the schema's
+        # own for a missing key, so the message reads like every other missing key.
+        if not self.path and not self.url:
+            raise ValueError("Object missing required field `path`")
+        if self.path and self.url:
+            raise ValueError("give `path` (a file) or `url` (a raw file in a repository), not both")
+        if self.url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"`url` is not a web address; expected e.g. {OKR_URL_EXAMPLE}")
 
 
 def _build_okr_file(name: str, settings: OkrFileSettings, ctx: BuildContext) -> Source:
-    from integrations.local_files import OkrFileSource
+    from integrations.okr_file import OkrFileSource
 
+    if settings.url:
+        return OkrFileSource(name, url=settings.url)
     return OkrFileSource(name, ctx.resolve(settings.path))
 
 
@@ -155,9 +178,12 @@ register(
         "okr-file",
         OkrFileSettings,
         areas=("okrs",),
+        # A URL is fetched over the network (the source says so itself, so `--offline` skips
+        # it); the kind counts as local: a path is the usual case and is read at every sync.
         network=False,
         build=_build_okr_file,
-        files=lambda settings: (settings.path,),
+        files=lambda settings: (settings.path,) if settings.path else (),
+        needs_token=lambda settings: False,  # a token is used when stored, never required
     )
 )
 

@@ -220,56 +220,7 @@ def test_roster_parser_never_raises_anything_else(
             ZoneInfo(person.timezone)
 
 
-# --- mistakes a hand-edited file makes, said in words -----------------------------------
-
-OBJECTIVE_O2 = """
-[[objectives]]
-id = "O2"
-title = "Cut serving cost"
-
-  [[objectives.key_results]]
-  id = "KR2"
-  title = "cost per 1k requests"
-  start = 10
-  target = 5
-  current = 8
-"""
-
-SECOND_KR1 = """
-  [[objectives.key_results]]
-  id = "KR1"
-  title = "error rate"
-  target = 1
-  current = 0
-"""
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            OKRS + OBJECTIVE_O2 + OBJECTIVE_O2.replace("KR2", "KR3"),
-            "`objectives.2.id`: 'O2' is used twice (also `objectives.1.id`)",
-        ),
-        (
-            OKRS + SECOND_KR1,
-            "`objectives.0.key_results.1.id`: 'KR1' is used twice"
-            " (also `objectives.0.key_results.0.id`)",
-        ),
-        (
-            OKRS.replace("current = 150", 'current = "150"'),
-            '`objectives.0.key_results.0.current`: expected a number, got the text "150";'
-            " write numbers without quotes",
-        ),
-    ],
-)
-def test_okr_mistakes_are_said_in_words(tmp_path: Path, text: str, expected: str) -> None:
-    path = write(tmp_path, "okrs.toml", text)
-    with pytest.raises(SourceConfigError) as caught:
-        parse_okr_file(path)
-    assert str(caught.value).startswith(f"{path}: {expected}")
-
-
+# The OKR file's mistakes, said with their line: tests/integrations/test_okr_file.py.
 # The roster's mistakes, said with their line: tests/integrations/test_roster_file.py.
 
 
@@ -278,12 +229,13 @@ def test_a_night_shift_that_ends_after_midnight_is_fine(tmp_path: Path) -> None:
     assert parse_roster_file(write(tmp_path, "team.toml", text)).people[1].work_end == "06:00"
 
 
-@pytest.mark.parametrize(("name", "text"), [("okrs.toml", OKRS), ("team.toml", ROSTER)])
+# The OKR file with a byte-order mark: tests/integrations/test_okr_file.py (its records now
+# carry the path they were read from).
+@pytest.mark.parametrize(("name", "text"), [("team.toml", ROSTER)])
 def test_files_saved_with_a_byte_order_mark_are_read(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    parse = parse_okr_file if name == "okrs.toml" else parse_roster_file
-    assert parse(path) == parse(write(tmp_path, "plain-" + name, text))
+    assert parse_roster_file(path) == parse_roster_file(write(tmp_path, "plain-" + name, text))
 
 
 pattern_fields = st.sampled_from(["id", "work_start", "work_end", "country"])

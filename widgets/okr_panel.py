@@ -525,13 +525,12 @@ class OkrPanel(Panel):
             return self._everything(s, width)
         objectives = s.objectives
         krs = sum(len(o.key_results) for o in objectives)
-        least = 2 * len(objectives) + (1 if krs else 0)  # titles, bars, a row of key results
+        # Titles, bars, a row of key results (even if only "+N more"), the KPI line.
+        least = 2 * len(objectives) + (1 if krs else 0) + (1 if s.kpis else 0)
         if width < NARROW_FROM or height < 1 + least:
             return self._compact(s, width, height)
-        header = header_rows(s, width, 2 if height >= 2 + least + (1 if s.kpis else 0) else 1)
-        budget = height - len(header) - 2 * len(objectives)
-        kpi_room = 1 if s.kpis and budget > (1 if krs else 0) else 0
-        budget -= kpi_room
+        header = header_rows(s, width, 2 if height >= 2 + least else 1)
+        budget = height - len(header) - 2 * len(objectives) - (1 if s.kpis else 0)
         sizes = [len(o.key_results) for o in objectives]
         shown = allot(sizes, budget, objective_order(objectives))
         rows = list(header)
@@ -570,14 +569,19 @@ class OkrPanel(Panel):
         header = header_rows(s, width, 2 if height >= 2 + len(objectives) + extra else 1)
         rows = list(header)
         room = height - len(rows)
-        if len(objectives) > room:
-            keep = max(room - 1, 0)
+        if len(objectives) + extra > room:
+            # The last row says what is left out: objectives, and the KPIs with them.
+            keep = min(max(room - 1, 0), len(objectives))
             rows += [compact_objective_row(o, width) for o in objectives[:keep]]
             hidden = len(objectives) - keep
-            rows.append(more_row(hidden, "objective" if hidden == 1 else "objectives", width))
+            noun = "objective" if hidden == 1 else "objectives"
+            what = [f"+{hidden:,} more {noun}"] if hidden else []
+            what += [plural(len(s.kpis), "KPI")] if s.kpis else []
+            text = f"{', '.join(what)} · enter shows all"
+            rows.append(line((text, MUTED)).truncate(width, ellipsis=True))
             return rows[:height]
         rows += [compact_objective_row(o, width) for o in objectives]
-        if s.kpis and len(rows) < height:
+        if s.kpis:
             rows.append(kpi_line(s.kpis, width))
         return rows
 

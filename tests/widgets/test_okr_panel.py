@@ -440,7 +440,11 @@ def test_every_row_fits_the_panel() -> None:
 def test_narrow_panels_give_each_objective_a_row_and_count_the_rest() -> None:
     rows = _rows(quarter(), 36, 5)
     assert rows[1].startswith("█████┃░░░░  58% Ship ranker")
-    assert rows[-1] == "+3 more objectives · enter shows all"
+    assert rows[-1] == "+3 more objectives, 3 KPIs · enter …"  # the KPIs are not left out
+    assert _rows(quarter(kpis=()), 36, 5)[-1] == "+3 more objectives · enter shows all"
+    # Every objective fits but the KPI line does not: one objective makes room to say so.
+    assert _rows(quarter(), 36, 7)[-1] == "+1 more objective, 3 KPIs · enter s…"
+    assert len(_rows(quarter(kpis=()), 36, 7)) == 7  # no KPIs: every objective has a row
     assert _rows(quarter(), 56, 9)[-1] == "KPIs: p95 latency 118 ms ✓ · Error rate 0.4% ✗ · +1 more"
 
 

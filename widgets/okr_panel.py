@@ -15,9 +15,12 @@ way, and a badge saying where the value comes from. A stale key result says so; 
 binding shows its reason in place of the figures.
 
 Room is shared in this order: the objectives, a line for the KPIs, then as many key results as
-fit (the ones that need attention first), each cut list ending in "+N more" with the true N.
-With too little room for that, each objective takes one row. Everything drawn comes from the
-summary; text from the OKR file is assembled as plain text, never parsed as markup.
+fit (the ones that need attention first), each cut list ending in "+N more" with the true N;
+when every key result shows and rows are left, each KPI gets a row with its band. With too
+little room for that, each objective takes one row, and a "+N more" row names what it leaves
+out. The detail view draws everything, with a broken binding's whole reason under its key
+result. Everything drawn comes from the summary; text from the OKR file is assembled as plain
+text, never parsed as markup.
 """
 
 from __future__ import annotations

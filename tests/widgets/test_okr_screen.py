@@ -9,8 +9,10 @@ real OKR file in a temporary folder.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -21,11 +23,16 @@ from textual.widgets import Input
 
 from cockpit.analytics.freshness import Freshness, SourceState
 from cockpit.analytics.okr_views import KpiView, KrView, ObjectiveView, OkrSummary
+from cockpit.app import CockpitApp
+from cockpit.clock import FrozenClock
 from cockpit.dashboard import AreaInputs, Dashboard
 from cockpit.models import CheckIn, KrPoint
+from cockpit.screens.dashboard import DashboardScreen
 from cockpit.screens.okrs import OkrScreen
 from cockpit.text_safety import clean_record
+from cockpit.workspace import open_user_workspace
 from tests.conftest import FROZEN_NOW
+from tests.widgets.conftest import AppFactory
 from widgets.okr_chart import OkrHistoryChart, kpi_chart, kr_chart, span_ticks, value_range
 from widgets.okr_checkin import CheckInRequest, CheckInScreen, FormError, read_form
 from widgets.okr_table import gauge, kr_rows, sparkline
@@ -429,3 +436,146 @@ async def test_escape_goes_back() -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(pilot.app.screen, OkrScreen)
+
+
+# --- from the app ------------------------------------------------------------------------
+
+OKR_FILE = """\
+# Our quarter. Comments and layout stay as they are.
+period = "2026-Q4"
+
+[[objectives]]
+id = "O1"
+title = "Keep the sprint honest"
+owner = "sam"
+
+  [[objectives.key_results]]
+  id = "KR1"
+  title = "Carry-over down to 10%"
+  baseline = 30
+  target = 10
+  unit = "%"
+  direction = "decrease"
+
+    [[objectives.key_results.checkins]]
+    date = 2026-11-02
+    value = 22
+    confidence = 6
+    note = "two stories slipped"
+"""
+
+
+async def file_app(tmp_path: Path) -> tuple[CockpitApp, Path]:
+    """The app on a workspace whose only source is an OKR file in `tmp_path`, synced once."""
+    okrs = tmp_path / "okrs.toml"
+    okrs.write_text(OKR_FILE, encoding="utf-8")
+    config = tmp_path / "cockpit.toml"
+    config.write_text(
+        f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\ntimezone = "Europe/Berlin"\n\n'
+        f'[sources.okrs]\nkind = "okr-file"\npath = "{okrs}"\n',
+        encoding="utf-8",
+    )
+    workspace = open_user_workspace(str(config))
+    clock = FrozenClock(FROZEN_NOW)
+    (outcome,) = await workspace.sync(clock)
+    assert outcome.status == "ok", outcome.error
+    return CockpitApp(workspace, clock, sync_on_start=False, poll=False), okrs
+
+
+async def open_okrs(pilot: Pilot) -> OkrScreen:
+    await settle(pilot)
+    await pilot.press("3", "enter")
+    await settle(pilot)
+    return screen_of(pilot)
+
+
+def current_of(screen: OkrScreen) -> float | None:
+    row = screen.chosen_row()
+    return row.kr.current if row is not None else None
+
+
+async def test_a_check_in_from_the_form_lands_in_the_file_and_on_screen(tmp_path: Path) -> None:
+    app, okrs = await file_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_okrs(pilot)
+        assert screen.summary is not None and screen.summary.path
+        assert current_of(screen) == 22
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CheckInScreen)
+        await pilot.press(*"18.5", "tab", "7", "tab", *"[bold]review[/] moved", "enter")
+        await until(pilot, lambda: app.screen is screen)
+        # Synced again: the screen shows the new value, the cursor still on its key result.
+        await until(pilot, lambda: current_of(screen) == 18.5)
+        row = screen.chosen_row()
+        assert row is not None and row.kr.confidence == 7
+        assert row.kr.checkins[-1].note == "[bold]review[/] moved"
+    text = okrs.read_text(encoding="utf-8")
+    assert text.startswith(OKR_FILE)  # every byte before the new lines kept
+    (kr,) = tomllib.loads(text)["objectives"][0]["key_results"]
+    assert kr["checkins"][-1] == {
+        "date": date(2026, 11, 23),  # the lead's today (Berlin)
+        "value": 18.5,
+        "confidence": 7,
+        "note": "[bold]review[/] moved",
+    }
+
+
+async def test_a_file_that_changed_under_the_form_is_an_error_in_the_form(
+    tmp_path: Path,
+) -> None:
+    app, okrs = await file_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_okrs(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CheckInScreen)
+        # Someone renamed the key result in the file meanwhile.
+        okrs.write_text(OKR_FILE.replace('"KR1"', '"KR-one"'), encoding="utf-8")
+        await pilot.press("9", "enter")
+        await until(pilot, lambda: form.pending is None)
+        assert app.screen is form
+        message = str(form.query_one("#checkin-message").render())
+        assert "Not written" in message and "no key result or KPI 'KR1'" in message
+        assert "KR-one" in message
+        assert not app._notifications  # said in the form, not as a trace
+    assert "value = 9" not in okrs.read_text(encoding="utf-8")
+
+
+async def test_the_demo_refuses_a_check_in_and_q_quits(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_okrs(pilot)
+        assert screen.summary is not None and screen.summary.path == ""
+        await pilot.press("c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CheckInScreen) and not form.query(Input)
+        assert "The demo's OKRs are made up in memory" in str(
+            form.query_one("#checkin-message").render()
+        )
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("down", "2")
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert not app.is_running
+
+
+async def test_enter_on_the_panel_opens_the_screen_and_escape_returns(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_okrs(pilot)
+        assert screen.rows and screen.query_one("#kr-chart", OkrHistoryChart).chart is not None
+        first = screen.chosen_row()
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.chosen_row() != first
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)

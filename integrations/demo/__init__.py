@@ -19,7 +19,8 @@ issue's changelog), runs finish and today's spend grow.
 
 One module per area: `team` (the roster), `sprint` (the Jira board's active sprint and its
 live moves, built on `sprint_board`, `sprint_issues`, `sprint_history` and `sprint_areas`),
-`experiments` (MLflow runs and models), `okrs` (the quarter's objectives) and `cost` (fourteen
+`experiments` (MLflow runs and models), `okrs` (the quarter's objectives and KPIs, most bound
+to the other areas' data, with their recorded line) and `cost` (fourteen
 weeks of cloud spend, the runs billed to their experiments); `_shared` holds the live-mode tick
 script and the helpers they all use. This module puts the areas together into a `Snapshot` and
 offers it as a source, `DemoSource`.
@@ -59,9 +60,11 @@ def build_demo_snapshot(
     team = _build_team(today)
     sprint, moves = _build_sprint(today, ref, _rng(seed, "sprint"), _rng(seed, "sprint-history"))
     experiments, running = _build_experiments(ref, _rng(seed, "experiments"))
-    okrs = _build_okrs(today, _rng(seed, "okrs"))
     # Runs are billed by the hour and tagged with their ids: cost per experiment joins them.
     cost = _build_cost(now, _rng(seed, "cost"), experiments)
+    # Key results are bound to the runs, issues and spend above; their recorded line is read
+    # from them, as the bindings would have read it at each day's last sync.
+    okrs = _build_okrs(ref, _rng(seed, "okrs"), sprint=sprint, experiments=experiments, cost=cost)
 
     if ticks:
         sprint = _apply_moves(sprint, moves, ref, ticks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import re
 import statistics
 import time
@@ -14,16 +15,21 @@ from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import msgspec
+import msgspec.structs
 import pytest
 
 from cockpit.analytics.run_values import ranking_value
 from cockpit.analytics.sprint import summarize_sprint, velocity
+from cockpit.codec import decode_snapshot, encode_snapshot
 from cockpit.models import (
     Budget,
     CostData,
     CostRow,
     Experiment,
     Issue,
+    KeyResult,
+    KrPoint,
+    OkrData,
     Person,
     Run,
     Snapshot,
@@ -702,29 +708,206 @@ def test_champions_point_to_good_finished_runs(snap: Snapshot) -> None:
 # --- OKRs ------------------------------------------------------------------------------------
 
 
-def test_okrs(snap: Snapshot) -> None:
+def _key_results(okrs: OkrData) -> list[KeyResult]:
+    return [kr for objective in okrs.objectives for kr in objective.key_results]
+
+
+def _lines(okrs: OkrData) -> dict[str, list[KrPoint]]:
+    lines: dict[str, list[KrPoint]] = defaultdict(list)
+    for point in okrs.history:
+        lines[point.kr].append(point)
+    return lines
+
+
+def _latest(kr: KeyResult, lines: dict[str, list[KrPoint]]) -> float:
+    """The value a key result stands at: its binding's last recorded one, or the last check-in."""
+    if kr.binding is not None:
+        return lines[kr.id][-1].value
+    return kr.checkins[-1].value
+
+
+def test_okrs_three_objectives_nine_key_results_three_kpis(snap: Snapshot) -> None:
     okrs = snap.okrs
     assert okrs is not None and snap.team is not None
     team = {person.id for person in snap.team.people}
     assert okrs.period == "2026-Q4"
     assert (okrs.period_start, okrs.period_end) == (date(2026, 10, 1), date(2026, 12, 31))
     assert len(okrs.objectives) == 3
+    assert all(len(objective.key_results) == 3 for objective in okrs.objectives)
+    assert len(_key_results(okrs)) == 9 and len(okrs.kpis) == 3
+    every = _key_results(okrs) + list(okrs.kpis)
+    assert len({kr.id for kr in every}) == 12
+    assert {o.owner for o in okrs.objectives} | {kr.owner for kr in every} <= team
+    for kr in _key_results(okrs):
+        assert kr.start != kr.target and kr.direction in ("", "increase", "decrease")
+        # Check-ins or the binding give the value, never a typed-in `current`.
+        assert math.isnan(kr.current)
+        assert (kr.binding is None) != (not kr.checkins), kr.id
+    assert any(kr.target < kr.start for kr in _key_results(okrs))
+    for kpi in okrs.kpis:
+        assert kpi.direction == "band"
+        assert kpi.band_low is not None and kpi.band_high is not None
+        assert kpi.band_low < kpi.band_high
+
+
+def test_okrs_bind_the_demos_own_data_in_several_ways(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None
+    bindings = {kr.id: kr.binding for kr in _key_results(okrs) + list(okrs.kpis) if kr.binding}
+    kinds = Counter(binding.kind for binding in bindings.values())
+    assert len(bindings) >= 6
+    assert {"metric", "champion-metric", "model-versions", "jira-points", "cost-per-run"} <= set(
+        kinds
+    )
+    assert sum(1 for kr in _key_results(okrs) if kr.binding is None) >= 3, "some are manual"
+    assert sum(1 for kpi in okrs.kpis if kpi.binding is not None) == 2
+    assert all(binding.text.startswith(f'kind = "{binding.kind}"') for binding in bindings.values())
+    # What they name exists in the demo: the experiments and metrics, the epic, the scopes.
+    assert snap.experiments is not None and snap.sprint is not None and snap.cost is not None
+    experiments = {e.name: e for e in snap.experiments.experiments}
+    tags = {pair for row in snap.cost.rows for pair in row.tags}
+    services = {row.service for row in snap.cost.rows}
+    for binding in bindings.values():
+        if binding.experiment:
+            assert binding.experiment in experiments
+        if binding.metric:
+            experiment = experiments[binding.experiment]
+            assert any(binding.metric in run.metrics for run in snap.experiments.runs
+                       if run.experiment == experiment.id)  # fmt: skip
+        if binding.epic:
+            assert any(issue.epic == binding.epic for issue in snap.sprint.issues)
+        if binding.scope.startswith("tag:"):
+            key, _, value = binding.scope[4:].partition("=")
+            assert (key, value) in tags
+        elif binding.scope.startswith("service="):
+            assert binding.scope.partition("=")[2] in services
+
+
+def test_okr_history_is_a_line_per_bound_key_result_up_to_now(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None
+    lines = _lines(okrs)
+    bound = {kr.id for kr in _key_results(okrs) + list(okrs.kpis) if kr.binding is not None}
+    assert set(lines) == bound, "a line for each bound one; check-ins are the manual ones' line"
+    quarter_start = datetime.combine(okrs.period_start, clock(), UTC)
+    for kr, line in lines.items():
+        moments = [point.at for point in line]
+        assert moments == sorted(moments) and len(set(moments)) == len(moments)
+        assert quarter_start <= moments[0] and moments[-1] == NOW, kr
+        assert len(line) >= 30, "a line over the quarter so far, not a dot"
+        assert all(math.isfinite(point.value) for point in line)
+        assert {point.origin for point in line} <= {"mlflow", "jira", "cost", "model", "status"}
+
+
+def test_okr_lines_end_at_what_the_demo_data_says_today(snap: Snapshot) -> None:
+    okrs, experiments, sprint = snap.okrs, snap.experiments, snap.sprint
+    assert okrs is not None and experiments is not None and sprint is not None
+    by_id = {kr.id: kr for kr in _key_results(okrs) + list(okrs.kpis)}
+    last = {kr: line[-1].value for kr, line in _lines(okrs).items()}
+    names = {e.name: e for e in experiments.experiments}
+    for kr_id, value in last.items():
+        binding = by_id[kr_id].binding
+        assert binding is not None
+        if binding.kind == "metric":
+            experiment = names[binding.experiment]
+            ranked = [ranking_value(run, experiment) for run in experiments.runs
+                      if run.experiment == experiment.id and run.status == "FINISHED"]  # fmt: skip
+            assert value == max(r[0] for r in ranked if r is not None)
+        elif binding.kind == "model-versions":
+            promoted = [m for m in experiments.models if m.alias == binding.alias
+                        and m.promoted and m.promoted.date() >= okrs.period_start]  # fmt: skip
+            assert value == len(promoted)
+        elif binding.kind == "jira-points":
+            done = [i.points or 0 for i in sprint.issues
+                    if i.epic == binding.epic and i.category == StatusCategory.DONE]  # fmt: skip
+            assert value == sum(done)
+        elif binding.kind == "champion-metric":
+            experiment = names[binding.experiment]
+            (champion,) = [
+                m for m in experiments.models
+                if m.experiment == experiment.id and m.alias == binding.alias
+            ]  # fmt: skip
+            run = next(r for r in experiments.runs if r.run_id == champion.run_id)
+            assert value == ranking_value(run, experiment)[0]  # type: ignore[index]
+
+
+def test_manual_key_results_are_checked_in_every_week_or_two(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None
+    manual = [kr for kr in _key_results(okrs) + list(okrs.kpis) if kr.binding is None]
+    for kr in manual:
+        days = [checkin.day for checkin in kr.checkins]
+        assert len(days) >= 3 and days == sorted(days) and len(set(days)) == len(days)
+        assert okrs.period_start <= days[0] and days[-1] <= NOW.date()
+        assert all(day.weekday() < 5 for day in days), "people check in on working days"
+        assert all(1 <= (b - a).days <= 14 for a, b in itertools.pairwise(days))
+        assert all(c.confidence is not None and 0 <= c.confidence <= 10 for c in kr.checkins)
+        assert any(c.note for c in kr.checkins)
+        assert kr.updated == days[-1]
+    quiet = [kr for kr in manual if (NOW.date() - kr.checkins[-1].day).days > 14]
+    assert len(quiet) == 1, "one key result nobody has checked in on for over two weeks"
+    rollout = next(kr for kr in manual if kr.unit == "%")
+    values = [checkin.value for checkin in rollout.checkins]
+    assert values == sorted(values), "a rollout moves forward in steps"
+
+
+def test_okr_objectives_are_on_different_paces(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None
+    lines = _lines(okrs)
+    elapsed = (NOW.date() - okrs.period_start).days / 92
     progress = []
     for objective in okrs.objectives:
-        assert len(objective.key_results) == 3 and objective.owner in team
-        shares = []
-        for kr in objective.key_results:
-            assert kr.owner in team and kr.start != kr.target
-            assert kr.updated is not None
-            assert NOW.date() - timedelta(days=14) <= kr.updated <= NOW.date()
-            share = (kr.current - kr.start) / (kr.target - kr.start)
-            assert 0 <= share <= 1
-            shares.append(share)
+        shares = [
+            min(1.0, max(0.0, (_latest(kr, lines) - kr.start) / (kr.target - kr.start)))
+            for kr in objective.key_results
+        ]
         progress.append(statistics.mean(shares))
-    assert any(kr.target < kr.start for o in okrs.objectives for kr in o.key_results)
-    elapsed = (NOW.date() - okrs.period_start).days / 92
     assert max(progress) > elapsed + 0.1, "one objective should be ahead"
     assert min(progress) < elapsed - 0.1, "one objective should be behind"
+
+
+def test_one_kpi_is_out_of_its_band_today(snap: Snapshot) -> None:
+    okrs = snap.okrs
+    assert okrs is not None
+    lines = _lines(okrs)
+    outside = []
+    for kpi in okrs.kpis:
+        assert kpi.band_low is not None and kpi.band_high is not None
+        value = _latest(kpi, lines)
+        if not kpi.band_low <= value <= kpi.band_high:
+            outside.append(kpi.title)
+    assert outside == ["Weekly A100 spend on Google Cloud"], "yesterday's idle node pool"
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2027, 2, 10, 8, 0, tzinfo=UTC),
+        datetime(2026, 7, 4, 8, 0, tzinfo=UTC),
+        datetime(2026, 12, 31, 20, 0, tzinfo=UTC),
+    ],
+    ids=lambda now: f"{now:%Y-%m-%d}",
+)
+def test_okr_dates_follow_now(now: datetime) -> None:
+    okrs = build_demo_snapshot(now).okrs
+    assert okrs is not None
+    assert okrs.period_start <= now.date() <= okrs.period_end
+    assert okrs.period == f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    quarter_start = datetime.combine(okrs.period_start, clock(), UTC)
+    assert all(quarter_start <= point.at <= now for point in okrs.history)
+    assert {point.at for point in okrs.history if point.at.date() == now.date()} <= {now}
+    for kr in _key_results(okrs) + list(okrs.kpis):
+        assert all(okrs.period_start <= c.day <= now.date() for c in kr.checkins)
+    assert max(point.at for point in okrs.history) == now
+
+
+def test_a_week_later_the_okr_line_has_a_week_more() -> None:
+    a = build_demo_snapshot(datetime(2026, 11, 12, 9, 0, tzinfo=UTC)).okrs
+    b = build_demo_snapshot(datetime(2026, 11, 19, 9, 0, tzinfo=UTC)).okrs
+    assert a is not None and b is not None
+    assert len(b.history) > len(a.history)
+    assert max(p.at for p in b.history) - max(p.at for p in a.history) == timedelta(days=7)
 
 
 # --- Cost ------------------------------------------------------------------------------------
@@ -1089,7 +1272,19 @@ def test_demo_source_fetch() -> None:
 @pytest.mark.parametrize("started_at", [None, NOW - timedelta(minutes=9)])
 def test_json_round_trip(started_at: datetime | None) -> None:
     snapshot = build_demo_snapshot(NOW, started_at=started_at)
-    assert msgspec.json.decode(msgspec.json.encode(snapshot), type=Snapshot) == snapshot
+    # A key result's `current` is NaN when check-ins or a binding give its value, and JSON has
+    # no NaN: the OKRs go through the store's codec below, everything else through JSON too.
+    without_okrs = msgspec.structs.replace(snapshot, okrs=None)
+    assert msgspec.json.decode(msgspec.json.encode(without_okrs), type=Snapshot) == without_okrs
+
+
+@pytest.mark.parametrize("started_at", [None, NOW - timedelta(minutes=9)])
+def test_store_codec_round_trip(started_at: datetime | None) -> None:
+    snapshot = build_demo_snapshot(NOW, started_at=started_at)
+    back = decode_snapshot(encode_snapshot(snapshot))
+    # Compared as bytes: NaN is never equal to itself, but it encodes the same.
+    assert msgspec.msgpack.encode(back) == msgspec.msgpack.encode(snapshot)
+    assert back.okrs is not None and back.okrs.history == snapshot.okrs.history  # type: ignore[union-attr]
 
 
 def test_building_is_fast() -> None:

@@ -6,6 +6,11 @@ Pure: the clock, the bound values and the recorded history are parameters.
 
 The rules, as the panel, the screen, `status` and the weekly export show them:
 
+- Value: a bound key result's is its binding's (missing, failed or not a number: none, and the
+  key result is "broken" with the reason); a manual one's is its latest check-in with a
+  number, else the `current` typed into an older file, else none ("no data"). A check-in counts
+  once its day has begun anywhere on Earth (UTC+14), so one written just after midnight east of
+  UTC shows at once and one dated ahead waits for its day.
 - Progress, 0..1. "increase"/"decrease": the share of the way from the baseline (`start`) to
   the target, clamped (a direction left empty is read from start and target). "band": 1 inside
   [band_low, band_high] (a side left out is open); outside, it falls linearly to 0 at one
@@ -21,7 +26,21 @@ The rules, as the panel, the screen, `status` and the weekly export show them:
 - Objective progress: the mean of its key results' progress weighted by `weight`, over the key
   results that have a value. "No data" and "broken" ones count neither as 0 % nor as 100 %:
   they are left out and the objective says how many (`ObjectiveView.unmeasured`); with none
-  left, its progress is 0 and its status is "broken" (any broken) or "no data".
+  left, its progress is 0 and its status is "broken" (any broken) or "no data". It is "done"
+  only when every key result is; otherwise it is judged against its pace like a key result.
+- History: the recorded points (the store's, and the file's or demo's `history`), plus a manual
+  key result's check-ins at noon UTC on their day, within the objective's period (a KPI's: all)
+  and up to today, oldest first; it ends at the current value when that is newer and its
+  moment is known. A bound key result's check-ins are markers (`checkins`), not points.
+- Trend: from the last two distinct values ("flat" when the line never moved, "" with fewer
+  than two points); `improving` says whether that move went toward the target (or the band).
+  Week change: the value now minus the one in force seven days before `now`. Last change: the
+  day of the last new value on the line, or of the last check-in, whichever is later. Stale: no
+  change and no check-in for `stale_days` (counted from the period's start when there never
+  was one); a broken key result is counted as broken, not stale.
+- Confidence: the latest check-in's that gives one; its trend against the one before.
+- Counts: `at_risk` (at risk and off track) over the key results; `stale` and `broken` over the
+  key results and the KPIs.
 """
 
 from __future__ import annotations

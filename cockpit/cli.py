@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -171,6 +171,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fair.add_argument("--json", action="store_true", help="print JSON")
     fair.add_argument("--demo", action="store_true", help="use the demo workspace")
+
+    okr = command("okr", "OKR check-ins, written to the team's OKR file")
+    okr_commands = okr.add_subparsers(dest="okr_command", metavar="WHAT", required=True)
+    check_in = okr_commands.add_parser(
+        "check-in",
+        help="add a check-in (a value, how confident you are, a note) to a key result or KPI",
+        description="Add a check-in to a key result or KPI of the OKR file of the config's"
+        " first okr-file source, as new lines at the end of that key result: the rest of the"
+        " file is left as it is. `cockpit sync` then brings it into the cache.",
+    )
+    _global_options(check_in, suppress=True)
+    check_in.add_argument("kr", metavar="KR-ID", help="the key result's or KPI's id in the file")
+    check_in.add_argument("value", metavar="VALUE", type=_finite_number, help="its value now")
+    check_in.add_argument(
+        "--confidence",
+        type=_bounded(0, 10),
+        metavar="N",
+        help="how sure you are of reaching the target, 0 to 10",
+    )
+    check_in.add_argument("--note", default="", metavar="TEXT", help="what changed, in words")
+    check_in.add_argument(
+        "--date",
+        type=_iso_day,
+        metavar="YYYY-MM-DD",
+        help="the day it is for (default: today in your time zone)",
+    )
     return parser
 
 
@@ -187,6 +213,24 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _finite_number(text: str) -> float:
+    """An argparse type: a finite number (`12`, `0.91`, `-3.5`)."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a usable number; give a finite one")
+    return value
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-23") from None
 
 
 # --- helpers --------------------------------------------------------------------------
@@ -630,6 +674,42 @@ def _team_fairness(
     return EXIT_OK
 
 
+def cmd_okr(args: argparse.Namespace) -> int:
+    """`cockpit okr check-in`: the check-in goes into the file, not the cache; the next sync
+    of the source (or of everything) reads it like any other edit of the file."""
+    from zoneinfo import ZoneInfo
+
+    from cockpit.config import ConfigError, load_config, resolve_config_path
+    from cockpit.lead_zone import lead_zone
+    from cockpit.okr_checkin import CheckInError, append_checkin, okr_file_target
+
+    try:
+        config = load_config(resolve_config_path(args.config))
+    except ConfigError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    try:
+        name, path = okr_file_target(config)
+    except CheckInError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    day = args.date
+    if day is None:
+        # The lead's day, not UTC's: a Monday-morning check-in in Tokyo is Monday's.
+        day = _clock().now().astimezone(ZoneInfo(lead_zone(config.cockpit.timezone))).date()
+    try:
+        append_checkin(
+            path, args.kr, args.value, confidence=args.confidence, note=args.note, day=day
+        )
+    except CheckInError as exc:
+        raise CliError(str(exc), EXIT_CONFIG if exc.usage else EXIT_ERROR) from None
+    from cockpit.formatting import quantity
+    from cockpit.text_safety import clean_line
+
+    sure = f", confidence {args.confidence}/10" if args.confidence is not None else ""
+    print(clean_line(f"checked in {quantity(args.value)} on {args.kr} for {day}{sure} in {path}"))
+    print(f"run `cockpit sync --source {name}` to see it in `cockpit status` and the dashboard")
+    return EXIT_OK
+
+
 # Commands that build a screen or a report and end: the cyclic garbage collector only costs
 # them time (about 170 collections, 40-55 ms, before the TUI's first frame), since records and
 # view-models are untracked structs. The TUI turns it back on after its first frame.
@@ -662,6 +742,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init": cmd_init,
         "auth": cmd_auth,
         "team": cmd_team,
+        "okr": cmd_okr,
     }
     from cockpit.store import StoreError
 

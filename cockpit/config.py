@@ -484,7 +484,10 @@ burndown_weekends = "shade"
 # cost_type = "ActualCost"          # or "AmortizedCost"
 # tag_key = ""                      # a tag to break spend down by as well, e.g. "team"
 
-# Objectives and key results, kept in a TOML file next to this one.
+# Objectives, key results and KPIs, kept in a TOML file next to this one. The file's keys,
+# with a full example: docs/okrs.md. Instead of `path`, `url` may name the raw file in a
+# repository (for a private one: cockpit auth set okrs). `cockpit okr check-in KR-ID VALUE`
+# adds a check-in to the file.
 # [sources.okrs]
 # kind = "okr-file"
 # path = "~/.config/cockpit/okrs.toml"

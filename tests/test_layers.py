@@ -129,6 +129,8 @@ def test_only_the_app_and_screens_import_textual() -> None:
         ["doctor", "--demo"],
         ["team", "slots", "--demo", "--people", "priya,lena", "--minutes", "30"],
         ["team", "fairness", "--demo"],
+        # A real check-in runs in tests/cockpit/test_cli_okr.py (it needs an OKR file).
+        ["okr", "check-in", "--help"],
     ],
 )
 def test_headless_commands_never_import_textual(argv: list[str]) -> None:

@@ -64,10 +64,19 @@ def value_text(value: float | None, unit: str) -> str:
     return with_unit(value, unit)
 
 
+def range_text(low: float, high: float, unit: str) -> str:
+    """`80–120 ms`, `2–5%`, but `$2,500–$4,500`: a unit written before the number (a currency
+    symbol) goes on both ends, one written after it only once."""
+    first = with_unit(low, unit)
+    if first.startswith(quantity(low)):
+        first = quantity(low)
+    return f"{first}–{with_unit(high, unit)}"
+
+
 def target_text(kr: KrView) -> str:
     """What the key result aims at: its target, or its band."""
     if kr.direction == "band" and kr.band_low is not None and kr.band_high is not None:
-        return f"{quantity(kr.band_low)}–{with_unit(kr.band_high, kr.unit)}"
+        return range_text(kr.band_low, kr.band_high, kr.unit)
     return with_unit(kr.target, kr.unit)
 
 
@@ -179,7 +188,7 @@ def sparkline(values: Sequence[float], width: int) -> str:
 def band_text(kpi: KpiView) -> str:
     low, high = kpi.band_low, kpi.band_high
     if low is not None and high is not None:
-        return f"{quantity(low)}–{with_unit(high, kpi.unit)}"
+        return range_text(low, high, kpi.unit)
     if low is not None:
         return f"≥ {with_unit(low, kpi.unit)}"
     if high is not None:
@@ -221,7 +230,8 @@ def kpi_model(kpis: Sequence[KpiView]) -> CostTableModel:
                     sort=lambda k: {None: 1, True: 2, False: 0}[k.in_band], descending=False),
         TableColumn("trend", "Trend", lambda k: (TREND_ARROW.get(k.trend, "·"), "muted"),
                     width=5),
-        TableColumn("week", "Week", week, width=8, right=True, drop=2),
+        TableColumn("week", "Week", week, width=8, most=14,
+                    fit=lambda k: change_text(k.week_change, k.unit), right=True, drop=2),
         TableColumn("history", "History", spark, width=SPARK_WIDTH, drop=3),
         TableColumn("origin", "From", lambda k: (badge(k.origin), "accent"), width=6,
                     drop=1),

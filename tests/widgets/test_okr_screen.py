@@ -35,7 +35,7 @@ from tests.conftest import FROZEN_NOW
 from tests.widgets.conftest import AppFactory
 from widgets.okr_chart import OkrHistoryChart, kpi_chart, kr_chart, span_ticks, value_range
 from widgets.okr_checkin import CheckInRequest, CheckInScreen, FormError, read_form
-from widgets.okr_table import gauge, kr_rows, sparkline
+from widgets.okr_table import gauge, kr_rows, range_text, sparkline
 
 Q4_START, Q4_END = date(2026, 10, 1), date(2026, 12, 31)
 HOSTILE = "[bold red]Ship[/] 3 model versions \x1b]0;pwned\x07to production"
@@ -307,6 +307,13 @@ def test_sparkline_and_gauge() -> None:
     assert "".join(t for t, _ in cells) == "████░░│░"
 
 
+def test_a_band_names_its_unit_once_unless_it_is_a_currency() -> None:
+    assert range_text(80, 120, "ms") == "80–120 ms"
+    assert range_text(2, 5, "%") == "2–5%"
+    assert range_text(2500, 4500, "USD") == "$2,500–$4,500"
+    assert range_text(0.93, 0.97, "") == "0.93–0.97"
+
+
 def test_the_form_reads_what_was_typed() -> None:
     assert read_form("f.toml", "KR-1", " 0.91 ", "7", " note [b]x[/b] ") == CheckInRequest(
         "f.toml", "KR-1", 0.91, 7, "note [b]x[/b]"
@@ -366,6 +373,12 @@ async def test_the_kpis_tab_charts_the_kpi_under_the_cursor() -> None:
         assert "status has no number at features.age_hours" in str(
             screen.query_one("#kpi-detail").render()
         )
+        # A KPI takes check-ins too: the form is for the one under the cursor.
+        await pilot.press("up", "c")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CheckInScreen)
+        assert (form.target.id, form.target.target) == ("KPI-2", "band 0–5 pages")
 
 
 async def test_the_cursor_stays_on_its_key_result_when_a_sync_brings_new_values() -> None:

@@ -56,7 +56,6 @@ __all__ = [
     "OkrSummary",
     "direction_of",
     "judge",
-    "kr_progress",
     "period_elapsed",
     "progress_of",
     "summarize_okrs",
@@ -125,11 +124,6 @@ def progress_of(kr: KeyResult, value: float | None, direction: str | None = None
         reached = value <= kr.target if direction == "decrease" else value >= kr.target
         return 1.0 if reached else 0.0
     return _clamp((value - kr.start) / span)
-
-
-def kr_progress(kr: KeyResult) -> float:
-    """Progress of the value typed into the file (older files: `current`)."""
-    return progress_of(kr, kr.current)
 
 
 def _clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:

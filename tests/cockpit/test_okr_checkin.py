@@ -10,10 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cockpit.models import CheckIn
 from cockpit.okr_checkin import CheckInError, append_checkin
-from cockpit.text_safety import is_clean_line
+from cockpit.text_safety import clean_line, is_clean_line
 from integrations.okr_file import parse_okr_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "okrs"
@@ -238,3 +240,38 @@ def test_a_file_that_cannot_be_replaced_is_not_the_leads_mistake(
     assert not caught.value.usage and "cannot write the file" in str(caught.value)
     assert path.read_text(encoding="utf-8") == FULL
     assert [p.name for p in tmp_path.iterdir()] == ["okrs.toml"]  # the temporary file is gone
+
+
+# --- property: any run of check-ins only adds lines -------------------------------------------
+
+checkin_runs = st.lists(
+    st.tuples(
+        st.sampled_from(EVERY_ID),
+        st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+        st.none() | st.integers(0, 10),
+        st.text(max_size=30),
+        st.dates(date(2026, 1, 1), date(2027, 12, 31)),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(checkin_runs, st.booleans())
+def test_any_run_of_check_ins_only_adds_lines_and_reads_back(
+    tmp_path: Path, run: list[tuple[str, float, int | None, str, date]], crlf: bool
+) -> None:
+    original = FULL.replace("\n", "\r\n") if crlf else FULL
+    path = tmp_path / "okrs.toml"
+    path.write_bytes(original.encode("utf-8"))
+    expected = {kr_id: list(kr(path, kr_id).checkins) for kr_id in EVERY_ID}
+    for kr_id, value, confidence, note, day in run:
+        append_checkin(path, kr_id, value, confidence=confidence, note=note, day=day)
+        expected[kr_id].append(CheckIn(day, value, confidence, clean_line(note)))
+    only_added(original, path.read_bytes().decode("utf-8"))
+    for kr_id, checkins in expected.items():
+        # Oldest first; check-ins of one day in the order they were added.
+        assert list(kr(path, kr_id).checkins) == sorted(checkins, key=lambda c: c.day)

@@ -162,13 +162,29 @@ class _Parser:
         if not (self.peek().kind == "end" or self._order_by()):
             node = self.or_expr()
         if self._order_by():
-            return node  # the order of the issues does not change which ones match
+            self.order_by()  # read, then ignored: the order does not change which issues match
         if self.peek().kind != "end":
             raise self.fail("AND, OR or the end of the query")
         return node
 
     def _order_by(self) -> bool:
         return self.keyword("order") and self.keyword("by", 1)
+
+    def order_by(self) -> None:
+        """ORDER BY field [ASC|DESC], …"""
+        self.take()
+        self.take()
+        while True:
+            if self.peek().kind not in ("word", "string"):
+                raise self.fail("a field name after ORDER BY")
+            self.take()
+            if self.keyword("asc") or self.keyword("desc"):
+                self.take()
+            if not self.punct(","):
+                break
+            self.take()
+        if self.peek().kind != "end":
+            raise self.fail("',' or the end of the query after ORDER BY")
 
     def or_expr(self) -> Node:
         terms = [self.and_expr()]

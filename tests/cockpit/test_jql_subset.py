@@ -111,6 +111,7 @@ def keys(query: str) -> list[str]:
         ("NOT (labels = fraud AND project = MLP)", ["MLP-3", "OPS-7"]),
         ("project = MLP ORDER BY created DESC", ["MLP-1", "MLP-2", "MLP-3"]),
         ("order by rank", ["MLP-1", "MLP-2", "MLP-3", "OPS-7"]),
+        ('labels = fraud order by "Epic Link" asc, key DESC', ["MLP-1", "MLP-2"]),
         ("labels = 'data-quality'", ["MLP-1"]),
     ],
 )
@@ -140,6 +141,8 @@ def test_each_clause_matches_what_jira_would(query: str, expected: list[str]) ->
         ("(labels = fraud", "expected ')'"),
         ("labels = fraud status = Done", "expected AND, OR or the end of the query"),
         ("labels is fraud", "expected EMPTY after `labels IS`"),
+        ("labels = x ORDER BY rank AND status = Done", "',' or the end of the query after ORDER"),
+        ("labels = x ORDER BY", "expected a field name after ORDER BY"),
         ("labels = fraud && x = 1", "expected AND, OR or the end of the query"),
         ("labels = fraud ! x", "unexpected '!'"),
     ],

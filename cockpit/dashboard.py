@@ -17,7 +17,7 @@ from cockpit.analytics.cost_views import CostAnalysisSettings
 from cockpit.analytics.experiment_digest import ensure_digests
 from cockpit.analytics.experiments import ExperimentsSummary, summarize_experiments
 from cockpit.analytics.freshness import SourceFacts, SourceState, oldest_age, source_state
-from cockpit.analytics.okrs import OkrSummary, summarize_okrs
+from cockpit.analytics.okr_views import OkrRules, OkrSummary
 from cockpit.analytics.sprint import SprintSummary, summarize_sprint
 from cockpit.analytics.team import TeamSummary, summarize_team
 from cockpit.analytics.team_views import TeamRules
@@ -33,6 +33,7 @@ from cockpit.models import (
     SprintData,
     TeamData,
 )
+from cockpit.okr_live import okr_summary
 from cockpit.store import Store, StoredSnapshot
 from cockpit.team_merge import merge_team
 from cockpit.text_safety import clean_record
@@ -183,6 +184,7 @@ def build_dashboard(
     store: Store | None = None,
     team_rules: TeamRules | None = None,
     lead_zone: str = "UTC",
+    okr_rules: OkrRules | None = None,
 ) -> Dashboard:
     """Every view-model from the latest snapshots. Cost data may come without its roll-ups
     (`rows_apart`): the cost summary is then taken from `store`'s kept summaries when one was
@@ -205,7 +207,7 @@ def build_dashboard(
             if name in stored and getattr(stored[name].snapshot, area) is not None
         )
         areas[area] = AreaInputs(feeding)
-    return Dashboard(
+    dashboard = Dashboard(
         now=now,
         offline=offline,
         sources=tuple(states),
@@ -219,7 +221,7 @@ def build_dashboard(
         if merged.sprint
         else None,
         experiments=summarize_experiments(merged.experiments, now) if merged.experiments else None,
-        okrs=summarize_okrs(merged.okrs, now) if merged.okrs else None,
+        okrs=None,  # below: a key result may be bound to a figure of the other areas
         cost=_cost_summary(
             store,
             [(name, stored[name]) for name in order if name in stored],
@@ -235,6 +237,29 @@ def build_dashboard(
         team_rules=rules,
         lead_zone=lead_zone,
     )
+    if merged.okrs is None:
+        return dashboard
+
+    def status() -> dict[str, object]:
+        from cockpit.report import status_json  # the report reads this module
+
+        figures = status_json(dashboard)
+        figures.pop("okrs", None)
+        return figures
+
+    summary = okr_summary(
+        merged.okrs,
+        now,
+        store=store,
+        stored=stored,
+        order=order,
+        sprint=merged.sprint,
+        experiments=merged.experiments,
+        budgets=budgets,
+        rules=okr_rules or OkrRules(),
+        status=status,
+    )
+    return msgspec.structs.replace(dashboard, okrs=summary)
 
 
 def _names_by_id(team: TeamData | None) -> dict[str, str] | None:
@@ -305,6 +330,7 @@ def load_dashboard(
     cost_settings: CostAnalysisSettings | None = None,
     team_rules: TeamRules | None = None,
     lead_zone: str = "UTC",
+    okr_rules: OkrRules | None = None,
 ) -> Dashboard:
     """Read the store once and build every view-model. No network, ever.
 
@@ -352,6 +378,7 @@ def load_dashboard(
         store=store,
         team_rules=team_rules,
         lead_zone=lead_zone,
+        okr_rules=okr_rules,
     )
     # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
     # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).

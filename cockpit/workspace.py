@@ -129,6 +129,7 @@ class Workspace(msgspec.Struct):
             cost_settings=self.cost_settings(),
             team_rules=self.team_rules(),
             lead_zone=self.lead_zone(),
+            okr_rules=self.okr_rules(),
         )
 
     def experiment_runs(self) -> list[ExperimentData]:
@@ -226,6 +227,8 @@ class Workspace(msgspec.Struct):
             progress=progress,
         )
         await asyncio.to_thread(self.store.prune, clock.now())
+        if any(outcome.status == "ok" for outcome in outcomes):
+            await asyncio.to_thread(self.record_okr_values, clock.now())
         return outcomes
 
     async def sync_job(
@@ -247,7 +250,21 @@ class Workspace(msgspec.Struct):
         )
         if outcome.status == "ok":
             await asyncio.to_thread(self.store.prune, clock.now())
+            await asyncio.to_thread(self.record_okr_values, clock.now())
         return outcome
+
+    def record_okr_values(self, now: datetime) -> None:
+        """Record each bound key result's value after a sync (blocking: call it on a worker).
+        A failure is logged, never raised: the sync itself succeeded, and the dashboard
+        resolves the bindings live until the next one is recorded."""
+        from cockpit.okr_record import record_okr_values
+
+        try:
+            record_okr_values(self, now)
+        except Exception:  # a recording must never fail the sync
+            import logging
+
+            logging.getLogger(__name__).warning("recording the OKR values failed", exc_info=True)
 
 
 def open_user_workspace(config_arg: str | None) -> Workspace:

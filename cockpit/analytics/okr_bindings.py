@@ -19,7 +19,6 @@ import msgspec
 from cockpit.analytics.cost_periods import period_bounds
 from cockpit.analytics.cost_scope import ScopeError, matcher
 from cockpit.analytics.experiment_digest import week_of
-from cockpit.analytics.jql_subset import JqlError, compile_jql
 from cockpit.analytics.run_values import (
     default_higher_is_better,
     is_finite,
@@ -517,6 +516,9 @@ def _matching_issues(context: _Context) -> tuple[list, str]:
     issues = list(sprint.issues)
     said: list[str] = []
     if binding.jql.strip():
+        # Imported here: most files bind no JQL, and `cockpit status` starts without it.
+        from cockpit.analytics.jql_subset import JqlError, compile_jql
+
         try:
             test = compile_jql(binding.jql, now=context.now, sprints=sprint.sprints)
         except JqlError as exc:

@@ -39,7 +39,7 @@ from cockpit.store import Store, StoredSnapshot
 
 __all__ = [
     "areas_as_of",
-    "merged_cost_rows",
+    "cost_rows_read",
     "okr_source",
     "okr_summary",
     "period_since",
@@ -80,7 +80,7 @@ def _needed_as_of(binding: Binding, as_of: Mapping[str, datetime]) -> datetime |
 def _partial_live(binding: Binding, inputs: BindingInputs, experiments_have_runs: bool) -> bool:
     """Whether a live resolution would read less than the whole truth."""
     if binding.kind in ("cost-spend", "cost-per-run") and not inputs.cost_rows:
-        return True
+        return True  # not read: the roll-ups are kept apart from the snapshots
     if binding.kind == "cost-per-run" and not experiments_have_runs:
         return True
     if binding.kind == "metric" and not experiments_have_runs and binding.metric.strip():
@@ -102,12 +102,12 @@ def pick_values(
     now: datetime,
     recorded: Mapping[str, BoundValue],
     *,
-    load_cost_rows: Callable[[], tuple[CostRow, ...]] | None = None,
+    load_cost_rows: Callable[[], BindingInputs] | None = None,
 ) -> dict[str, BoundValue]:
     """Each bound key result's value: the recorded one when at least as new as its data, else
     live; a live one that would be partial only when nothing was recorded. `load_cost_rows`
-    reads the roll-ups kept apart, called once at most, when a cost binding has no recorded
-    value at all."""
+    gives `inputs` with the roll-ups kept apart read back; it is called once at most, when a
+    cost binding has no recorded value at all."""
     has_runs = bool(inputs.experiments and inputs.experiments.runs)
     chosen: dict[str, BoundValue] = {}
     for kr, start, end in bound_key_results(okrs):
@@ -127,30 +127,32 @@ def pick_values(
                 and not inputs.cost_rows
                 and binding.kind in ("cost-spend", "cost-per-run")
             ):
-                inputs = msgspec.structs.replace(inputs, cost_rows=load_cost_rows())
+                inputs = load_cost_rows()
                 load_cost_rows = None
         chosen[kr.id] = resolve_binding(kr, inputs, now, start, end)
     return chosen
 
 
-def merged_cost_rows(
+def cost_rows_read(
     store: Store | None,
     stored: Mapping[str, StoredSnapshot],
     order: Sequence[str],
     budgets: tuple[Budget, ...],
-) -> tuple[CostRow, ...]:
+) -> tuple[tuple[CostRow, ...], dict[str, tuple[CostRow, ...]]]:
     """Every cost source's roll-ups merged as the cost summary merges them (a provider's spend
-    from the first source listed that has it), read back from `store` when kept apart."""
+    from the first source listed that has it), and each source's own; read back from `store`
+    when kept apart (without a store, those of the snapshots)."""
     from cockpit.dashboard import _named, merge_cost  # the dashboard imports this module
 
     feeding = [(n, stored[n]) for n in order if n in stored and stored[n].snapshot.cost]
     if not feeding:
-        return ()
+        return (), {}
     snaps = [s for _n, s in feeding]
     whole = store.load_cost_rows(snaps) if store is not None else snaps
     parts = [_named(s.snapshot, n).cost for (n, _s), s in zip(feeding, whole, strict=True)]
     merged = merge_cost([p for p in parts if p is not None], budgets)
-    return merged.rows if merged is not None else ()
+    by_source = {n: p.rows for (n, _s), p in zip(feeding, parts, strict=True) if p is not None}
+    return (merged.rows if merged is not None else ()), by_source
 
 
 def okr_summary(
@@ -175,20 +177,29 @@ def okr_summary(
     cost_parts = [stored[n].snapshot.cost for n in order if n in stored and stored[n].snapshot.cost]
     # Roll-ups the snapshot holds (the demo in memory, older caches) cost nothing to use.
     inline = all(part.rows_apart == 0 for part in cost_parts if part is not None)
-    rows = merged_cost_rows(None, stored, order, budgets) if inline and cost_parts else ()
+    rows, by_source = cost_rows_read(None, stored, order, budgets) if inline else ((), {})
     wants_status = any(kr.binding and kr.binding.kind == "status" for kr, _s, _e in bindings)
     inputs = BindingInputs(
         sprint=sprint,
         experiments=experiments,
         cost_rows=rows,
+        cost_rows_by_source=by_source,
+        sprint_by_source={
+            n: stored[n].snapshot.sprint  # type: ignore[misc]
+            for n in order
+            if n in stored and stored[n].snapshot.sprint is not None
+        },
         budgets=budgets + tuple(b for p in cost_parts if p is not None for b in p.budgets),
         status=status() if wants_status and status is not None else None,
         as_of=areas_as_of(stored, order),
     )
     recorded = store.bound_values(source) if store is not None and source else {}
 
-    def load_cost_rows() -> tuple[CostRow, ...]:
-        return merged_cost_rows(store, stored, order, budgets) if store is not None else ()
+    def load_cost_rows() -> BindingInputs:
+        if store is None:
+            return inputs
+        rows, by_source = cost_rows_read(store, stored, order, budgets)
+        return msgspec.structs.replace(inputs, cost_rows=rows, cost_rows_by_source=by_source)
 
     bound = pick_values(okrs, inputs, now, recorded, load_cost_rows=load_cost_rows)
     history = store.kr_history(source, period_since(okrs)) if store and source else ()

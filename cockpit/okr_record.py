@@ -23,7 +23,7 @@ from cockpit.analytics.okr_bindings import (
 )
 from cockpit.dashboard import _with_digests, merge_snapshots
 from cockpit.models import BoundValue, OkrData
-from cockpit.okr_live import areas_as_of, merged_cost_rows
+from cockpit.okr_live import areas_as_of, cost_rows_read
 from cockpit.sources import AREAS_BY_KIND
 from cockpit.store import DecodedChunks, StoredSnapshot
 
@@ -99,9 +99,9 @@ def _inputs(
         ]
         experiments = merge_snapshots(parts).experiments
     budgets = workspace.budgets()
-    rows = ()
+    rows, by_source = (), {}
     if any(needs_cost_rows(okrs) for okrs in files):
-        rows = merged_cost_rows(workspace.store, stored, order, budgets)
+        rows, by_source = cost_rows_read(workspace.store, stored, order, budgets)
     costs = [stored[n].snapshot.cost for n in order if n in stored]
     providers = tuple(b for cost in costs if cost is not None for b in cost.budgets)
     status = None
@@ -115,6 +115,12 @@ def _inputs(
         sprint=merged.sprint,
         experiments=experiments,
         cost_rows=rows,
+        cost_rows_by_source=by_source,
+        sprint_by_source={
+            n: stored[n].snapshot.sprint  # type: ignore[misc]
+            for n in order
+            if n in stored and stored[n].snapshot.sprint is not None
+        },
         budgets=budgets + providers,
         status=status,
         as_of=areas_as_of(stored, order),

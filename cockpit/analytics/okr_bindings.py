@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import msgspec
 
@@ -66,6 +67,7 @@ KINDS = (
 )
 WINDOWS = ("period", "month", "week", "quarter")
 FINISHED = "FINISHED"
+T = TypeVar("T")
 
 
 class BindingInputs(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +81,10 @@ class BindingInputs(msgspec.Struct, frozen=True, kw_only=True):
     # `cockpit status --json` without its okrs section (docs/okr-bindings.md: the paths).
     status: Mapping[str, object] | None = None
     as_of: Mapping[str, datetime] = msgspec.field(default_factory=dict)  # area → synced at
+    # Each Jira source's board and each cost source's roll-ups, for a binding whose `source`
+    # names one (`sprint` is the first listed board, `cost_rows` every source's, merged).
+    sprint_by_source: Mapping[str, SprintData] = msgspec.field(default_factory=dict)
+    cost_rows_by_source: Mapping[str, tuple[CostRow, ...]] = msgspec.field(default_factory=dict)
 
 
 def binding_areas(binding: Binding) -> tuple[str, ...]:
@@ -511,6 +517,8 @@ def _resolve_model_versions(context: _Context) -> Answer:
 def _matching_issues(context: _Context) -> tuple[list, str]:
     binding = context.binding
     sprint = context.inputs.sprint
+    if binding.source.strip():
+        sprint = _by_source(context.inputs.sprint_by_source, binding.source, "Jira source")
     if sprint is None:
         raise _Broken("no Jira board is synced: add a jira source")
     issues = list(sprint.issues)
@@ -574,6 +582,8 @@ def _scope_test(context: _Context) -> tuple[Callable[[CostRow], bool], str]:
 def _spend(context: _Context) -> tuple[float, str, str, str]:
     """(amount, currency, words for the scope, words for the window)."""
     rows = context.inputs.cost_rows
+    if context.binding.source.strip():
+        rows = _by_source(context.inputs.cost_rows_by_source, context.binding.source, "cost source")
     if not rows:
         raise _Broken("no cost data is synced: add a cost source (FOCUS export, AWS, Azure…)")
     test, scope_words = _scope_test(context)
@@ -590,6 +600,15 @@ def _spend(context: _Context) -> tuple[float, str, str, str]:
             " converted; narrow the scope to one currency (e.g. provider=AWS)"
         )
     return sum(row.amount for row in in_window), currencies[0], scope_words, words
+
+
+def _by_source(found: Mapping[str, T], source: str, what: str) -> T:
+    wanted = source.strip().casefold()
+    for name, value in found.items():
+        if name.casefold() == wanted:
+            return value
+    names = ", ".join(sorted(found))
+    raise _Broken(f"no {what} named {source!r}" + (f" (the synced ones: {names})" if names else ""))
 
 
 def _resolve_cost_spend(context: _Context) -> Answer:

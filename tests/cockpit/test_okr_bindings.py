@@ -453,3 +453,22 @@ def test_which_bindings_need_every_run() -> None:
     assert wants(Binding("cost-per-run", scope=""))
     assert not wants(Binding("jira-count", label="x"))
     assert binding_areas(Binding("cost-per-run")) == ("cost", "experiments")
+
+
+def test_source_narrows_jira_and_cost_to_one_configured_source() -> None:
+    other = SprintData(Board(2, "Ops"), (), (Issue("OPS-1", "x", "Done", StatusCategory.DONE,
+                                                   labels=("fraud",)),))  # fmt: skip
+    data = inputs(
+        sprint_by_source={"jira-ml": SPRINT, "jira-ops": other},
+        cost_rows_by_source={"focus": COST[:2], "aws": COST[2:4]},
+    )
+    assert resolve(Binding("jira-count", label="fraud"), data).value == 2.0  # the first board
+    assert resolve(Binding("jira-count", label="fraud", source="JIRA-OPS"), data).value == 1.0
+    assert resolve(Binding("jira-count", label="fraud", source="jira"), data).error == (
+        "no Jira source named 'jira' (the synced ones: jira-ml, jira-ops)"
+    )
+    spend = Binding("cost-spend", scope="provider=AWS", source="aws")
+    assert resolve(spend, data).value == 50.0
+    assert resolve(Binding("cost-spend", source="gcp"), data).error == (
+        "no cost source named 'gcp' (the synced ones: aws, focus)"
+    )

@@ -136,6 +136,8 @@ BINDINGS = {
     "spend": Binding("cost-spend", scope="Fraud team", window="month"),
     "per-run": Binding("cost-per-run", scope="tag:team=fraud", window="month"),
     "versions": Binding("model-versions", alias="champion"),
+    "from-jira": Binding("jira-count", label="fraud", source="jira"),
+    "from-focus": Binding("cost-spend", scope="provider=AWS", source="focus", window="month"),
     "runs-total": Binding("status", path="experiments.runs"),
     "no-experiment": Binding("metric", experiment="fraud-gbt", metric="val_f1"),
     "no-metric": Binding("metric", experiment="fraud-gbdt", metric="val_f2"),
@@ -190,6 +192,8 @@ def test_every_kind_is_recorded_from_the_stored_data(tmp_path: Path) -> None:
         "spend": 2200.0,  # the roll-ups the store keeps apart were read back
         "per-run": 2200.0 / 4,  # m2, m3, w1, w2 started in November
         "versions": 2.0,
+        "from-jira": 2.0,
+        "from-focus": 2250.0,
         "runs-total": 5.0,
         "no-experiment": None,
         "no-metric": None,

@@ -161,6 +161,24 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
+def rounded(value: float, digits: int) -> float:
+    """`value` to `digits` significant digits: a change reads `-$70.1`, not `-$70.0871`."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def signed_with_unit(change: float, unit: str, digits: int | None = None) -> str:
+    """A change of a value with a unit, always signed: `+11 pts`, `-$12`, `+0.0021`, and `±0`
+    (with its unit) when it reads as no change at all; to `digits` significant digits."""
+    if digits is not None:
+        change = rounded(change, digits)
+    text = with_unit(abs(change), unit)
+    if quantity(abs(change)) == "0":
+        return f"±{text}"
+    return f"-{text}" if change < 0 else f"+{text}"
+
+
 def working_days_left(days: int | None) -> str:
     """The sprint's remaining working days, today included, in one phrase for every surface."""
     if days is None:

@@ -24,16 +24,20 @@ from cockpit.formatting import (
     working_days_left,
 )
 from cockpit.report_cost import cost_json, status_cost_lines
+from cockpit.report_okrs import okrs_json, status_okr_lines
 from cockpit.report_team import status_team_lines, team_json
 from cockpit.text_safety import clean_record
 
-# /5: team gives times in the lead's zone too, the week's best window and each day's, who is
-# online now and next, the nearest miss and every member's state; time_zones counts the zones
-# in effect now (a traveller's, not their home's); /4: cost carries budgets, the forecast's
-# range, alerts, movers and cost per experiment, and other currencies apart; /3:
-# experiments[].best.value is the ranking value (best over the history by default), not the
-# last value logged; /2: best_overlap.people are names (ids were /1).
-STATUS_SCHEMA = "cockpit.status/5"
+# /6: okrs gives each key result's source, binding, trend, week change, last change and
+# staleness, a broken binding's reason, the counts, and the KPIs; a key result behind its pace
+# by more than the off-track margin is "off track" (it was "behind"), and `current` is null
+# when nothing gives a value; /5: team gives times in the lead's zone too, the week's best
+# window and each day's, who is online now and next, the nearest miss and every member's
+# state; time_zones counts the zones in effect now (a traveller's, not their home's); /4: cost
+# carries budgets, the forecast's range, alerts, movers and cost per experiment, and other
+# currencies apart; /3: experiments[].best.value is the ranking value (best over the history
+# by default), not the last value logged; /2: best_overlap.people are names (ids were /1).
+STATUS_SCHEMA = "cockpit.status/6"
 
 
 def failure_rate(week: WeekFigures) -> str:
@@ -134,11 +138,9 @@ def status_lines(dashboard: Dashboard, title: str = "") -> list[str]:
     if o is None:
         row("OKRs", "no OKR data yet", "okrs")
     else:
-        row("OKRs", f"{o.period} · {o.elapsed:.0%} of the period gone", "okrs")
-        for objective in o.objectives:
-            lines.append(
-                " " * label + f"{objective.progress:>4.0%} {objective.status:<9} {objective.title}"
-            )
+        head, under = status_okr_lines(o, d.now.date())
+        row("OKRs", head, "okrs")
+        lines.extend(" " * label + text for text in under)
     c = d.cost
     if c is None:
         row("Cost", "no cost data yet", "cost")
@@ -282,32 +284,7 @@ def status_json(dashboard: Dashboard) -> dict[str, Any]:
             "experiments": [_board_json(b) for b in e.boards],
         }
     if o := d.okrs:
-        out["okrs"] = {
-            "age_seconds": age("okrs"),
-            "period": o.period,
-            "elapsed": round(o.elapsed, 3),
-            "objectives": [
-                {
-                    "id": obj.id,
-                    "title": obj.title,
-                    "progress": round(obj.progress, 3),
-                    "status": obj.status,
-                    "key_results": [
-                        {
-                            "id": kr.id,
-                            "title": kr.title,
-                            "current": kr.current,
-                            "target": kr.target,
-                            "unit": kr.unit,
-                            "progress": round(kr.progress, 3),
-                            "status": kr.status,
-                        }
-                        for kr in obj.key_results
-                    ],
-                }
-                for obj in o.objectives
-            ],
-        }
+        out["okrs"] = okrs_json(o, d.now.date(), age("okrs"))
     if c := d.cost:
         out["cost"] = cost_json(c, age("cost"))
     if t := d.team:

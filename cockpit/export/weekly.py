@@ -16,16 +16,17 @@ import msgspec
 
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
-from cockpit.formatting import amount, plural, with_unit, working_days_left
+from cockpit.formatting import amount, working_days_left
 from cockpit.report import experiment_lines, failure_rate, status_json
 from cockpit.report_cost import export_cost_lines, week_json
+from cockpit.report_okrs import export_okr_lines
 from cockpit.report_team import away_json, export_team_lines
 from cockpit.text_safety import clean_line, clean_text
 
 FORMATS = ("md", "html", "json")
 # Follows cockpit.status/N: the same object with the week's fields; /4 adds cost.week, /5
-# team.next_week.
-WEEKLY_SCHEMA = "cockpit.weekly/5"
+# team.next_week, /6 the OKRs of cockpit.status/6.
+WEEKLY_SCHEMA = "cockpit.weekly/6"
 EXPORT_BLOCKERS = 10  # listed one by one; the count above them is always the whole number
 
 
@@ -118,17 +119,7 @@ def build_sections(d: Dashboard, week: Week | None = None) -> list[Section]:
         lines += experiment_lines(e)
         sections.append(Section("Experiments", _age(d, "experiments"), tuple(lines)))
     if o := d.okrs:
-        lines = [
-            f"{o.period}: {o.elapsed:.0%} of the period gone, {plural(o.days_left, 'day')} left"
-        ]
-        for obj in o.objectives:
-            lines.append(f"{obj.progress:.0%} {obj.status}: {obj.title}")
-            for kr in obj.key_results:
-                lines.append(
-                    f"  {kr.progress:.0%} {kr.status}: {kr.title} "
-                    f"({'—' if kr.current is None else with_unit(kr.current, kr.unit)}"
-                    f" → {with_unit(kr.target, kr.unit)})"
-                )
+        lines = export_okr_lines(o, d.now.date())
         sections.append(Section("OKRs", _age(d, "okrs"), tuple(lines)))
     if c := d.cost:
         lines = export_cost_lines(c, week.monday, week.sunday, d.now.date())

@@ -103,7 +103,7 @@ def test_status_reads_only_the_cache(user_config: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["status", "--json"]) == EXIT_OK
     data = json.loads(capsys.readouterr().out)
-    assert data["schema"] == "cockpit.status/5"
+    assert data["schema"] == "cockpit.status/6"
     assert data["team"]["people"] == 1
     assert data["sprint"] is None
     names = {s["name"]: s for s in data["sources"]}
@@ -131,7 +131,7 @@ def test_export_writes_each_format(tmp_path: Path, fmt: str) -> None:
     text = out.read_text()
     if fmt == "json":
         data = json.loads(text)
-        assert data["schema"] == "cockpit.weekly/5" and data["week"]["label"].count("-W") == 1
+        assert data["schema"] == "cockpit.weekly/6" and data["week"]["label"].count("-W") == 1
     elif fmt == "html":
         assert text.startswith("<!doctype html>") and "<h2>Sprint</h2>" in text
     else:

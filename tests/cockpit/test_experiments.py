@@ -175,7 +175,7 @@ def test_a_champion_that_never_logged_the_metric_is_shown_without_a_value() -> N
     assert board.champion.value is None and board.champion.rank is None
     assert not board.beats_champion and board.best is not None and board.best.delta is None
     # status --json: a champion without a value is null.
-    assert STATUS_SCHEMA == "cockpit.status/5"
+    assert STATUS_SCHEMA == "cockpit.status/6"
 
 
 def test_an_alias_whose_run_was_not_read_is_named() -> None:
@@ -388,7 +388,7 @@ def test_status_names_each_experiments_best_run_champion_and_week(store: Store) 
 
 def test_status_json_experiments(store: Store) -> None:
     out = status_json(_dashboard(store))
-    assert out["schema"] == "cockpit.status/5"
+    assert out["schema"] == "cockpit.status/6"
     e = out["experiments"]
     assert (e["runs"], e["running"], e["finished_last_24h"]) == (21, 1, 2)
     assert e["this_week"] == {

@@ -149,7 +149,7 @@ def test_no_overlap_names_the_nearest_miss_in_the_export() -> None:
 def test_the_json_export_carries_next_week() -> None:
     d = msgspec.structs.replace(dashboard(summary()), team_data=TEAM)
     payload = json.loads(render(d, WEEK, "json", generated_at=NOW))
-    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/5"
+    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/6"
     team = payload["team"]
     assert team["week_best"]["start"] == TOMORROW.start.isoformat()
     assert team["next_week"]["start"] == "2026-11-30" and team["next_week"]["end"] == "2026-12-06"

@@ -248,7 +248,7 @@ def test_an_alert_reads_the_same_everywhere() -> None:
 
 def test_status_json_cost_object() -> None:
     out = status_json(_dashboard(_summary()))
-    assert out["schema"] == "cockpit.status/5"
+    assert out["schema"] == "cockpit.status/6"
     cost = out["cost"]
     json.dumps(out)  # plain JSON all the way down
     assert cost["currency"] == "USD" and cost["mixed_currencies"] is False
@@ -321,7 +321,7 @@ def test_the_export_json_carries_the_weeks_spend_in_each_currency() -> None:
     d = _dashboard(_summary(views=(_view("USD", 50_714.86, movers=MOVERS), eur)))
     past = Week(2026, 47)  # 16–22 Nov, whole within the daily series
     data = json.loads(render(d, past, "json"))
-    assert data["schema"] == "cockpit.weekly/5"
+    assert data["schema"] == "cockpit.weekly/6"
     assert data["cost"]["week"] == {
         "start": "2026-11-16",
         "end": "2026-11-22",

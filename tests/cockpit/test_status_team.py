@@ -231,7 +231,7 @@ def test_a_lead_zone_without_letters_is_named() -> None:
 
 def test_status_json_versions_the_new_team_fields() -> None:
     out = status_json(dashboard(summary()))
-    assert out["schema"] == STATUS_SCHEMA == "cockpit.status/5"
+    assert out["schema"] == STATUS_SCHEMA == "cockpit.status/6"
     team = out["team"]
     assert team["age_seconds"] == 19.0
     assert (team["people"], team["working_now"], team["time_zones"]) == (6, 2, 6)
@@ -357,7 +357,7 @@ def test_status_on_the_demo_reads_as_a_lead_in_berlin_would(
     )
 
     payload = status_json(d)
-    assert payload["schema"] == "cockpit.status/5"
+    assert payload["schema"] == "cockpit.status/6"
     team = payload["team"]
     assert team["lead_zone"] == "Europe/Berlin" and team["time_zones"] == 9
     assert len(team["members"]) == team["people"] == 12

@@ -22,6 +22,8 @@ source. Every title, note and binding is from the OKR file: plain text, never ma
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -38,9 +40,13 @@ from widgets.okr_table import KrRow, OkrTable, kpi_model, kr_model, kr_rows
 from widgets.panel import PanelAge, Part, line
 from widgets.status_bar import SourceStatusBar
 
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
 TABS = ("krs", "kpis")
 TAB_TITLES = {"krs": "Key results", "kpis": "KPIs"}
 MUTED = "$text-muted"
+CHART_DELAY = 0.08  # seconds the cursor rests on a row before its chart is drawn
 _UNSET = object()  # nothing fed yet (None is a dashboard without OKR data)
 
 
@@ -128,6 +134,7 @@ class OkrScreen(Screen[None]):
         self.built: set[str] = set()
         self.feeds = 0  # summaries fed to the tabs: tests look at it
         self._ready = False
+        self._chart_timers: dict[str, Timer] = {}  # a chart waiting for the cursor to rest
 
     # --- composing --------------------------------------------------------------------
 
@@ -242,10 +249,16 @@ class OkrScreen(Screen[None]):
         kpi = self.query_one("#kpi-table", OkrTable).current()
         return kpi if isinstance(kpi, KpiView) else None
 
-    def _show_chosen(self, tab: str) -> None:
-        """The chart and the words beside it follow the row under the cursor."""
+    def _show_chosen(self, tab: str, *, chart_later: bool = False) -> None:
+        """The chart and the words beside it follow the row under the cursor. Moving the
+        cursor (`chart_later`) draws the words at once and the chart once the cursor rests:
+        drawing a chart costs tens of milliseconds, and a held key must not pay it per row."""
         from widgets.okr_chart import OkrHistoryChart, chart_legend, kpi_chart, kr_chart
         from widgets.okr_detail import kpi_detail, kr_detail
+
+        timer = self._chart_timers.pop(tab, None)
+        if timer is not None:
+            timer.stop()
 
         dashboard = self.dashboard
         now = dashboard.now if dashboard is not None else None
@@ -263,13 +276,22 @@ class OkrScreen(Screen[None]):
             kind = "kpi"
         if self.summary is None:
             detail = line(("Nothing to show yet.", MUTED))
-        self.query_one(f"#{kind}-chart", OkrHistoryChart).chart = chart
-        self.query_one(f"#{kind}-legend", Static).update(chart_legend(chart))
         self.query_one(f"#{kind}-detail", Static).update(detail)
+
+        def draw() -> None:
+            self._chart_timers.pop(tab, None)
+            self.query_one(f"#{kind}-chart", OkrHistoryChart).chart = chart
+            self.query_one(f"#{kind}-legend", Static).update(chart_legend(chart))
+
+        if chart_later:
+            self._chart_timers[tab] = self.set_timer(CHART_DELAY, draw, name=f"{kind}-chart")
+        else:
+            draw()
 
     def on_okr_table_moved(self, event: OkrTable.Moved) -> None:
         event.stop()
-        self._show_chosen("krs" if event.table.id == "kr-table" else "kpis")
+        tab = "krs" if event.table.id == "kr-table" else "kpis"
+        self._show_chosen(tab, chart_later=True)
 
     def on_cost_table_sorted(self, event: OkrTable.Sorted) -> None:
         event.stop()

@@ -347,14 +347,15 @@ async def test_the_chart_and_the_binding_follow_the_cursor() -> None:
         await pilot.press("down", "down")
         await settle(pilot)
         assert screen.chosen_row().kr.id == "KR-3"  # type: ignore[union-attr]
-        assert chart.chart is not None and chart.chart.pace == (0.0, 3.0)
+        # The words follow at once; the chart once the cursor rests on the row.
+        await until(pilot, lambda: chart.chart is not None and chart.chart.pace == (0.0, 3.0))
         assert chart.chart.values == ()
         text = str(detail.render())
         assert "Broken: no model registry is synced" in text
         assert "[bold red]Ship[/]" in text  # markup shown as typed
         await pilot.press("end")
-        await settle(pilot)
-        assert chart.chart is not None and chart.chart.band == (80.0, 120.0)
+        await until(pilot, lambda: chart.chart is not None and chart.chart.band is not None)
+        assert chart.chart.band == (80.0, 120.0)
         assert "serving.p95_ms" in str(detail.render())
 
 

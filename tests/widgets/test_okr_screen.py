@@ -9,6 +9,7 @@ real OKR file in a temporary folder.
 
 from __future__ import annotations
 
+import asyncio
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +22,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
 
+import cockpit.screens.okrs as okr_screen
 from cockpit.analytics.freshness import Freshness, SourceState
 from cockpit.analytics.okr_views import KpiView, KrView, ObjectiveView, OkrSummary
 from cockpit.app import CockpitApp
@@ -357,6 +359,31 @@ async def test_the_chart_and_the_binding_follow_the_cursor() -> None:
         await until(pilot, lambda: chart.chart is not None and chart.chart.band is not None)
         assert chart.chart.band == (80.0, 120.0)
         assert "serving.p95_ms" in str(detail.render())
+
+
+async def test_a_held_key_draws_one_chart_not_one_per_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with Host(sample_summary()).run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        chart = screen.query_one("#kr-chart", OkrHistoryChart)
+        drawn: list[object] = []
+        real = chart.replot
+        monkeypatch.setattr(chart, "replot", lambda: (drawn.append(chart.chart), real()))
+        # The rest it waits for, long here so that a slow machine cannot make it lapse
+        # between two key repeats.
+        monkeypatch.setattr(okr_screen, "CHART_DELAY", 1.0)
+        table = screen.query_one("#kr-table")
+        for _ in range(4):  # a held key: each repeat handled before the next comes
+            table.action_move(1)  # type: ignore[attr-defined]
+            await asyncio.sleep(0.02)
+        assert screen.chosen_row().kr.id == "KR-5"  # type: ignore[union-attr]
+        assert "serving.p95_ms" in str(screen.query_one("#kr-detail").render())  # at once
+        await until(pilot, lambda: bool(drawn))
+        await pilot.pause(0.2)
+        assert len(drawn) == 1
+        assert drawn[0] == kr_chart(LATENCY, SPRINT, FROZEN_NOW)  # the row it rests on
 
 
 async def test_the_kpis_tab_charts_the_kpi_under_the_cursor() -> None:

@@ -130,14 +130,16 @@ _WINDOWS = ("period", "quarter", "month", "week")
 _JIRA_FILTERS = ("jql", "label", "epic")
 
 # kind → (keys it needs, keys it may take besides `kind`), as `cockpit.models.Binding` reads them.
+# (`metric` left out: the experiment's ranking metric; a champion-metric binding needs
+# `experiment` or `model`, and `metric` when it names no experiment: checked below.)
 BINDING_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "metric": (("experiment", "metric"), ("source",)),
-    "champion-metric": (("metric",), ("alias", "model", "experiment", "source")),
+    "metric": (("experiment",), ("metric", "source")),
+    "champion-metric": ((), ("metric", "alias", "model", "experiment", "source")),
     "jira-count": ((), ("jql", "label", "epic", "done_only", "source")),
     "jira-points": ((), ("jql", "label", "epic", "done_only", "source")),
     "cost-spend": ((), ("scope", "window", "source")),
     "cost-per-run": ((), ("scope", "window", "experiment", "source")),
-    "model-versions": (("alias",), ("model", "source")),
+    "model-versions": ((), ("alias", "model", "experiment", "window", "source")),
     "status": (("path",), ()),
 }
 _DEFAULT_ALIAS = "champion"
@@ -543,6 +545,18 @@ def _binding(file: _File, where: tuple[Key, ...], table: Mapping[str, Any]) -> B
     for key in needs:
         if key not in values:
             file.fail((*at, key), f"missing; a {kind!r} binding needs `{key}`")
+    if kind == "champion-metric":
+        if "experiment" not in values and "model" not in values:
+            file.fail(
+                at,
+                "a 'champion-metric' binding needs `model` (the registered model whose alias"
+                " points at the run) or `experiment`",
+            )
+        if "experiment" not in values and "metric" not in values:
+            file.fail(
+                (*at, "metric"),
+                "missing; a 'champion-metric' binding that names no `experiment` needs `metric`",
+            )
     if kind in ("jira-count", "jira-points"):
         given = [key for key in _JIRA_FILTERS if key in values]
         if len(given) != 1:

@@ -321,6 +321,43 @@ def test_every_binding_kind_reads_into_the_binding_record() -> None:
     assert champion.binding is not None and champion.binding.alias == "champion"
 
 
+def test_keys_a_binding_may_leave_out() -> None:
+    # The experiment's ranking metric; versions given any alias.
+    metric = one_kr(
+        'id = "a"\ntitle = "t"\ntarget = 3\nbind = { kind = "metric", experiment = "e" }\n'
+    )
+    assert metric.binding is not None and metric.binding.metric == ""
+    versions = one_kr('id = "a"\ntitle = "t"\ntarget = 3\nbind = { kind = "model-versions" }\n')
+    assert versions.binding is not None and versions.binding.alias == ""
+    champion = one_kr(
+        'id = "a"\ntitle = "t"\ntarget = 3\nbind = { kind = "champion-metric", experiment = "e" }\n'
+    )
+    assert champion.binding is not None and champion.binding.alias == "champion"
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "words"),
+    [
+        ('metric = "auc"', "bind", "needs `model` (the registered model whose alias"),
+        (
+            'model = "fraud"',
+            "bind.metric",
+            "a 'champion-metric' binding that names no `experiment`",
+        ),
+    ],
+)
+def test_a_champion_metric_needs_a_model_or_an_experiment(
+    fields: str, key: str, words: str
+) -> None:
+    text = (
+        HEAD
+        + f'id = "a"\ntitle = "t"\ntarget = 3\nbind = {{ kind = "champion-metric", {fields} }}\n'
+    )
+    message = error_of(text)
+    assert message.startswith(f"okrs.toml:11: `objectives.0.key_results.0.{key}`: "), message
+    assert words in message
+
+
 def test_a_binding_as_a_table_of_its_own() -> None:
     kr = one_kr(
         'id = "a"\ntitle = "t"\ntarget = 9\n\n[objectives.key_results.bind]\n'
@@ -374,10 +411,10 @@ ERRORS = [
         "a 'metric' binding does not take `label`; it takes `experiment`, `metric`, `source`",
     ),
     (
-        ('    metric = "val_f1"\n', ""),
+        ('    experiment = "fraud-gbdt"\n', ""),
         "[objectives.key_results.bind]",
-        "objectives.0.key_results.0.bind.metric",
-        "missing; a 'metric' binding needs `metric`",
+        "objectives.0.key_results.0.bind.experiment",
+        "missing; a 'metric' binding needs `experiment`",
     ),
     (
         ('label = "pipeline", ', ""),
@@ -406,10 +443,11 @@ ERRORS = [
         "expected true or false",
     ),
     (
-        ('kind = "model-versions", ', 'kind = "model-versions", experiment = "x", '),
-        'experiment = "x"',
-        "objectives.0.key_results.1.bind.experiment",
-        "a 'model-versions' binding does not take `experiment`",
+        ('kind = "model-versions", ', 'kind = "model-versions", scope = "x", '),
+        'scope = "x"',
+        "objectives.0.key_results.1.bind.scope",
+        "a 'model-versions' binding does not take `scope`; it takes `alias`, `model`,"
+        " `experiment`, `window`, `source`",
     ),
     (
         ("confidence = 6", "confidence = 11"),
@@ -669,3 +707,19 @@ def test_every_documented_okr_block_reads() -> None:
         parse_okr_text(text, "docs/okrs.md")
         read += 1
     assert read >= 3
+
+
+def test_every_binding_in_the_bindings_page_reads() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "okr-bindings.md"
+    parts = docs.read_text(encoding="utf-8").split("```toml\n")[1:]
+    blocks = [part.split("```", 1)[0] for part in parts]
+    kinds = set()
+    for block in blocks:
+        if block.lstrip().startswith("[[kpis]]"):
+            data = parse_okr_text('period = "2026-Q4"\n' + block, "docs/okr-bindings.md")
+            bound = data.kpis[0]
+        else:
+            bound = one_kr('id = "a"\ntitle = "t"\ntarget = 3\n' + block)
+        assert bound.binding is not None
+        kinds.add(bound.binding.kind)
+    assert len(kinds) >= 6

@@ -116,8 +116,11 @@ def bindings(draw: st.DrawFn) -> dict[str, object]:
         table[key] = draw(names)
     if kind in ("jira-count", "jira-points"):
         table[draw(st.sampled_from(["jql", "label", "epic"]))] = draw(names)
+    if kind == "champion-metric":  # a model or an experiment, and a metric without the latter
+        table[draw(st.sampled_from(["model", "experiment"]))] = draw(names)
+        table.setdefault("metric", draw(names))
     for key in takes:
-        if key in ("jql", "label", "epic") or not draw(st.booleans()):
+        if key in ("jql", "label", "epic") or key in table or not draw(st.booleans()):
             continue
         if key == "done_only":
             table[key] = draw(st.booleans())

@@ -748,6 +748,8 @@ def test_okrs_three_objectives_nine_key_results_three_kpis(snap: Snapshot) -> No
         assert kpi.direction == "band"
         assert kpi.band_low is not None and kpi.band_high is not None
         assert kpi.band_low < kpi.band_high
+        # As the OKR file reads a KPI: from the band's low end, aiming at its middle.
+        assert (kpi.start, kpi.target) == (kpi.band_low, (kpi.band_low + kpi.band_high) / 2)
 
 
 def test_okrs_bind_the_demos_own_data_in_several_ways(snap: Snapshot) -> None:

@@ -31,7 +31,7 @@ import msgspec
 from cockpit.models import Binding, CheckIn, KeyResult, Objective, OkrData, Snapshot
 from cockpit.schema_errors import explain_validation_error, validation_error_path
 from cockpit.text_safety import clean_line, clean_record
-from cockpit.toml_lines import key_line
+from cockpit.toml_lines import key_lines
 from integrations.base import (
     FetchContext,
     SourceBadResponse,
@@ -158,12 +158,25 @@ class _File:
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
+        self._lines: dict[tuple[Key, ...], int] | None = None
+
+    def _line(self, key: Sequence[Key]) -> int | None:
+        """As `cockpit.toml_lines.key_line`, with the file scanned once: every key result
+        asks for its line, and a scan per key result made a 200-key-result file take seconds."""
+        if self._lines is None:
+            self._lines = key_lines(self.text)
+        wanted = tuple(key)
+        for length in range(len(wanted), 0, -1):
+            line = self._lines.get(wanted[:length])
+            if line is not None:
+                return line
+        return None
 
     def line(self, key: Sequence[Key]) -> int:
-        return key_line(self.text, key) or 0
+        return self._line(key) or 0
 
     def at(self, key: Sequence[Key]) -> str:
-        line = key_line(self.text, key)
+        line = self._line(key)
         return f"{self.name}:{line}" if line is not None else self.name
 
     def fail(self, key: Sequence[Key], message: str) -> NoReturn:

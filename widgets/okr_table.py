@@ -144,8 +144,9 @@ def kr_model(rows: Sequence[KrRow]) -> CostTableModel:
     columns = [
         TableColumn("objective", "Objective", lambda r: (r.objective.title, "muted"), width=10,
                     most=22, fit=lambda r: r.objective.title, drop=4),
+        # Sorted by this column is the file's order (objective by objective).
         TableColumn("kr", "Key result", lambda r: (title(r), "strong"), width=16, most=60,
-                    fit=title),
+                    fit=title, sort=lambda r: 0, descending=False),
         TableColumn("figures", "Current / target", lambda r: (figures(r), "text"), width=16,
                     most=26, fit=figures),
         TableColumn("progress", "Progress", progress, width=GAUGE + 5,
@@ -165,7 +166,7 @@ def kr_model(rows: Sequence[KrRow]) -> CostTableModel:
                     descending=False, drop=1),
     ]  # fmt: skip
     return CostTableModel(
-        columns, rows, natural="order", flex="kr",
+        columns, rows, natural="kr", flex="kr",
         empty="No key results in the OKR file.",
     )  # fmt: skip
 
@@ -220,7 +221,7 @@ def kpi_model(kpis: Sequence[KpiView]) -> CostTableModel:
 
     columns = [
         TableColumn("kpi", "KPI", lambda k: (title(k), "strong"), width=12, most=48,
-                    fit=title),
+                    fit=title, sort=lambda k: 0, descending=False),  # the file's order
         TableColumn("value", "Value", lambda k: (value_text(k.current, k.unit), "text"),
                     width=10, most=16, fit=lambda k: value_text(k.current, k.unit),
                     right=True),
@@ -239,7 +240,7 @@ def kpi_model(kpis: Sequence[KpiView]) -> CostTableModel:
                     width=5, drop=4),
     ]  # fmt: skip
     return CostTableModel(
-        columns, kpis, natural="order", flex="kpi",
+        columns, kpis, natural="kpi", flex="kpi",
         empty="No KPIs in the OKR file: a key result with a band and no end date is one.",
     )  # fmt: skip
 

@@ -37,7 +37,7 @@ from tests.conftest import FROZEN_NOW
 from tests.widgets.conftest import AppFactory
 from widgets.okr_chart import OkrHistoryChart, kpi_chart, kr_chart, span_ticks, value_range
 from widgets.okr_checkin import CheckInRequest, CheckInScreen, FormError, read_form
-from widgets.okr_table import gauge, kr_rows, range_text, sparkline
+from widgets.okr_table import OkrTable, gauge, kr_rows, range_text, sparkline
 
 Q4_START, Q4_END = date(2026, 10, 1), date(2026, 12, 31)
 HOSTILE = "[bold red]Ship[/] 3 model versions \x1b]0;pwned\x07to production"
@@ -384,6 +384,22 @@ async def test_a_held_key_draws_one_chart_not_one_per_row(
         await pilot.pause(0.2)
         assert len(drawn) == 1
         assert drawn[0] == kr_chart(LATENCY, SPRINT, FROZEN_NOW)  # the row it rests on
+
+
+async def test_sorting_comes_back_to_the_file_s_order() -> None:
+    async with Host(sample_summary()).run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        table = screen_of(pilot).query_one("#kr-table", OkrTable)
+        assert table.sort_key == "kr" and list(table.view) == [0, 1, 2, 3, 4]
+        await pilot.press("s")  # by progress, most first
+        assert table.sort_key == "progress" and list(table.view) == [4, 0, 3, 1, 2]
+        await pilot.press("s")  # by status, the worst first
+        assert [table.model.rows[n].kr.status for n in table.view][:2] == [  # type: ignore[union-attr]
+            "broken",
+            "off track",
+        ]
+        await pilot.press("s", "s", "s")  # source, confidence, then the file's order again
+        assert table.sort_key == "kr" and list(table.view) == [0, 1, 2, 3, 4]
 
 
 async def test_the_kpis_tab_charts_the_kpi_under_the_cursor() -> None:

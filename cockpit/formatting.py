@@ -61,6 +61,8 @@ def with_unit(value: float, unit: str) -> str:
     if unit in GLUED_UNITS:
         return f"{text}{unit}"
     if _CURRENCY_CODE.fullmatch(unit):
+        # Money has no digits below a cent: a cost per run of 411.298 reads $411.3.
+        text = quantity(round(value, 2))
         symbol = CURRENCY_SYMBOLS.get(unit)
         if symbol:
             return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"

@@ -117,6 +117,9 @@ async def test_the_sprint_panel_says_how_many_blockers_it_does_not_draw(
         (3, "models", "3 models"),
         (-12.5, "EUR", "-€12.5"),
         (1200, "CHF", "1,200 CHF"),
+        (411.298, "USD", "$411.3"),  # no digits below a cent
+        (0.0449, "USD", "$0.04"),
+        (1234.5678, "CHF", "1,234.57 CHF"),
     ],
 )
 def test_values_keep_their_digits_and_units_their_space(

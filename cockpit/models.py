@@ -280,7 +280,7 @@ class KeyResult(msgspec.Struct, frozen=True, gc=False):
     title: str
     start: float  # the baseline
     target: float
-    current: float  # the value typed into older files; NaN when check-ins or a binding say
+    current: float | None  # the value typed into older files; None when check-ins or a binding say
     unit: str = ""
     owner: str = ""
     updated: date | None = None

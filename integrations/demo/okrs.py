@@ -565,7 +565,7 @@ def _key_result(
         title=spec.title,
         start=float(spec.start),
         target=float(spec.target),
-        current=math.nan,  # check-ins or the binding say
+        current=None,  # check-ins or the binding say
         unit=spec.unit,
         owner=spec.owner,
         updated=checkins[-1].day if checkins else None,

@@ -469,6 +469,9 @@ def test_the_demo_has_every_record_kind() -> None:
         and issubclass(cls, msgspec.Struct)
         and cls.__module__ == models.__name__
     }
+    # What a key result's binding resolved to is kept beside the snapshots, not in one; its
+    # words are made from the records below (and the dashboard is cleaned whole on reading).
+    kinds -= {"BoundValue"}
     assert kinds <= record_kinds(demo_at(datetime(2026, 11, 23, 9, 30, tzinfo=UTC)), set())
 
 

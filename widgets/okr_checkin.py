@@ -72,9 +72,20 @@ class FormError(ValueError):
         self.field = field
 
 
-def read_form(path: str, kr_id: str, value: str, confidence: str, note: str) -> CheckInRequest:
-    """The typed fields as a request, or a `FormError` naming the first field that is wrong."""
+def read_form(
+    path: str,
+    kr_id: str,
+    value: str,
+    confidence: str,
+    note: str,
+    *,
+    default: float | None = None,
+) -> CheckInRequest:
+    """The typed fields as a request, or a `FormError` naming the first field that is wrong.
+    An empty value is `default` when there is one (a bound key result's value now)."""
     text = value.strip().replace("_", "")
+    if not text and default is not None and math.isfinite(default):
+        text = repr(default)
     if not text:
         raise FormError("checkin-value", "Type the key result's value now, e.g. 0.91.")
     try:
@@ -207,11 +218,7 @@ class CheckInScreen(ModalScreen[bool]):
             unit = f" ({kr.unit.strip()})" if kr.unit.strip() else ""
             with Horizontal(classes="checkin-field"):
                 yield Label("Value" + unit[:8])
-                yield Input(
-                    placeholder=value_text(kr.current, "") if kr.current is not None else "",
-                    id="checkin-value",
-                    compact=True,
-                )
+                yield Input(placeholder=self._value_hint(), id="checkin-value", compact=True)
             with Horizontal(classes="checkin-field"):
                 yield Label("Confidence")
                 yield Input(placeholder="0-10, how sure the key result will be met",
@@ -225,6 +232,18 @@ class CheckInScreen(ModalScreen[bool]):
                 yield Button("Record check-in", variant="primary", id="checkin-submit",
                              compact=True)  # fmt: skip
                 yield Button("Cancel", id="checkin-cancel", compact=True)
+
+    def _default(self) -> float | None:
+        """What an empty value stands for: a bound key result's value now."""
+        return self.target.current if self.target.bound else None
+
+    def _value_hint(self) -> str:
+        now = self.target.current
+        if now is None:
+            return "the value now, e.g. 0.91"
+        if self._default() is not None:
+            return f"{value_text(now, '')} (the bound value, when left empty)"
+        return f"the value now; it was {value_text(now, '')}"
 
     def _where(self) -> Content:
         return line(("Written to ", MUTED), self.path, (" · enter records, escape cancels", MUTED))
@@ -258,6 +277,7 @@ class CheckInScreen(ModalScreen[bool]):
                 self.query_one("#checkin-value", Input).value,
                 self.query_one("#checkin-confidence", Input).value,
                 self.query_one("#checkin-note", Input).value,
+                default=self._default(),
             )
         except FormError as error:
             self.show_error(str(error))

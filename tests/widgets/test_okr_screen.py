@@ -321,6 +321,9 @@ def test_the_form_reads_what_was_typed() -> None:
         "f.toml", "KR-1", 0.91, 7, "note [b]x[/b]"
     )
     assert read_form("f.toml", "KR-1", "1_200", "", "").confidence is None
+    # A bound key result's check-in may leave the value to the binding: its value now.
+    assert read_form("f.toml", "KR-1", " ", "6", "", default=0.893).value == 0.893
+    assert read_form("f.toml", "KR-1", "0.9", "6", "", default=0.893).value == 0.9
     for value, confidence, field, words in (
         ("", "", "checkin-value", "Type the key result's value"),
         ("abc", "", "checkin-value", "'abc' is not a number"),

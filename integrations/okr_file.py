@@ -447,7 +447,7 @@ def _key_result(
         start=start,
         target=target,
         # The typed-in value of older files; check-ins and a binding take over from it.
-        current=float(kr.current) if kr.current is not None else math.nan,
+        current=float(kr.current) if kr.current is not None else None,
         unit=kr.unit,
         owner=kr.owner or objective_owner,
         updated=kr.updated,
@@ -477,7 +477,7 @@ def _kpi(file: _File, where: tuple[Key, ...], kpi: _KpiEntry) -> KeyResult:
         title=kpi.title,
         start=low,
         target=float(kpi.target) if kpi.target is not None else (low + high) / 2,
-        current=float(kpi.current) if kpi.current is not None else math.nan,
+        current=float(kpi.current) if kpi.current is not None else None,
         unit=kpi.unit,
         owner=kpi.owner,
         updated=kpi.updated,

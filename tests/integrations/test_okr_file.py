@@ -68,7 +68,7 @@ def one_kr(body: str):  # type: ignore[no-untyped-def]
 
 def unset(current: float | None) -> bool:
     """No typed-in value: None (NaN in records written before `current` became optional)."""
-    return current is None
+    """No typed-in value."""
 
 
 def error_of(text: str, name: str = "okrs.toml") -> str:

@@ -581,6 +581,32 @@ async def test_a_check_in_from_the_form_lands_in_the_file_and_on_screen(tmp_path
     }
 
 
+async def test_the_check_in_is_written_off_the_ui_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import cockpit.okr_checkin as okr_checkin
+
+    threads: list[str] = []
+    real = okr_checkin.append_checkin
+
+    def spy(*args: object, **kwargs: object) -> None:
+        threads.append(threading.current_thread().name)
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(okr_checkin, "append_checkin", spy)
+    app, okrs = await file_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_okrs(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("2", "0", "enter")
+        await until(pilot, lambda: current_of(screen) == 20)
+    assert threads and threading.main_thread().name not in threads
+    assert "value = 20" in okrs.read_text(encoding="utf-8")
+
+
 async def test_a_file_that_changed_under_the_form_is_an_error_in_the_form(
     tmp_path: Path,
 ) -> None:

@@ -67,8 +67,8 @@ def one_kr(body: str):  # type: ignore[no-untyped-def]
 
 
 def unset(current: float | None) -> bool:
-    """No typed-in value: None (NaN in records written before `current` became optional)."""
     """No typed-in value."""
+    return current is None
 
 
 def error_of(text: str, name: str = "okrs.toml") -> str:

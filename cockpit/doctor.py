@@ -11,7 +11,7 @@ import msgspec
 from cockpit.analytics.freshness import describe_age
 from cockpit.config import AnySourceSettings, Config
 from cockpit.formatting import plural
-from cockpit.kinds import kind_of
+from cockpit.kinds import kind_of, uses_network
 from cockpit.redact import redact_url
 from cockpit.store import StoreError, SyncAttempt
 from cockpit.workspace import Workspace
@@ -167,12 +167,13 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
         rows.append(Check("sources", "warn", "no source is enabled", "add a [sources.NAME] block"))
     for name, settings in config.enabled_sources().items():
         kind = kind_of(settings)
-        if kind.files is not None:
+        files = kind.files(settings) if kind.files is not None else ()
+        if files:
             from cockpit.sources import resolve_source_path
 
-            for raw in kind.files(settings):
+            for raw in files:
                 rows.append(_file_check(name, resolve_source_path(config, raw)))
-        elif kind.network:
+        elif uses_network(settings):
             from cockpit.secrets import env_var_for, secret_origin
 
             needs_token = kind.needs_token(settings)

@@ -78,6 +78,9 @@ class SourceKind:
     needs_token: Callable[[Any], bool] = lambda settings: True
     # A paid API's daily call limit with these settings (AWS Cost Explorer); None: free.
     paid_calls: Callable[[Any], int] | None = None
+    # Whether these settings reach the network when the kind may go either way (an OKR file
+    # at a path or at a URL); None: `network` says.
+    network_for: Callable[[Any], bool] | None = None
 
 
 KINDS: dict[str, SourceKind] = {}
@@ -100,6 +103,13 @@ def kind_names() -> tuple[str, ...]:
 
 def network_kinds() -> frozenset[str]:
     return frozenset(name for name, kind in KINDS.items() if kind.network)
+
+
+def uses_network(settings: SourceSettings) -> bool:
+    """Whether a source with these settings syncs over the network: then it is synced by age,
+    shown offline when the cockpit is, and probed by `doctor`."""
+    kind = kind_of(settings)
+    return kind.network_for(settings) if kind.network_for is not None else kind.network
 
 
 def areas_by_kind() -> dict[str, tuple[str, ...]]:
@@ -178,12 +188,12 @@ register(
         "okr-file",
         OkrFileSettings,
         areas=("okrs",),
-        # A URL is fetched over the network (the source says so itself, so `--offline` skips
-        # it); the kind counts as local: a path is the usual case and is read at every sync.
+        # A path is read at every sync; a URL is fetched over the network like any web source.
         network=False,
         build=_build_okr_file,
         files=lambda settings: (settings.path,) if settings.path else (),
         needs_token=lambda settings: False,  # a token is used when stored, never required
+        network_for=lambda settings: bool(settings.url),
     )
 )
 

@@ -21,8 +21,9 @@ from cockpit.analytics.freshness import SourceFacts
 from cockpit.analytics.okr_views import OkrRules
 from cockpit.analytics.team_views import TeamRules
 from cockpit.clock import Clock
-from cockpit.config import NETWORK_KINDS, Config, load_config, resolve_config_path, store_path
+from cockpit.config import Config, load_config, resolve_config_path, store_path
 from cockpit.dashboard import Dashboard, load_dashboard
+from cockpit.kinds import uses_network
 from cockpit.lead_zone import lead_zone
 from cockpit.models import Budget, ExperimentData
 from cockpit.sources import AREAS_BY_KIND, build_jobs, demo_config, settings_key
@@ -56,7 +57,7 @@ class Workspace(msgspec.Struct):
             SourceFacts(
                 name,
                 settings.kind,
-                settings.kind in NETWORK_KINDS,
+                uses_network(settings),
                 max(stale_after, settings.refresh_minutes * 60 * 3),
                 settings_key(settings),
             )
@@ -166,7 +167,7 @@ class Workspace(msgspec.Struct):
         attempts = self.store.last_attempts()
         due: dict[str, float] = {}
         for name, settings in self.config.enabled_sources().items():
-            if settings.kind not in NETWORK_KINDS:
+            if not uses_network(settings):
                 due[name] = 0.0
                 continue
             last = taken.get(name)

@@ -181,6 +181,12 @@ def signed_with_unit(change: float, unit: str, digits: int | None = None) -> str
     return f"-{text}" if change < 0 else f"+{text}"
 
 
+def change_of(change: float, unit: str) -> str:
+    """How much a tracked value moved (a key result's week), on every surface: signed, to
+    three significant digits: `+$1,930`, `-0.0362`, `±0 ms`."""
+    return signed_with_unit(change, unit, 3)
+
+
 def working_days_left(days: int | None) -> str:
     """The sprint's remaining working days, today included, in one phrase for every surface."""
     if days is None:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from cockpit.analytics.okr_views import KpiView, KrView, OkrSummary
-from cockpit.formatting import plural, quantity, share, signed_with_unit, with_unit
+from cockpit.formatting import change_of, plural, quantity, share, with_unit
 
 # Where a value comes from, as a lead reads it.
 ORIGIN_WORDS = {
@@ -30,7 +30,6 @@ TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
 NO_VALUE = "—"  # as the OKR panel writes a missing value
 NO_PROGRESS = ("broken", "no data")  # statuses whose progress means nothing
 ATTENTION = ("off track", "at risk")
-CHANGE_DIGITS = 3  # a week's change needs fewer digits than the value itself
 
 
 def origin_words(origin: str) -> str:
@@ -94,7 +93,7 @@ def trend_text(trend: str, week_change: float | None, unit: str) -> str:
 
 def change_value(change: float, unit: str) -> str:
     """A week's change, signed, to three significant digits: `+$1,930`, `-0.0362`."""
-    return signed_with_unit(change, unit, CHANGE_DIGITS)
+    return change_of(change, unit)
 
 
 def source_text(kr: KrView) -> str:

@@ -14,7 +14,7 @@ import msgspec
 from textual.message import Message
 
 from cockpit.analytics.okr_views import KpiView, KrView, ObjectiveView, OkrSummary
-from cockpit.formatting import quantity, share, with_unit
+from cockpit.formatting import change_of, quantity, share, with_unit
 from widgets.cost_table import Cells, CostTable, CostTableModel, TableColumn
 
 # Where a value comes from, as the table's badge names it.
@@ -84,9 +84,7 @@ def change_text(change: float | None, unit: str) -> str:
     """A week's change, signed, in the value's unit."""
     if change is None or not math.isfinite(change):
         return "–"
-    if change == 0:
-        return "±0"
-    return ("+" if change > 0 else "-") + with_unit(abs(change), unit)
+    return change_of(change, unit)
 
 
 def trend_cell(trend: str, improving: bool | None) -> Cells:

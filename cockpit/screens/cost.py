@@ -23,9 +23,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Static, TabbedContent, Tabs
 
 from cockpit import formatting
 from cockpit.analytics.cost_views import (
@@ -39,10 +38,10 @@ from cockpit.analytics.cost_views import (
 )
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import money, money_range, money_short, plural
+from cockpit.screens.area import AreaScreen
 from cockpit.screens.dashboard import panel_age
 from widgets.cost_panel import forecast_style, level_style, month_label
 from widgets.cost_table import Cells, CostTable, CostTableModel, TableColumn
-from widgets.footer import KeyFooter
 from widgets.panel import PanelAge, Part, line, stack
 from widgets.status_bar import SourceStatusBar
 
@@ -283,7 +282,10 @@ def budget_model(summary: CostSummary) -> CostTableModel:
 # --- the screen --------------------------------------------------------------------------
 
 
-class CostScreen(Screen[None]):
+class CostScreen(AreaScreen):
+    TABS = TABS
+    TAB_TITLES = TAB_TITLES
+
     DEFAULT_CSS = """
     CostScreen {
         layout: vertical;
@@ -325,12 +327,9 @@ class CostScreen(Screen[None]):
     ]
 
     def __init__(self, initial: Dashboard | None = None, *, tab: str = "breakdown") -> None:
-        super().__init__(name="cost")
-        self.initial = initial
-        self.initial_tab = tab if tab in TABS else "breakdown"
+        super().__init__("cost", initial, tab)
         self.summary: CostSummary | None = None
         self._fed: object = _UNSET
-        self.built: set[str] = set()
         self.dimension = "service"
         self.currency_index = 0  # which of the summary's currencies the tabs show
         self.paid_calls: tuple[PaidCallsToday, ...] | None = None
@@ -338,32 +337,12 @@ class CostScreen(Screen[None]):
         # Models per (currency, dimension) and per tab, built when first needed and kept
         # until the summary changes: a pivot back to a dimension costs nothing.
         self._models: dict[tuple[str, str], CostTableModel] = {}
-        self.feeds = 0  # summaries fed to the tabs: tests look at it
-        self._ready = False  # mounted: the tabs' widgets exist
 
     # --- composing --------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def compose_header(self) -> ComposeResult:
         yield Static(id="cost-header", classes="cost-line")
         yield Static(id="cost-notes", classes="cost-line")
-        with TabbedContent(initial=self.initial_tab):
-            for tab in TABS:
-                with TabPane(TAB_TITLES[tab], id=tab):
-                    if tab == self.initial_tab:
-                        self.built.add(tab)
-                        yield from self._tab_body(tab)
-        yield SourceStatusBar()
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self._ready = True
-        if self.initial is not None:
-            self.show(self.initial, frozenset())
-        if self.feeds == 0:  # nothing fed yet: say so
-            self._show_header()
-            for tab in self.built:
-                self._feed(tab)
-        self.call_after_refresh(self._focus_tab)
 
     def _tab_body(self, tab: str) -> list[Widget]:
         if tab == "daily":
@@ -378,13 +357,6 @@ class CostScreen(Screen[None]):
             ]
         note = Static(classes="tab-note", id=f"{tab}-notes")
         return [Vertical(note, CostTable(id=f"{tab}-table"), classes="tab-body")]
-
-    async def build_tab(self, tab: str) -> None:
-        if tab in self.built or tab not in TABS:
-            return
-        self.built.add(tab)
-        await self.query_one(f"#{tab}", TabPane).mount_all(self._tab_body(tab))
-        self._feed(tab)
 
     # --- feeding ----------------------------------------------------------------------
 
@@ -641,10 +613,6 @@ class CostScreen(Screen[None]):
             tabs.query_one(Tabs).focus()
         tabs.active = tab
         self._focus_tab()
-
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        await self.build_tab(str(event.pane.id))
-        self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
         active = self.query_one(TabbedContent).active

@@ -27,15 +27,14 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent
 
 from cockpit.analytics.okr_views import KpiView, OkrSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import plural
+from cockpit.screens.area import AreaScreen
 from cockpit.screens.dashboard import panel_age
-from widgets.footer import KeyFooter
 from widgets.okr_table import KrRow, OkrTable, kpi_model, kr_model, kr_rows
 from widgets.panel import PanelAge, Part, line
 from widgets.status_bar import SourceStatusBar
@@ -72,7 +71,10 @@ def why_not_writable(dashboard: Dashboard | None) -> str:
     )
 
 
-class OkrScreen(Screen[None]):
+class OkrScreen(AreaScreen):
+    TABS = TABS
+    TAB_TITLES = TAB_TITLES
+
     DEFAULT_CSS = """
     OkrScreen {
         layout: vertical;
@@ -123,41 +125,18 @@ class OkrScreen(Screen[None]):
     ]
 
     def __init__(self, initial: Dashboard | None = None, *, tab: str = "krs") -> None:
-        super().__init__(name="okrs")
-        self.initial = initial
-        self.initial_tab = tab if tab in TABS else "krs"
+        super().__init__("okrs", initial, tab)
         self.dashboard: Dashboard | None = None
         self.summary: OkrSummary | None = None
         self.rows: tuple[KrRow, ...] = ()
         self._fed: object = _UNSET
         self._age: PanelAge | None = None
-        self.built: set[str] = set()
-        self.feeds = 0  # summaries fed to the tabs: tests look at it
-        self._ready = False
         self._chart_timers: dict[str, Timer] = {}  # a chart waiting for the cursor to rest
 
     # --- composing --------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def compose_header(self) -> ComposeResult:
         yield Static(id="okr-header", classes="okr-line")
-        with TabbedContent(initial=self.initial_tab):
-            for tab in TABS:
-                with TabPane(TAB_TITLES[tab], id=tab):
-                    if tab == self.initial_tab:
-                        self.built.add(tab)
-                        yield from self._tab_body(tab)
-        yield SourceStatusBar()
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self._ready = True
-        if self.initial is not None:
-            self.show(self.initial, frozenset())
-        if self.feeds == 0:
-            self._show_header()
-            for tab in self.built:
-                self._feed(tab)
-        self.call_after_refresh(self._focus_tab)
 
     def _tab_body(self, tab: str) -> list[Widget]:
         from widgets.okr_chart import OkrHistoryChart
@@ -182,13 +161,6 @@ class OkrScreen(Screen[None]):
                 classes="tab-body",
             )
         ]
-
-    async def build_tab(self, tab: str) -> None:
-        if tab in self.built or tab not in TABS:
-            return
-        self.built.add(tab)
-        await self.query_one(f"#{tab}", TabPane).mount_all(self._tab_body(tab))
-        self._feed(tab)
 
     # --- feeding ----------------------------------------------------------------------
 
@@ -350,17 +322,6 @@ class OkrScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    async def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one(TabbedContent)
-        await self.build_tab(tab)
-        tabs.active = tab
-        self._focus_tab()
-
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        await self.build_tab(str(event.pane.id))
-        self.refresh_bindings()
-        self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
         active = self.query_one(TabbedContent).active

@@ -25,18 +25,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import SelectionList, Static, TabbedContent, TabPane
+from textual.widgets import SelectionList, Static, TabbedContent
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cockpit.analytics.team_views import FairnessView, Slot, TeamRules, TeamSummary
 from cockpit.dashboard import Dashboard
 from cockpit.formatting import plural
+from cockpit.screens.area import AreaScreen
 from cockpit.screens.dashboard import panel_age
 from widgets.cost_table import CostTable
-from widgets.footer import KeyFooter
 from widgets.panel import PanelAge, Part, line, stack
 from widgets.status_bar import SourceStatusBar
 from widgets.team_heatmap import TeamHeatMap, window_text
@@ -78,7 +77,10 @@ def zone_place(zone: str) -> str:
     return zone.split("/")[-1].replace("_", " ")
 
 
-class TeamScreen(Screen[None]):
+class TeamScreen(AreaScreen):
+    TABS = TABS
+    TAB_TITLES = TAB_TITLES
+
     DEFAULT_CSS = """
     TeamScreen {
         layout: vertical;
@@ -146,9 +148,7 @@ class TeamScreen(Screen[None]):
     ]
 
     def __init__(self, initial: Dashboard | None = None, *, tab: str = "people") -> None:
-        super().__init__(name="team")
-        self.initial = initial
-        self.initial_tab = tab if tab in TABS else "people"
+        super().__init__("team", initial, tab)
         self.summary: TeamSummary | None = None
         self.team_data: TeamData | None = None
         self.rules = TeamRules()
@@ -157,7 +157,6 @@ class TeamScreen(Screen[None]):
         self._fed: object = _UNSET
         self._fed_data: object = _UNSET
         self._age: PanelAge | None = None
-        self.built: set[str] = set()
         self.minutes = DEFAULT_LENGTH
         self.picked: tuple[str, ...] = ()  # Person ids, in roster order
         self.slots: tuple[Slot, ...] = ()
@@ -168,31 +167,11 @@ class TeamScreen(Screen[None]):
         self.ranked_for_shown: tuple[tuple[str, ...], int] | None = None  # the table's ask
         self.fairness_view: FairnessView | None = None
         self._asks = 0  # rankings asked for: a late answer to an old ask is dropped
-        self.feeds = 0  # summaries fed to the tabs: tests look at it
-        self._ready = False
 
     # --- composing --------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
+    def compose_header(self) -> ComposeResult:
         yield Static(id="team-header", classes="team-line")
-        with TabbedContent(initial=self.initial_tab):
-            for tab in TABS:
-                with TabPane(TAB_TITLES[tab], id=tab):
-                    if tab == self.initial_tab:
-                        self.built.add(tab)
-                        yield from self._tab_body(tab)
-        yield SourceStatusBar()
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self._ready = True
-        if self.initial is not None:
-            self.show(self.initial, frozenset())
-        if self.feeds == 0:
-            self._show_header()
-            for tab in self.built:
-                self._feed(tab)
-        self.call_after_refresh(self._focus_tab)
 
     def _tab_body(self, tab: str) -> list[Widget]:
         if tab == "people":
@@ -242,13 +221,6 @@ class TeamScreen(Screen[None]):
                 )
             ]
         return [Vertical(note, CostTable(id="handover-table"), classes="tab-body")]
-
-    async def build_tab(self, tab: str) -> None:
-        if tab in self.built or tab not in TABS:
-            return
-        self.built.add(tab)
-        await self.query_one(f"#{tab}", TabPane).mount_all(self._tab_body(tab))
-        self._feed(tab)
 
     # --- feeding ----------------------------------------------------------------------
 
@@ -713,17 +685,6 @@ class TeamScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    async def action_show_tab(self, tab: str) -> None:
-        tabs = self.query_one(TabbedContent)
-        await self.build_tab(tab)
-        tabs.active = tab
-        self._focus_tab()
-
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        await self.build_tab(str(event.pane.id))
-        self.refresh_bindings()
-        self.call_after_refresh(self._focus_tab)
 
     def _focus_tab(self) -> None:
         active = self.query_one(TabbedContent).active

@@ -126,7 +126,7 @@ _STRING_KEYS = (
     "source", "experiment", "metric", "alias", "model", "jql", "label", "epic", "scope",
     "window", "path",
 )  # fmt: skip
-_WINDOWS = ("period", "quarter", "month", "week")
+_WINDOWS = ("period", "quarter", "month", "week", "7d", "30d")
 _JIRA_FILTERS = ("jql", "label", "epic")
 
 # kind → (keys it needs, keys it may take besides `kind`), as `cockpit.models.Binding` reads them.
@@ -602,7 +602,7 @@ def _binding_value(file: _File, key: tuple[Key, ...], name: str, value: object) 
         file.fail(
             key,
             f'{_quoted(value)} is not a window; write "period" (the objective\'s, the default),'
-            ' "quarter", "month" or "week"',
+            ' "quarter", "month", "week", or "7d" or "30d" (the last whole days)',
         )
     return value
 

@@ -65,7 +65,7 @@ KINDS = (
     "model-versions",
     "status",
 )
-WINDOWS = ("period", "month", "week", "quarter")
+WINDOWS = ("period", "month", "week", "quarter", "7d", "30d")
 FINISHED = "FINISHED"
 T = TypeVar("T")
 
@@ -207,6 +207,12 @@ class _Context:
         if window == "week":
             monday = week_of(today)
             return monday, monday + timedelta(days=6), f"the week of {monday:%b} {monday.day}"
+        if window in ("7d", "30d"):
+            # The last whole days, today left out: today's bill is still coming in, so a
+            # weekly figure would dip every morning.
+            days = int(window.removesuffix("d"))
+            last = today - timedelta(days=1)
+            return last - timedelta(days=days - 1), last, f"the {days} days to {last:%b} {last.day}"
         if window in ("month", "quarter"):
             start, end = period_bounds(today, window)
             label = (

@@ -328,6 +328,15 @@ def test_spend_in_a_scope_over_a_window() -> None:
     assert "budget Fraud team" in by_budget.detail
 
 
+def test_spend_over_the_last_whole_days() -> None:
+    # Now is Monday 23 Nov: "7d" is 16-22 Nov (today's partial bill left out), "30d" is
+    # 24 Oct-22 Nov, which holds the 2 Nov spend only.
+    week = resolve(Binding("cost-spend", scope="tag:team=fraud", window="7d"))
+    assert week.value == 0.0
+    assert week.detail == "$0 spent in scope tag:team=fraud, the 7 days to Nov 22"
+    assert resolve(Binding("cost-spend", scope="tag:team=fraud", window="30d")).value == 40.0
+
+
 def test_spend_in_two_currencies_or_a_wrong_scope_is_a_reason() -> None:
     assert resolve(Binding("cost-spend")).error == (
         "spend in all spend is in EUR and USD: money is never converted; narrow the scope"

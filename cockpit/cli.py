@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cockpit.analytics.team_views import Slot, TeamRules
     from cockpit.clock import Clock
     from cockpit.config import Config
+    from cockpit.dashboard import Dashboard
     from cockpit.models import TeamData
     from cockpit.team_record import Target
     from cockpit.workspace import Workspace
@@ -91,12 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     status = command("status", "one-screen summary of all five areas from the cache")
     status.add_argument("--json", action="store_true", help="print the documented JSON object")
     status.add_argument("--demo", action="store_true", help="use the demo workspace")
+    status.add_argument("--masked", action="store_true", help=MASKED_HELP)
 
     export = command("export", "weekly status summary from the cache")
     export.add_argument("--week", metavar="ISO-WEEK", help="e.g. 2026-W48 (default: this week)")
     export.add_argument("--format", choices=("md", "html", "json"), default="md")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--demo", action="store_true", help="use the demo workspace")
+    export.add_argument("--masked", action="store_true", help=MASKED_HELP)
 
     shot = command("screenshot", "render the dashboard headless to an SVG file")
     shot.add_argument("-o", "--output", metavar="FILE.svg", default="cockpit.svg")
@@ -278,6 +281,19 @@ def _workspace(args: argparse.Namespace, clock: Clock, *, demo: bool = False) ->
         raise CliError(str(exc), EXIT_CONFIG) from None
 
 
+MASKED_HELP = "money as %% of budget, names as initials, [sharing] titles as keys"
+
+
+def _masked(args: argparse.Namespace, workspace: Workspace, dashboard: Dashboard) -> Dashboard:
+    """The dashboard as `--masked` (or `[sharing] mask_by_default`) shows it."""
+    sharing = workspace.config.sharing
+    if not (args.masked or sharing.mask_by_default):
+        return dashboard
+    from cockpit.masking import mask_dashboard, mask_rules
+
+    return mask_dashboard(dashboard, mask_rules(sharing.mask_labels, sharing.mask_tags))
+
+
 def _write_output(text: str, output: str | None) -> None:
     from cockpit.text_safety import clean_text
 
@@ -342,12 +358,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     clock = _clock()
     workspace = _workspace(args, clock)
-    dashboard = workspace.dashboard(clock.now(), offline=args.offline)
+    shown = workspace.dashboard(clock.now(), offline=args.offline)
+    dashboard = _masked(args, workspace, shown)
     if args.json:
-        print(clean_text(json.dumps(status_json(dashboard), indent=2, ensure_ascii=False)))
+        text = json.dumps(status_json(dashboard), indent=2, ensure_ascii=False)
     else:
         title = "demo workspace" if workspace.demo else str(workspace.config.path or "")
-        print(clean_text("\n".join(status_lines(dashboard, title))))
+        text = "\n".join(status_lines(dashboard, title))
+    if dashboard is not shown:
+        from cockpit.masking import with_marker
+
+        text = with_marker(text, "json" if args.json else "text").rstrip("\n")
+    print(clean_text(text))
     return EXIT_OK
 
 
@@ -364,8 +386,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"--week {week.label} has not started yet", EXIT_CONFIG)
     workspace = _workspace(args, clock)
     past = week.end < now
-    dashboard = workspace.dashboard(week.end if past else now, as_of_past=past)
-    _write_output(render(dashboard, week, args.format, generated_at=now), args.output)
+    shown = workspace.dashboard(week.end if past else now, as_of_past=past)
+    dashboard = _masked(args, workspace, shown)
+    text = render(dashboard, week, args.format, generated_at=now)
+    if dashboard is not shown:
+        from cockpit.masking import with_marker
+
+        text = with_marker(text, args.format)
+    _write_output(text, args.output)
     return EXIT_OK
 
 

@@ -141,6 +141,17 @@ class OkrSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     stale_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
 
 
+class SharingSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `[sharing]` section: what masking hides when the cockpit is shown to others
+    (`--masked`): money becomes % of budget, names become initials, and the titles of issues
+    with these labels and runs with these tags become their keys and run ids."""
+
+    mask_labels: list[NonEmpty] = msgspec.field(default_factory=list)
+    mask_tags: list[NonEmpty] = msgspec.field(default_factory=list)
+    # Mask every status and export without being asked (`--masked` is then implied).
+    mask_by_default: bool = False
+
+
 class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     store: str = ""
     stale_after_minutes: Minutes = 60.0
@@ -155,6 +166,7 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     cost: CostSettings = msgspec.field(default_factory=CostSettings)
     team: TeamSettings = msgspec.field(default_factory=TeamSettings)
     okrs: OkrSettings = msgspec.field(default_factory=OkrSettings)
+    sharing: SharingSettings = msgspec.field(default_factory=SharingSettings)
     path: Path | None = None  # where it was read from; not a TOML key
 
     def enabled_sources(self) -> dict[str, AnySourceSettings]:
@@ -524,6 +536,14 @@ burndown_weekends = "shade"
 # at_risk_margin = 0.1              # progress this far behind the pace (0.1 = 10 points): at risk
 # off_track_margin = 0.25           # this far behind: off track (at least at_risk_margin)
 # stale_days = 14                   # no change and no check-in for this many days: flagged
+
+# Sharing: what `--masked` hides when the cockpit is on a shared screen or sent to others.
+# Money reads as % of its budget, people's names as initials, and the titles below as keys.
+# [sharing]
+# mask_labels = []                  # issues with any of these labels show only their key
+# mask_tags = []                    # runs with any of these tags show only their run id (read
+#                                     but not applied yet: the run tables do not carry tags)
+# mask_by_default = false           # mask status and exports even without --masked
 
 # Cloud budgets shown in the Cost panel, each in its own currency (money is never converted).
 # [[budgets]]

@@ -102,11 +102,21 @@ def share(fraction: float | None) -> str:
 def money(value: float, currency: str, *, compact: bool = False) -> str:
     """`$53,954`, `-$1,200` (a credit); with `compact`, six figures and up shrink to `$127k`
     for narrow panels."""
+    if currency == SHARE:
+        return _share(value)
     size = abs(value)
     text = f"{size / 1000:,.0f}k" if compact and size >= 100_000 else f"{size:,.0f}"
     sign = "-" if value < 0 and text.strip("0,k") else ""  # no "-$0" for a cent of credit
     symbol = CURRENCY_SYMBOLS.get(currency, "")
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+# Masked money (cockpit/masking.py) is a share of the budget: its "currency" is "%".
+SHARE = "%"
+
+
+def _share(value: float) -> str:
+    return f"{quantity(round(value, 1))}%"
 
 
 def _money_scale(largest: float) -> tuple[float, str, int]:
@@ -126,6 +136,8 @@ def _scaled(value: float, divisor: float, suffix: str, decimals: int) -> str:
 
 def money_short(value: float, currency: str) -> str:
     """Three or four figures for a narrow space: `$950`, `$41.2k`, `€1.24M`, `-$1.2k`."""
+    if currency == SHARE:
+        return _share(value)
     divisor, suffix, decimals = _money_scale(abs(value))
     text = _scaled(value, divisor, suffix, decimals)
     symbol = CURRENCY_SYMBOLS.get(currency, "")
@@ -137,6 +149,8 @@ def money_short(value: float, currency: str) -> str:
 def money_range(expected: float, low: float, high: float, currency: str) -> str:
     """A forecast with its range, all three in one unit: `$41.2k (38.9k–44.0k)`,
     `41.2k EUR (38.9k–44.0k)`."""
+    if currency == SHARE:
+        return f"{_share(expected)} ({_share(low)[:-1]}–{_share(high)})"
     divisor, suffix, decimals = _money_scale(max(abs(expected), abs(low), abs(high)))
     head = _scaled(expected, divisor, suffix, decimals)
     symbol = CURRENCY_SYMBOLS.get(currency, "")

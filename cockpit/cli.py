@@ -112,6 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="render this panel's full screen instead of the dashboard",
     )
 
+    serve = command("serve", "serve the dashboard to a browser (loopback only by default)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (127.0.0.1); any other lets others on the network in",
+    )
+    serve.add_argument("--port", type=_bounded(1, 65535), default=8000, help="port (8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers reach it by, e.g. a reverse proxy's https://... URL",
+    )
+    serve.add_argument("--demo", action="store_true", help="serve the demo workspace")
+
     doctor = command("doctor", "check the config, credentials and each source")
     doctor.add_argument("--demo", action="store_true", help="check the demo workspace")
 
@@ -446,6 +460,42 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_ERROR if any(r.level == "fail" for r in rows) else EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from cockpit.serve import ServeError, ServeOptions, serve
+
+    config = None
+    if not args.demo:
+        from cockpit.config import ConfigError, load_config, resolve_config_path
+
+        # Checked here, where the message can be read: in a browser tab it would be lost.
+        path = resolve_config_path(args.config)
+        if not path.exists():
+            raise CliError(
+                f"there is no config at {path}: run `cockpit init` to write one,"
+                " or `cockpit serve --demo` to serve the demo workspace",
+                EXIT_CONFIG,
+            )
+        try:
+            load_config(path)
+        except ConfigError as exc:
+            raise CliError(str(exc), EXIT_CONFIG) from None
+        config = path.resolve()
+    options = ServeOptions(
+        host=args.host,
+        port=args.port,
+        demo=args.demo,
+        config=config,
+        offline=args.offline,
+        verbose=args.verbose,
+        public_url=args.public_url,
+    )
+    try:
+        serve(options)
+    except ServeError as exc:
+        raise CliError(str(exc)) from None
+    return EXIT_OK
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from cockpit.config import CONFIG_TEMPLATE, resolve_config_path
 
@@ -767,6 +817,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": cmd_export,
         "screenshot": cmd_screenshot,
         "doctor": cmd_doctor,
+        "serve": cmd_serve,
         "init": cmd_init,
         "auth": cmd_auth,
         "team": cmd_team,

@@ -131,6 +131,7 @@ def test_only_the_app_and_screens_import_textual() -> None:
         ["team", "fairness", "--demo"],
         # A real check-in runs in tests/cockpit/test_cli_okr.py (it needs an OKR file).
         ["okr", "check-in", "--help"],
+        ["serve", "--help"],
     ],
 )
 def test_headless_commands_never_import_textual(argv: list[str]) -> None:

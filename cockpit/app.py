@@ -362,22 +362,24 @@ class CockpitApp(App[None]):
             # Fed what the dashboard shows: nothing is read or rebuilt for opening a screen.
             self.call_after_refresh(self._show_current)
 
-    def open_panel(self, panel_id: str) -> None:
+    def open_panel(self, panel_id: str, tab: str | None = None) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
-        self.push_screen(self._detail_screen(panel_id))
+        self.push_screen(self._detail_screen(panel_id, tab))
         self.call_after_refresh(self._show_current)
 
-    def _detail_screen(self, panel_id: str) -> Screen[None]:
+    def _detail_screen(self, panel_id: str, tab: str | None = None) -> Screen[None]:
+        """`tab`: the tab shown first (each screen's own first tab when None)."""
+        opening = {"tab": tab} if tab else {}
         if panel_id == "sprint":
             # Imported here: tabs, tables and charts stay off the start-up path.
             from cockpit.screens.sprint import SprintScreen
 
-            return SprintScreen(self.dashboard)
+            return SprintScreen(self.dashboard, **opening)
         if panel_id == "experiments":
             from cockpit.screens.leaderboard import LeaderboardScreen
 
-            screen = LeaderboardScreen(self.dashboard)
+            screen = LeaderboardScreen(self.dashboard, **opening)
             if self.runs is not None:
                 screen.set_runs(self.runs)  # shown at once; rebuilt behind it if out of date
                 if self._runs_out_of_date():
@@ -388,7 +390,7 @@ class CockpitApp(App[None]):
         if panel_id == "cost":
             from cockpit.screens.cost import CostScreen
 
-            screen = CostScreen(self.dashboard)
+            screen = CostScreen(self.dashboard, **opening)
             self.call_after_refresh(self.load_paid_calls)
             return screen
         if panel_id == "team":
@@ -396,12 +398,12 @@ class CockpitApp(App[None]):
             # computed on the screen's own worker threads.
             from cockpit.screens.team import TeamScreen
 
-            return TeamScreen(self.dashboard)
+            return TeamScreen(self.dashboard, **opening)
         if panel_id == "okrs":
             # Fed the dashboard's OKR summary; a check-in is written by `write_checkin`.
             from cockpit.screens.okrs import OkrScreen
 
-            return OkrScreen(self.dashboard)
+            return OkrScreen(self.dashboard, **opening)
         return DetailScreen(panel_id)
 
     # --- OKRs: a check-in from the form ----------------------------------------------------
@@ -606,6 +608,20 @@ def run_app(
     return app.return_code or 0
 
 
+def screen_tabs() -> dict[str, tuple[str, ...]]:
+    """Each area's full screen and its tabs, first tab first, as `screenshot --screen` names
+    them."""
+    from cockpit.screens import cost, leaderboard, okrs, sprint, team
+
+    return {
+        "sprint": sprint.TABS,
+        "experiments": leaderboard.TABS,
+        "cost": cost.TABS,
+        "team": team.TABS,
+        "okrs": okrs.TABS,
+    }
+
+
 def render_screenshot(
     workspace: Workspace,
     clock: Clock,
@@ -613,15 +629,22 @@ def render_screenshot(
     size: tuple[int, int],
     offline: bool = False,
     panel: str | None = None,
+    tab: str | None = None,
+    initial: Dashboard | None = None,
+    marker: str = "",
 ) -> str:
-    """The dashboard (or one panel's screen) as SVG, rendered headless from the store."""
+    """The dashboard (or one panel's screen, on `tab`) as SVG, rendered headless from the
+    store, or from `initial` when the caller built it (a masked dashboard). `marker` is
+    written in the picture's title bar, the one line of the SVG outside the app's screen."""
 
     async def capture() -> str:
-        app = CockpitApp(workspace, clock, offline=offline, sync_on_start=False, poll=False)
+        app = CockpitApp(
+            workspace, clock, offline=offline, sync_on_start=False, poll=False, initial=initial
+        )
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             if panel is not None:
-                app.open_panel(panel)
+                app.open_panel(panel, tab)
                 await pilot.pause()
                 await asyncio.sleep(0.3)  # charts mount after the first frame
                 await pilot.pause()
@@ -630,6 +653,7 @@ def render_screenshot(
                 await asyncio.sleep(0.3)
                 await pilot.pause()
             # Valid XML whatever the data held: no control character survives.
-            return clean_text(app.export_screenshot(title="cockpit"))
+            title = f"cockpit · {marker}" if marker else "cockpit"
+            return clean_text(app.export_screenshot(title=title))
 
     return asyncio.run(capture())

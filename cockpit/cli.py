@@ -106,11 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--demo", action="store_true", help="use the demo workspace")
     shot.add_argument("--size", default="160x48", metavar="COLSxROWS", help="terminal size")
     shot.add_argument("--at", metavar="ISO-TIME", help="render as of this UTC moment")
-    shot.add_argument(
+    where = shot.add_mutually_exclusive_group()
+    where.add_argument(
         "--panel",
         choices=("sprint", "experiments", "okrs", "cost", "team"),
         help="render this panel's full screen instead of the dashboard",
     )
+    where.add_argument(
+        "--screen",
+        metavar="NAME[:TAB]",
+        help="render this screen on this tab, e.g. team:overlap, cost:daily, okrs:kpis",
+    )
+    shot.add_argument("--masked", action="store_true", help=MASKED_HELP)
 
     serve = command("serve", "serve the dashboard to a browser (loopback only by default)")
     serve.add_argument(
@@ -430,16 +437,59 @@ def _screen_size(text: str) -> tuple[int, int]:
     return columns, rows
 
 
+def _screen_and_tab(text: str) -> tuple[str, str | None]:
+    """`--screen team:overlap` → ("team", "overlap"); an unknown name says the known ones."""
+    from cockpit.app import screen_tabs
+
+    name, _, tab = text.partition(":")
+    tabs = screen_tabs()
+    if name not in tabs:
+        raise CliError(
+            f"--screen {text}: no screen {name!r}; the screens: {', '.join(tabs)}", EXIT_CONFIG
+        )
+    if tab and tab not in tabs[name]:
+        raise CliError(
+            f"--screen {text}: the {name} screen has no tab {tab!r}; "
+            f"its tabs: {', '.join(tabs[name])}",
+            EXIT_CONFIG,
+        )
+    return name, tab or None
+
+
+# These screens read more from the store than the dashboard (every run, each paid call), which
+# the mask does not cover: a masked picture of them would show names or money.
+UNMASKABLE_SCREENS = ("experiments", "cost")
+
+
 def cmd_screenshot(args: argparse.Namespace) -> int:
     columns, rows = _screen_size(args.size)
+    panel, tab = _screen_and_tab(args.screen) if args.screen else (args.panel, None)
     clock = _clock(args.at)
     workspace = _workspace(args, clock)
+    masking = args.masked or workspace.config.sharing.mask_by_default
+    if masking and panel in UNMASKABLE_SCREENS:
+        raise CliError(
+            f"the {panel} screen cannot be masked yet (its runs and paid calls are not); "
+            "drop --masked, or [sharing] mask_by_default in the config, for this screen",
+            EXIT_CONFIG,
+        )
     if not workspace.in_memory:
         workspace.store.check()  # a damaged cache is one line here, not a trace from the renderer
     from cockpit.app import render_screenshot
+    from cockpit.masking import MASK_MARKER
 
+    # Built here rather than by the app, so that the mask applies before anything is drawn.
+    shown = workspace.dashboard(clock.now(), offline=args.offline)
+    dashboard = _masked(args, workspace, shown)
     svg = render_screenshot(
-        workspace, clock, size=(columns, rows), offline=args.offline, panel=args.panel
+        workspace,
+        clock,
+        size=(columns, rows),
+        offline=args.offline,
+        panel=panel,
+        tab=tab,
+        initial=dashboard,
+        marker=MASK_MARKER if dashboard is not shown else "",
     )
     _write_output(svg, args.output)
     return EXIT_OK

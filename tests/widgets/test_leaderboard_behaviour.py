@@ -123,7 +123,15 @@ async def test_typing_a_filter_narrows_the_table_after_a_pause(make_app: AppFact
         await pilot.press("slash", *"conformer")
         assert isinstance(screen.focused, Input)
         assert screen.refills == refills  # debounced: nothing yet
-        await pilot.pause(screen.FILTER_DELAY + 0.2)
+        # After the pause the refill comes; on a loaded machine the timer and the repaint may
+        # take longer than the pause itself, so wait for it (each key restarted the timer:
+        # there is at most one refill to wait for).
+        await pilot.pause(screen.FILTER_DELAY)
+        for _ in range(100):
+            if screen.refills != refills:
+                break
+            await pilot.pause(0.1)
+        await settle(pilot)
         assert screen.refills == refills + 1  # one refill for the whole word
         assert shown(screen) == ["conformer-l", "conformer-m", "conformer-m-ctc"]
         assert count_text(screen).startswith("3 of 11 runs")

@@ -19,11 +19,10 @@ import calendar
 import json
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import msgspec
@@ -31,13 +30,16 @@ import msgspec
 from cockpit.models import Binding, CheckIn, KeyResult, Objective, OkrData, Snapshot
 from cockpit.schema_errors import explain_validation_error, validation_error_path
 from cockpit.text_safety import clean_line, clean_record
-from cockpit.toml_lines import key_lines
 from integrations.base import (
     FetchContext,
     SourceBadResponse,
     SourceConfigError,
     SourceUnreachable,
 )
+from integrations.hand_edited import HandEditedFile as _File
+from integrations.hand_edited import Key, load_toml, read_text
+from integrations.hand_edited import quoted as _quoted
+from integrations.hand_edited import spell_key as _spell
 
 __all__ = [
     "BINDING_KINDS",
@@ -148,85 +150,16 @@ _DEFAULT_ALIAS = "champion"
 # --- reading a file, and saying where it is wrong ---------------------------------------
 
 
-Key = str | int
-
-
-class _File:
-    """One hand-edited file: its text, for the line of a key in an error message. `name` is
-    what messages call it: the path, or the URL it was fetched from."""
-
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self.text = text
-        self._lines: dict[tuple[Key, ...], int] | None = None
-
-    def _line(self, key: Sequence[Key]) -> int | None:
-        """As `cockpit.toml_lines.key_line`, with the file scanned once: every key result
-        asks for its line, and a scan per key result made a 200-key-result file take seconds."""
-        if self._lines is None:
-            self._lines = key_lines(self.text)
-        wanted = tuple(key)
-        for length in range(len(wanted), 0, -1):
-            line = self._lines.get(wanted[:length])
-            if line is not None:
-                return line
-        return None
-
-    def line(self, key: Sequence[Key]) -> int:
-        return self._line(key) or 0
-
-    def at(self, key: Sequence[Key]) -> str:
-        line = self._line(key)
-        return f"{self.name}:{line}" if line is not None else self.name
-
-    def fail(self, key: Sequence[Key], message: str) -> NoReturn:
-        raise SourceConfigError(f"{self.at(key)}: `{_spell(key)}`: {message}")
-
-
-def _spell(key: Sequence[Key]) -> str:
-    return ".".join(_spell_part(part) for part in key)
-
-
-def _spell_part(part: Key) -> str:
-    # A key comes from the file: one that is not a plain name is quoted, escapes and all.
-    if isinstance(part, int) or _PLAIN_KEY.match(part):
-        return str(part)
-    return _quoted(part)
-
-
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _quoted(text: str) -> str:
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-
-
 def parse_okr_file(path: Path) -> OkrData:
     """The OKR file at `path`; raises `SourceConfigError` naming the file, line and key."""
-    try:
-        # utf-8-sig: editors on Windows save a byte-order mark, which TOML does not allow.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SourceConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceConfigError(f"{path}: cannot read the file: {exc}") from None
-    return parse_okr_text(text, str(path), path=str(path.absolute()))
+    return parse_okr_text(read_text(path), str(path), path=str(path.absolute()))
 
 
 def parse_okr_text(text: str, name: str, *, path: str = "") -> OkrData:
     """An OKR file's `text`; `name` is what errors call the file (its path or URL), `path` is
     where check-ins can be written ("" for a URL)."""
     file = _File(name, text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
-        if where:
-            reason = str(exc)[: where.start()].rstrip()
-            raise SourceConfigError(
-                f"{name}:{where[1]}: not valid TOML: {reason} (column {where[2]})"
-            ) from None
-        raise SourceConfigError(f"{name}: not valid TOML: {exc}") from None
+    data = load_toml(text, name)
     try:
         # Strict: `target = "5"` is a mistake to point out, not a number to guess.
         entry = msgspec.convert(data, _OkrFile, strict=True)
@@ -551,7 +484,7 @@ def _binding(file: _File, where: tuple[Key, ...], table: Mapping[str, Any]) -> B
         if key not in allowed:
             file.fail(
                 (*at, key),
-                f"a {kind!r} binding does not take `{_spell_part(key)}`; it takes "
+                f"a {kind!r} binding does not take `{_spell((key,))}`; it takes "
                 + ", ".join(f"`{name}`" for name in allowed),
             )
         values[key] = _binding_value(file, (*at, key), key, value)

@@ -19,11 +19,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -45,8 +44,11 @@ from cockpit.schema_errors import (
     validation_error_path,
 )
 from cockpit.text_safety import clean_line, clean_record
-from cockpit.toml_lines import key_line
 from integrations.base import FetchContext, SourceConfigError
+from integrations.hand_edited import HandEditedFile as _File
+from integrations.hand_edited import Key, load_toml, read_text
+from integrations.hand_edited import quoted as _quoted
+from integrations.hand_edited import spell_key as _spell
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
@@ -141,58 +143,13 @@ class _MeetingsFile(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 # --- reading a file, and saying where it is wrong ---------------------------------------
 
 
-Key = str | int
 FileT = TypeVar("FileT")
 
 
-class _File:
-    """One hand-edited file: its text, for the line of a key in an error message."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.text = text
-
-    def at(self, key: Sequence[Key]) -> str:
-        line = key_line(self.text, key)
-        return f"{self.path}:{line}" if line is not None else str(self.path)
-
-    def fail(self, key: Sequence[Key], message: str) -> NoReturn:
-        raise SourceConfigError(f"{self.at(key)}: `{_spell(key)}`: {message}")
-
-
-def _spell(key: Sequence[Key]) -> str:
-    return ".".join(_spell_part(part) for part in key)
-
-
-def _spell_part(part: Key) -> str:
-    # A key comes from the file: one that is not a plain name is quoted, escapes and all.
-    if isinstance(part, int) or _PLAIN_KEY.match(part):
-        return str(part)
-    return _quoted(part)
-
-
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
 def _read(path: Path, schema: type[FileT]) -> tuple[_File, FileT]:
-    try:
-        # utf-8-sig: editors on Windows save a byte-order mark, which TOML does not allow.
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SourceConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceConfigError(f"{path}: cannot read the file: {exc}") from None
+    text = read_text(path)
     file = _File(path, text)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
-        if where:
-            reason = str(exc)[: where.start()].rstrip()
-            raise SourceConfigError(
-                f"{path}:{where[1]}: not valid TOML: {reason} (column {where[2]})"
-            ) from None
-        raise SourceConfigError(f"{path}: not valid TOML: {exc}") from None
+    data = load_toml(text, path)
     _check_weekday_tables(file, data)
     try:
         # Strict: `minutes = "45"` is a mistake to point out, not a number to guess.
@@ -385,10 +342,6 @@ def _spans(file: _File, key: tuple[Key, ...], texts: object) -> tuple[WorkSpan, 
                 " of the day once",
             )
     return tuple(WorkSpan(start, end) for start, end, _ in spans)
-
-
-def _quoted(text: str) -> str:
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
 def _minutes(clock: str) -> int:

@@ -732,16 +732,16 @@ def test_every_binding_in_the_bindings_page_reads() -> None:
 def test_the_file_is_scanned_for_lines_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each key result's line comes from one scan of the text: a scan per key result made a
     file of 200 key results take six seconds to read."""
-    import integrations.okr_file as okr_file
+    import integrations.hand_edited as hand_edited
 
     scans = []
-    real = okr_file.key_lines
+    real = hand_edited.key_lines
 
     def counted(text: str) -> dict[tuple[str | int, ...], int]:
         scans.append(text)
         return real(text)
 
-    monkeypatch.setattr(okr_file, "key_lines", counted)
+    monkeypatch.setattr(hand_edited, "key_lines", counted)
     data = parse_okr_text(FULL, "okrs.toml")
     assert len(scans) == 1
     assert [kr.line for kr in data.kpis] == [

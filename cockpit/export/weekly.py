@@ -10,12 +10,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
 from cockpit.analytics.freshness import describe_age
 from cockpit.dashboard import Dashboard
+from cockpit.export.weeks import ExportError, Week, current_week, parse_week  # noqa: F401
 from cockpit.formatting import amount, working_days_left
 from cockpit.report import experiment_lines, failure_rate, status_json
 from cockpit.report_cost import export_cost_lines, week_json
@@ -28,48 +29,6 @@ FORMATS = ("md", "html", "json")
 # team.next_week, /6 the OKRs of cockpit.status/6.
 WEEKLY_SCHEMA = "cockpit.weekly/6"
 EXPORT_BLOCKERS = 10  # listed one by one; the count above them is always the whole number
-
-
-class ExportError(Exception):
-    pass
-
-
-class Week(msgspec.Struct, frozen=True):
-    year: int
-    week: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.week, 1)
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.sunday, time.max, UTC)
-
-
-def parse_week(text: str) -> Week:
-    match = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
-    if not match:
-        raise ExportError(f"--week {text!r}: expected an ISO week such as 2026-W48")
-    year, week = int(match[1]), int(match[2])
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ExportError(f"--week {text!r}: {year} has no week {week}") from None
-    return Week(year, week)
-
-
-def current_week(now: datetime) -> Week:
-    iso = now.date().isocalendar()
-    return Week(iso.year, iso.week)
 
 
 class Section(msgspec.Struct, frozen=True):

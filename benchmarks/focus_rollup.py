@@ -340,6 +340,7 @@ def report(label: str, path: Path, results: dict[str, list[dict[str, Any]]]) -> 
          resync <= GOAL_RESYNC_S),
     )  # fmt: skip
     print("    " + "; ".join(f"{text}: {'met' if ok else 'NOT MET'}" for text, ok in checks))
+    _record(label, ratio, rss, resync, base)
     print()
     return all(ok for _text, ok in checks)
 
@@ -389,6 +390,18 @@ def main() -> int:
         met &= report(label, path, bench(path, args.runs, sides))
     print(f"after: {load()}")
     return 0 if met else 1
+
+
+def _record(label: str, ratio: float, rss: float, resync: float, base: float) -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.figures import record
+
+    against = f"pandas read + group-by {base:.1f} s"
+    record("P6", f"FOCUS roll-ups, {label}, speed-up", ratio, "x", GOAL_RATIO,
+           better="higher", baseline=against)  # fmt: skip
+    record("P6", f"FOCUS re-sync, nothing changed, {label}", resync * 1000, "ms",
+           GOAL_RESYNC_S * 1000)  # fmt: skip
+    record("P10", f"peak RSS, FOCUS roll-ups, {label}", rss, "MB", GOAL_RSS_MB)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import record  # noqa: E402
 from cockpit.clock import FrozenClock  # noqa: E402
 from cockpit.models import Secret  # noqa: E402
 from cockpit.store import Store  # noqa: E402
@@ -172,6 +173,11 @@ def report(issues: int, rows: list[Row], latency: float, deployment: str) -> boo
           f"{'met' if ok_quiet else 'NOT MET'}")  # fmt: skip
     print(f"    {CHANGES} changed: {changed.bytes / full.bytes:.2%} of the bytes (goal ≤ 5%) "
           f"{'met' if ok_changed else 'NOT MET'}\n")  # fmt: skip
+    against = f"a full sync: {mib(full.bytes).strip()}"
+    record("P5", f"Jira {deployment} re-sync, nothing changed, of {issues:,} issues",
+           quiet.bytes / full.bytes * 100, "%", 1, baseline=against)  # fmt: skip
+    record("P5", f"Jira {deployment} re-sync, {CHANGES} changed, of {issues:,} issues",
+           changed.bytes / full.bytes * 100, "%", 5, baseline=against)  # fmt: skip
     return ok_quiet and ok_changed
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.figures import record  # noqa: E402
 from benchmarks.mlflow_fill import EXPERIMENTS, MlflowServer, add_runs, fill  # noqa: E402
 from cockpit.analytics.experiments import summarize_experiments  # noqa: E402
 from cockpit.clock import FrozenClock  # noqa: E402
@@ -110,6 +111,8 @@ def main() -> None:
                 f"P7 medians: official {statistics.median(base):.1f} s, cockpit "
                 f"{statistics.median(mine):.1f} s: {ratio:.2f}× (goal ≤ 0.5×)"
             )
+            record("P7", f"MLflow sync + ranking of {args.runs:,} runs", ratio, "x", 0.5,
+                   baseline=f"mlflow.search_runs {statistics.median(base):.1f} s")  # fmt: skip
             later = now + timedelta(minutes=20)
             add_runs(server, ids[0], 5, now_ms=int(later.timestamp() * 1000))
             store = Store(folder / f"cache-{args.rounds - 1}.sqlite")
@@ -119,6 +122,8 @@ def main() -> None:
                 f"{bytes_in / 2**10:.0f} KiB = {100 * bytes_in / full_bytes:.2f} % of a full "
                 f"sync ({total:,} runs)"
             )
+            record("P5", "MLflow re-sync after 5 new runs", 100 * bytes_in / full_bytes, "%", 5,
+                   baseline=f"a full sync: {full_bytes / 2**20:.1f} MiB")  # fmt: skip
         finally:
             server.stop()
 

@@ -408,7 +408,24 @@ def main() -> int:
             print(f"    {name:<40} p50 {statistics.median(ms):8.1f} ms   p95 {p95(ms):8.1f} ms"
                   f"   (n={len(ms)})")  # fmt: skip
         print()
+        record_size(size, data)
     return 0
+
+
+def record_size(size: int, data: dict) -> None:
+    """The worst key's p95 at this size, against the bare app's key; the peak RSS at scale."""
+    from benchmarks.figures import record
+
+    results = {name: [v * 1000 for v in values] for name, values in data["results"].items()}
+    base = next((p95(v) for name, v in results.items() if name.startswith("baseline")), 0.0)
+    keys = {name: p95(v) for name, v in results.items() if not name.startswith("baseline")}
+    if keys:
+        worst = max(keys, key=keys.__getitem__)
+        record("P3", f"sprint screen, {size:,} issues, worst key p95 ({worst})", keys[worst],
+               "ms", 50, baseline=f"a key in a bare app, p95 {base:.1f} ms")  # fmt: skip
+    if size >= 10_000:
+        record("P10", f"peak RSS, sprint screen at {size:,} issues", data["peak_rss_mb"], "MB",
+               400)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.figures import record  # noqa: E402
+
 PYTHON = sys.executable
 COCKPIT = [PYTHON, "-m", "cockpit"]
 # Users' installs keep compiled bytecode; a machine that forbids writing it would measure the
@@ -109,6 +113,8 @@ def main() -> int:
         times = wall(command, args.runs)
         ratio = statistics.median(times) / base
         print(f"    {label:<30}{ms(times)}  {ratio:.1f}x")
+        record("P2", f"{label}, wall time", statistics.median(times) * 1000, "ms", 150,
+               baseline=f"python -c pass {base * 1000:.0f} ms")  # fmt: skip
     print()
 
     subprocess.run([*TMUX, "new-session", "-d", "-s", "keepalive", "sleep 3600"], check=True)
@@ -129,6 +135,8 @@ def main() -> int:
     for label, times in (("cockpit demo (new store)", cold), ("cockpit demo --store (warm)", warm)):
         ratio = statistics.median(times) / statistics.median(bare)
         print(f"    {label:<30}{ms(times)}  {ratio:.2f}x")
+        record("P1", f"first paint, {label}", ratio, "x", 1.3,
+               baseline=f"bare Textual app {statistics.median(bare) * 1000:.0f} ms")  # fmt: skip
 
     if args.no_bytecode_runs:
         # No bytecode anywhere: an empty pycache prefix, and nothing written to it.

@@ -21,6 +21,7 @@ if __name__ == "__main__":
             "focus_rollup.py",
             "team_overlap.py",
             "team_slots.py",
+            "weekly_export.py",
         )
     ]
     sys.exit(max(codes))

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import gc
 import itertools
+import threading
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,8 @@ from widgets.textual_fixes import apply as apply_textual_fixes
 if TYPE_CHECKING:
     from cockpit.analytics.cost_views import CostAlert
     from cockpit.analytics.run_table import RunTableModel
+    from cockpit.export.weeks import Week
+    from cockpit.screens.export_dialog import WeeklyRequest
     from widgets.okr_checkin import CheckInRequest, CheckInScreen
 
 AGE_TICK_SECONDS = 10.0  # how often the on-screen ages tick (nothing is rebuilt for it)
@@ -101,6 +104,10 @@ class CockpitApp(App[None]):
         self._notices_claimed: set[str] = set()  # cost alerts this TUI has shown or is showing
         # Full garbage collections wait for a pause in the typing (cockpit/collector.py).
         self.collector = IdleCollector()
+        # The outbox is delivered by one thread at a time (`deliver_outbox`, `send_weekly`);
+        # a delivery after a sync is skipped while one is already asked for.
+        self._outbox_lock = threading.Lock()
+        self._outbox_asked = False
 
     def get_default_screen(self) -> Screen[None]:
         # The cache is read before the first frame, so the first paint already shows data.
@@ -258,6 +265,8 @@ class CockpitApp(App[None]):
                 self.announce_cost_alerts(self.dashboard)
             if outcome.status == "ok" and "experiments" in self.workspace.areas_of(name):
                 self.runs_changed()
+            if outcome.status == "ok":
+                self.deliver_outbox()  # the network answered: send what waits in the outbox
             if outcome.status == "failed":
                 # Error text may quote a server or a title: shown as written, never as markup.
                 self.notify(
@@ -476,6 +485,124 @@ class CockpitApp(App[None]):
             if settings is not None and settings.kind == "okr-file":
                 self.sync_source(job)
 
+    # --- the weekly summary: export and send -------------------------------------------
+
+    def action_export_weekly(self, destination: str = "") -> None:
+        """The weekly summary dialog (`e`): week, format, masking, file or destination."""
+        from cockpit.screens.export_dialog import ExportDialog
+        from cockpit.weekly_jobs import default_week, recent_weeks
+
+        now = self.clock.now()
+        masked = getattr(self, "masked", None)  # the screen's mask toggle, when there is one
+        if masked is None:
+            masked = self.workspace.config.sharing.mask_by_default
+        dialog = ExportDialog(
+            recent_weeks(now),
+            default_week(now),
+            masked=bool(masked),
+            folder=Path.cwd(),
+            destinations=self.destination_names(),
+            destination=destination,
+        )
+        self.push_screen(dialog, self._weekly_chosen)
+
+    def destination_names(self) -> list[str]:
+        return list(getattr(self.workspace.config, "destinations", None) or {})
+
+    def _weekly_chosen(self, request: WeeklyRequest | None) -> None:
+        if request is None:
+            return
+        if request.destination:
+            self.send_weekly(request.destination, request.week)
+        else:
+            self.export_weekly(request)
+
+    def export_weekly(self, request: WeeklyRequest) -> Worker[None]:
+        """Write the summary on a worker thread; a notification names the file or says, in
+        words, why it could not be written."""
+        return self.run_worker(
+            partial(self._export_weekly, request, self.clock.now()),
+            name="weekly-export",
+            group="weekly-export",
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _export_weekly(self, request: WeeklyRequest, now: datetime) -> None:
+        from cockpit.weekly_jobs import WeeklyJobError, write_weekly
+
+        try:
+            path = write_weekly(
+                self.workspace, request.week, request.fmt, now,
+                masked=request.masked, path=Path(request.path),
+            )  # fmt: skip
+        except WeeklyJobError as exc:
+            self.call_from_thread(
+                self.notify, clean_line(str(exc)), title="Weekly summary not written",
+                severity="error", timeout=10, markup=False,
+            )  # fmt: skip
+            return
+        masked = " (masked)" if request.masked else ""
+        self.call_from_thread(
+            self.notify, f"{request.week.label}{masked} written to {path}",
+            title="Weekly summary", timeout=8, markup=False,
+        )  # fmt: skip
+
+    def send_weekly(self, destination: str, week: Week | None = None) -> Worker[None]:
+        """Queue the summary of `week` (the last full week) for `destination` in the outbox,
+        then deliver the outbox, on a worker; a notification says sent, waiting (why) or
+        "may have been sent"."""
+        from cockpit.weekly_jobs import default_week
+
+        now = self.clock.now()
+        chosen = week or default_week(now)
+        return self.run_worker(
+            partial(self._outbox_work, "send", destination, chosen, now),
+            name="weekly-send",
+            group="outbox",
+            exit_on_error=False,
+        )
+
+    def deliver_outbox(self) -> Worker[None] | None:
+        """Send what waits in the outbox, on a worker, after a sync succeeded. Never offline;
+        one at a time: while one is asked for, another is not."""
+        if self.offline or self._outbox_asked:
+            return None
+        self._outbox_asked = True
+        return self.run_worker(
+            partial(self._outbox_work, "deliver", "", None, self.clock.now()),
+            name="outbox",
+            group="outbox",
+            exit_on_error=False,
+        )
+
+    async def _outbox_work(self, job: str, destination: str, week: Week | None, now: datetime
+                           ) -> None:  # fmt: skip
+        from cockpit import weekly_jobs
+        from integrations.threads import run_abandonable
+
+        def work() -> list[weekly_jobs.Notice]:
+            # One delivery at a time, held by the thread that sends: a worker abandoned when
+            # the app quits still keeps the next one waiting until its request is done.
+            with self._outbox_lock:
+                if week is not None:
+                    return weekly_jobs.send_weekly(
+                        self.workspace, destination, week, now, offline=self.offline
+                    )
+                return weekly_jobs.deliver_outbox(self.workspace, now)
+
+        try:
+            # A daemon thread: quitting never waits for a slow server.
+            notices = await run_abandonable(f"outbox-{job}", work)
+        finally:
+            if job == "deliver":
+                self._outbox_asked = False
+        for notice in notices:
+            self.notify(
+                clean_text(notice.message), title=notice.title, severity=notice.severity,
+                timeout=notice.timeout, markup=False,
+            )  # fmt: skip
+
     # --- cost: paid calls and alerts ----------------------------------------------------
 
     def load_paid_calls(self) -> Worker[None]:
@@ -591,6 +718,17 @@ class CockpitApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Refresh", "Sync every source now", self.action_refresh)
+        yield SystemCommand(
+            "Export weekly summary…",
+            "Write the weekly status summary (Markdown, HTML or JSON) to a file",
+            self.action_export_weekly,
+        )
+        for name in self.destination_names():
+            yield SystemCommand(
+                f"Send weekly summary to {name}",
+                "The last full week's summary, through the outbox",
+                partial(self.send_weekly, name),
+            )
         for panel_id, panel_type in PANEL_TYPES.items():
             yield SystemCommand(
                 f"Open {panel_type.TITLE}",

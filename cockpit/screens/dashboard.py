@@ -61,6 +61,7 @@ class DashboardScreen(Screen[None]):
         Binding(
             "left,h", "app.focus_previous", "Previous panel", show=False, id="dashboard.previous"
         ),
+        Binding("e", "app.export_weekly", "Export", id="dashboard.export"),
     ]
 
     def __init__(self, initial: Dashboard | None = None) -> None:

@@ -286,3 +286,28 @@ def test_empty_report_still_a_page() -> None:
     root = parse(render_html(report))
     assert root.find(".//h1") is not None
     assert root.findall(".//section") == []
+
+
+def test_demo_export_page_is_standalone_with_its_charts() -> None:
+    """`cockpit export --demo --format html`, through the function the command calls."""
+    from cockpit.clock import FrozenClock
+    from cockpit.export.weekly import weekly_text
+    from cockpit.export.weekly_report import load_report
+    from cockpit.export.weeks import last_full_week
+    from cockpit.workspace import open_demo_in_memory
+
+    now = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+    workspace = open_demo_in_memory(FrozenClock(now))
+    week = last_full_week(now)
+    page = weekly_text(workspace, week, "html", now)
+    root = parse(page)
+    assert requests_of(page).found == []
+    assert not re.search(r"https?://|url\(|@import", page, re.I)
+    report = load_report(workspace, week, now)
+    charted = [s.key for s in report.sections if s.chart is not None]
+    assert charted  # the demo draws at least the burndown
+    for key in [s.key for s in report.sections]:
+        element = root.find(f".//section[@id='{key}']")
+        assert element is not None
+        assert len(element.findall(".//svg")) == (1 if key in charted else 0), key
+    assert len(root.findall(".//table/tbody/tr")) == len(report.freshness)

@@ -351,6 +351,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         )
     if not names:
         raise CliError("the config lists no sources; add a [sources.NAME] block", EXIT_CONFIG)
+    from cockpit.cache_rescue import set_aside_if_damaged
+
+    # A damaged cache holds only copies: it is set aside (kept) and this sync rebuilds it.
+    notice = set_aside_if_damaged(workspace.store, clock.now())
+    if notice:
+        print(f"cockpit: {notice}", file=sys.stderr)
     from cockpit.progress_lines import ProgressLines, showing_progress, wanted
     from integrations.base import Progress
 
@@ -644,9 +650,11 @@ def _greeting(path: Path) -> str:
 
 
 def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
+    from cockpit.cache_rescue import read_setting_aside
     from cockpit.clock import SystemClock
 
     clock = SystemClock()
+    notice: str | None = None
     if demo:
         from cockpit.workspace import open_demo_workspace
 
@@ -658,8 +666,12 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
         if store is None:
             workspace.in_memory = True  # a new private store: there is nothing to read yet
             workspace.hold_demo(clock)
-        elif "demo" not in workspace.store.latest_times():
-            workspace.hold_demo(clock)
+        else:
+            times, notice = read_setting_aside(
+                workspace.store, workspace.store.latest_times, clock.now()
+            )
+            if "demo" not in times:
+                workspace.hold_demo(clock)
     else:
         from cockpit.config import resolve_config_path
 
@@ -668,10 +680,16 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
             print(_greeting(path))
             return EXIT_OK
         workspace = _workspace(args, clock)
-    # Read the cache once, before the app starts: a damaged or newer file is then one clear
-    # line and a non-zero exit (see main), not a traceback from inside the app; and the first
+    # Read the cache once, before the app starts: a newer or unreadable file is then one clear
+    # line and a non-zero exit (see main), not a traceback from inside the app; a damaged one
+    # is set aside and the app starts on a new cache, which its first sync fills. The first
     # frame shows what was read here, without reading it again.
-    initial = workspace.dashboard(clock.now(), offline=args.offline)
+    initial, found = read_setting_aside(
+        workspace.store, lambda: workspace.dashboard(clock.now(), offline=args.offline), clock.now()
+    )
+    for said in (notice, found):
+        if said:
+            print(f"cockpit: {said}", file=sys.stderr)
     from cockpit.app import run_app
 
     return run_app(workspace, clock, offline=args.offline, initial=initial) or EXIT_OK

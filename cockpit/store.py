@@ -331,11 +331,48 @@ class Store:
             return False
         return not (_writable(self.path) and _writable(self.path.parent))
 
-    def check(self) -> None:
+    def check(self, *, thorough: bool = False) -> None:
         """Open the cache and read what the screen shows, so that a damaged file, or one from
-        a newer cockpit, is reported as one line before anything else starts."""
+        a newer cockpit, is reported as one line before anything else starts.
+
+        `thorough` also asks SQLite to walk every page (`PRAGMA quick_check`): a damaged page
+        that no snapshot read touches is found too. `cockpit sync` asks for it before it
+        writes; a start of the TUI does not pay for it."""
+        if thorough and self.exists():
+            with self._connect() as conn:
+                found = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+            if found != ["ok"]:
+                # SQLite's report spans lines ("*** in database main ***"): one line here.
+                raise self._corrupt_error(" ".join("; ".join(found).split()))
         self.latest_all()
         self.last_attempts()
+
+    def set_aside(self, now: datetime) -> Path:
+        """Rename a damaged cache (with its WAL and shared-memory files) to
+        `NAME.damaged-YYYYmmddTHHMMSSZ` beside it, kept, and forget the migration: the next
+        open starts a new, empty cache at the same path. Returns where the old file went.
+
+        The WAL goes with it: left behind, SQLite would replay its pages into the new file."""
+        stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        tries = 1
+        while target.exists():
+            tries += 1
+            target = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{tries}")
+        try:
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm", "-journal"):
+                companion = self.path.with_name(self.path.name + suffix)
+                if companion.exists():
+                    os.replace(companion, target.with_name(target.name + suffix))
+        except OSError as exc:
+            raise StoreError(
+                f"the cache {self.path} is damaged and cannot be set aside ({exc})",
+                f"move it aside yourself (for example to {target.name}) and run `cockpit sync`",
+                cause="corrupt",
+            ) from exc
+        self._migrated = False
+        return target
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -436,8 +473,8 @@ class Store:
     def _corrupt_error(self, detail: str) -> StoreError:
         return StoreError(
             f"the cache {self.path} is damaged or is not a cockpit cache ({detail})",
-            f"it only holds copies of your sources' data: move it aside (for example to"
-            f" {self.path.name}.broken) and run `cockpit sync` to rebuild it",
+            "it only holds copies of your sources' data: the next `cockpit sync` sets it"
+            " aside (renamed and kept beside it) and rebuilds it",
             cause="corrupt",
         )
 

@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--masked", action="store_true", help=MASKED_HELP)
 
     export = command("export", "weekly status summary from the cache")
-    export.add_argument("--week", metavar="ISO-WEEK", help="e.g. 2026-W48 (default: this week)")
+    export.add_argument(
+        "--week", metavar="ISO-WEEK", help="e.g. 2026-W48 (default: the last full week)"
+    )
     export.add_argument("--format", choices=("md", "html", "json"), default="md")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     export.add_argument("--demo", action="store_true", help="use the demo workspace")
@@ -401,25 +403,19 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from cockpit.export.weekly import ExportError, current_week, parse_week, render
+    from cockpit.export.weekly import ExportError, last_full_week, parse_week, weekly_text
 
     clock = _clock()
     now = clock.now()
     try:
-        week = parse_week(args.week) if args.week else current_week(now)
+        week = parse_week(args.week) if args.week else last_full_week(now)
     except ExportError as exc:
         raise CliError(str(exc), EXIT_CONFIG) from None
     if week.monday > now.date():
         raise CliError(f"--week {week.label} has not started yet", EXIT_CONFIG)
     workspace = _workspace(args, clock)
-    past = week.end < now
-    shown = workspace.dashboard(week.end if past else now, as_of_past=past)
-    dashboard = _masked(args, workspace, shown)
-    text = render(dashboard, week, args.format, generated_at=now)
-    if dashboard is not shown:
-        from cockpit.masking import with_marker
-
-        text = with_marker(text, args.format)
+    masked = args.masked or workspace.config.sharing.mask_by_default
+    text = weekly_text(workspace, week, args.format, now, masked=masked)
     _write_output(text, args.output)
     return EXIT_OK
 

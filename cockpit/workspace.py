@@ -112,10 +112,15 @@ class Workspace(msgspec.Struct):
         # The app's worker may be writing `in_hand` out meanwhile (`write_in_hand`): copy it
         # first, then look at `in_memory`. The writer clears `in_memory` before it empties
         # `in_hand`, so either the copy holds the data or the store does.
+        in_hand = dict(self.in_hand)
+        if self.in_memory and self.demo and as_of_past:
+            # A past moment of the in-memory demo (the weekly export's week and the week
+            # before): the demo as it looked then, built only when an export asks for it.
+            in_hand = {name: self._demo_at(now) for name in in_hand}
         held = {
             # What the store would give back: the digests, not the runs.
             name: msgspec.structs.replace(snap, snapshot=without_runs(snap.snapshot))
-            for name, snap in list(self.in_hand.items())
+            for name, snap in in_hand.items()
         }
         store = None if self.in_memory else self.store
         return load_dashboard(
@@ -180,18 +185,23 @@ class Workspace(msgspec.Struct):
 
     def hold_demo(self, clock: Clock) -> None:
         """Build the demo's snapshot in memory: the first frame shows it before any disk I/O."""
+        from cockpit.sources import DEMO_SOURCE_NAME
+
+        self.in_hand[DEMO_SOURCE_NAME] = self._demo_at(clock.now())
+
+    def _demo_at(self, now: datetime) -> StoredSnapshot:
+        """The demo source's snapshot as a sync at `now` would have written it."""
         from cockpit.sources import DEMO_SOURCE_NAME, build_source
 
         settings = self.config.sources[DEMO_SOURCE_NAME]
         source = build_source(DEMO_SOURCE_NAME, settings, self.config, live_since=self.live_since)
-        now = clock.now()
         snapshot = source.snapshot_at(now)  # type: ignore[attr-defined]
         snapshot = msgspec.structs.replace(snapshot, settings_key=settings_key(settings))
         if snapshot.experiments is not None:
             # As a sync fills them before it writes: in memory and in the store look the same.
             experiments = digest_experiments(snapshot.experiments, now)
             snapshot = msgspec.structs.replace(snapshot, experiments=experiments)
-        self.in_hand[DEMO_SOURCE_NAME] = StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot)
+        return StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot)
 
     def write_in_hand(self) -> list[str]:
         """Keep what `hold_demo` built, as a sync of it would have; returns the sources written.

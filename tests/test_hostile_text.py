@@ -601,7 +601,8 @@ def test_the_screenshot_command_writes_valid_xml(tmp_path: Path) -> None:
 
 
 def test_the_markdown_export_escapes_html_and_structure(tmp_path: Path) -> None:
-    from cockpit.export.weekly import current_week, render
+    from cockpit.export.weekly import current_week
+    from cockpit.export.weekly import render_dashboard as render
     from tests.conftest import FROZEN_NOW
 
     base = demo_at(FROZEN_NOW)

@@ -127,6 +127,12 @@ class IssueRow(msgspec.Struct, frozen=True, gc=False):
     url: str
     updated: datetime | None
     epic: str = ""
+    # From the changelog, for the weekly summary's "completed" and "added this week": when it
+    # last moved into a done status (else when it was resolved), and when it joined the sprint
+    # it is in (None: in it from the start, or the changelog does not say).
+    done_at: datetime | None = None
+    joined_at: datetime | None = None
+    has_changelog: bool = False
 
 
 class SprintSummary(msgspec.Struct, frozen=True, gc=False):
@@ -536,6 +542,26 @@ def _column_for(category: StatusCategory, data: SprintData, statuses: Statuses) 
     return min(1, count - 1)
 
 
+def _done_at(issue: Issue, statuses: Statuses) -> datetime | None:
+    """When a done issue last moved into a done status; its resolution date without one."""
+    if issue.category is not StatusCategory.DONE:
+        return None
+    for change in reversed(issue.status_changes):
+        if statuses.category(change.to_status) is StatusCategory.DONE:
+            return change.at
+    return issue.resolved
+
+
+def _joined_at(issue: Issue) -> datetime | None:
+    """When the issue last joined the open sprint it is in, from the Sprint field's changes."""
+    if issue.sprint_id is None:
+        return None
+    for change in reversed(issue.sprint_changes):
+        if issue.sprint_id in change.to_sprints and issue.sprint_id not in change.from_sprints:
+            return change.at
+    return None
+
+
 def issue_rows(
     data: SprintData, issues: Iterable[Issue], *, people: Mapping[str, str] | None = None
 ) -> tuple[IssueRow, ...]:
@@ -569,6 +595,9 @@ def issue_rows(
             url=f"{site}/browse/{issue.key}" if site else "",
             updated=issue.updated,
             epic=issue.epic,
+            done_at=_done_at(issue, statuses),
+            joined_at=_joined_at(issue),
+            has_changelog=bool(issue.status_changes or issue.sprint_changes),
         )
         placed.append((index, order, row))
     placed.sort(key=lambda entry: entry[:2])

@@ -10,7 +10,7 @@ report is; charts carry raw numbers for drawing, never for reading.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -94,3 +94,6 @@ class WeeklyReport(msgspec.Struct, frozen=True, kw_only=True):
     freshness: tuple[Freshness, ...]
     compared: bool  # False: the store holds nothing from the week before; said in each section
     masked: bool = False
+    # The report week's figures as `cockpit.weekly/6` gave them (status --json's object, the
+    # week's spend, next week's absences): the JSON export carries them beside the sections.
+    figures: dict[str, Any] = msgspec.field(default_factory=dict)

@@ -131,7 +131,7 @@ def test_export_writes_each_format(tmp_path: Path, fmt: str) -> None:
     text = out.read_text()
     if fmt == "json":
         data = json.loads(text)
-        assert data["schema"] == "cockpit.weekly/6" and data["week"]["label"].count("-W") == 1
+        assert data["schema"] == "cockpit.weekly/7" and data["week"]["label"].count("-W") == 1
     elif fmt == "html":
         assert text.startswith("<!doctype html>") and "<h2>Sprint</h2>" in text
     else:

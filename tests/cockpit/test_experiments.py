@@ -18,7 +18,8 @@ from cockpit.analytics.experiments import (
 )
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.dashboard import load_dashboard
-from cockpit.export.weekly import Week, render
+from cockpit.export.weekly import Week
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.formatting import signed_metric
 from cockpit.models import Experiment, ExperimentData, ModelVersion, Run, Snapshot
 from cockpit.report import STATUS_SCHEMA, status_json, status_lines

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from cockpit.export.weekly import WEEKLY_SCHEMA, Week, build_sections, render
+from cockpit.export.weekly import WEEKLY_SCHEMA, Week, build_sections
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.formatting import rounded, signed_with_unit
 from cockpit.report_okrs import export_okr_lines, week_text
 from tests.cockpit.test_status_okrs import (
@@ -106,7 +107,8 @@ def test_a_change_is_signed_and_rounded_to_three_digits() -> None:
 def test_markdown_and_html_keep_key_results_under_their_objective(fmt: str) -> None:
     text = render(dashboard(summary()), WEEK, fmt, generated_at=NOW)
     if fmt == "md":
-        assert "## OKRs\n\n_data as of 19s ago_\n\n- 2026-Q4: 57% of the period gone" in text
+        assert "## OKRs\n\n_data as of 19s ago_\n\nSince last week:\n\n- " in text
+        assert "\nWhere things stand:\n\n- 2026-Q4: 57% of the period gone" in text
         assert "\n- 36% off track (57% expected): Ship ranker v3 to all search traffic\n" in text
         assert "\n  - 47% at risk: Ranker v3 launch epic: 30 points done: 14 pts → 30 pts" in text
         assert "\n- KPIs: 1 of 3 out of band\n  - above band: Weekly A100 spend" in text
@@ -117,7 +119,7 @@ def test_markdown_and_html_keep_key_results_under_their_objective(fmt: str) -> N
 
 def test_json_export_carries_the_status_okrs() -> None:
     payload = json.loads(render(dashboard(summary()), WEEK, "json", generated_at=NOW))
-    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/6"
+    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/7"
     okrs = payload["okrs"]
     assert (okrs["at_risk"], okrs["stale"], okrs["broken"], okrs["kpis_out_of_band"]) == (
         2,

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import msgspec
 
 from cockpit.analytics.team_views import DayOverlap, NearMiss
-from cockpit.export.weekly import WEEKLY_SCHEMA, Week, render
+from cockpit.export.weekly import WEEKLY_SCHEMA, Week
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.models import Holiday, Person, TeamData, TimeOff, Travel, WorkSpan
 from cockpit.report_team import Away, away_between, export_team_lines
 from tests.cockpit.test_status_team import (
@@ -90,6 +91,18 @@ def test_the_markdown_export_names_people_and_gives_both_zones() -> None:
         "",
         "_data as of 19s ago_",
         "",
+        # The week's changes first (the weekly summary says what changed, then where things
+        # stand), naming who is away next week.
+        "Since last week:",
+        "",
+        "- Next week (30 Nov – 06 Dec), 5 people away or travelling: Lena Hoffmann, "
+        "Tom Fletcher, Noa Levi, Priya Raman, Wei Ling Tan",
+        "- Best overlap in the days ahead: Tue 24 Nov 14:00–16:00 CET (13:00–15:00 UTC), 2 h, "
+        "4 people: Tom Fletcher, Priya Raman, Maya Chen, Lena Hoffmann",
+        "- Nothing in the cache from 2026-W47 to compare with",
+        "",
+        "Where things stand:",
+        "",
         "- 6 people across 6 time zones; times in Europe/Berlin",
         "- Best overlap in the next 7 days: Tue 24 Nov 14:00–16:00 CET (13:00–15:00 UTC), 2 h, "
         "4 people: Tom Fletcher, Priya Raman, Maya Chen, Lena Hoffmann",
@@ -108,6 +121,7 @@ def test_the_markdown_export_names_people_and_gives_both_zones() -> None:
         "  - Priya Raman: time off Mon 30 Nov (dentist)",
         "  - Priya Raman: time off Wed 02 Dec (dentist)",
         "  - Wei Ling Tan: time off Fri 04 Dec (annual leave)",
+        "",
     ]
     assert MAYA not in "\n".join(section) and PRIYA not in "\n".join(section)
 
@@ -149,7 +163,7 @@ def test_no_overlap_names_the_nearest_miss_in_the_export() -> None:
 def test_the_json_export_carries_next_week() -> None:
     d = msgspec.structs.replace(dashboard(summary()), team_data=TEAM)
     payload = json.loads(render(d, WEEK, "json", generated_at=NOW))
-    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/6"
+    assert payload["schema"] == WEEKLY_SCHEMA == "cockpit.weekly/7"
     team = payload["team"]
     assert team["week_best"]["start"] == TOMORROW.start.isoformat()
     assert team["next_week"]["start"] == "2026-11-30" and team["next_week"]["end"] == "2026-12-06"

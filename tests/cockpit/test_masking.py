@@ -26,7 +26,8 @@ from cockpit.cli import EXIT_OK, main
 from cockpit.clock import FrozenClock
 from cockpit.config import CONFIG_TEMPLATE, SharingSettings, parse_config
 from cockpit.dashboard import Dashboard
-from cockpit.export.weekly import current_week, render
+from cockpit.export.weekly import current_week
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.masking import (
     MASK_MARKER,
     MaskRules,

@@ -21,7 +21,8 @@ from cockpit.analytics.cost_views import (
 )
 from cockpit.clock import FrozenClock
 from cockpit.dashboard import Dashboard
-from cockpit.export.weekly import Week, current_week, render
+from cockpit.export.weekly import Week, current_week
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.formatting import money, money_range
 from cockpit.report import status_json, status_lines
 from cockpit.report_cost import NO_BUDGET
@@ -288,7 +289,8 @@ def test_status_json_cost_object() -> None:
 
 def _export_cost(text: str) -> list[str]:
     lines = text.splitlines()
-    start = lines.index("## Cost") + 4  # the heading, a blank line, the age, a blank line
+    # Under the heading: the age, the week's changes, then where things stand.
+    start = lines.index("Where things stand:", lines.index("## Cost")) + 2
     end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
     return lines[start:end]
 
@@ -321,7 +323,7 @@ def test_the_export_json_carries_the_weeks_spend_in_each_currency() -> None:
     d = _dashboard(_summary(views=(_view("USD", 50_714.86, movers=MOVERS), eur)))
     past = Week(2026, 47)  # 16–22 Nov, whole within the daily series
     data = json.loads(render(d, past, "json"))
-    assert data["schema"] == "cockpit.weekly/6"
+    assert data["schema"] == "cockpit.weekly/7"
     assert data["cost"]["week"] == {
         "start": "2026-11-16",
         "end": "2026-11-22",

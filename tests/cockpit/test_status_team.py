@@ -377,7 +377,8 @@ def test_status_on_the_demo_reads_as_a_lead_in_berlin_would(
 
 
 def test_the_demo_export_says_who_is_away_next_week(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cockpit.export.weekly import current_week, render
+    from cockpit.export.weekly import current_week
+    from cockpit.export.weekly import render_dashboard as render
 
     d = demo_dashboard(monkeypatch, "America/Los_Angeles")
     text = render(d, current_week(DEMO_NOW), "md", generated_at=DEMO_NOW)

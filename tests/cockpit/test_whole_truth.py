@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from cockpit.analytics.freshness import SourceFacts
 from cockpit.dashboard import Dashboard, load_dashboard
-from cockpit.export.weekly import Week, render
+from cockpit.export.weekly import Week
+from cockpit.export.weekly import render_dashboard as render
 from cockpit.formatting import quantity, with_unit, working_days_left
 from cockpit.models import (
     KeyResult,

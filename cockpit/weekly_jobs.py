@@ -50,42 +50,18 @@ def default_output(week: Week, fmt: str, folder: Path | None = None) -> Path:
 def weekly_export_text(
     workspace: Workspace, week: Week, fmt: str, now: datetime, *, masked: bool
 ) -> str:
-    """The summary of `week` as `cockpit export` renders it (with the mask marker when
+    """The summary of `week` exactly as `cockpit export` renders it (with the mask marker when
     masked)."""
-    from cockpit.export import weekly
+    from cockpit.export.weekly import weekly_text
 
     if fmt not in FORMATS:
         raise WeeklyJobError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     if week.monday > now.date():
         raise WeeklyJobError(f"{week.label} has not started yet: choose a week up to this one.")
     try:
-        weekly_text = getattr(weekly, "weekly_text", None)
-        if callable(weekly_text):
-            return str(weekly_text(workspace, week, fmt, now, masked=masked))
-        return _rendered_from_dashboard(workspace, week, fmt, now, masked=masked)
+        return weekly_text(workspace, week, fmt, now, masked=masked)
     except ExportError as exc:
         raise WeeklyJobError(str(exc)) from None
-
-
-def _rendered_from_dashboard(
-    workspace: Workspace, week: Week, fmt: str, now: datetime, *, masked: bool
-) -> str:
-    """The summary from the week's dashboard, as the export renders it without `weekly_text`."""
-    from cockpit.export.weekly import render
-
-    past = week.end < now
-    dashboard = workspace.dashboard(week.end if past else now, as_of_past=past)
-    if masked:
-        from cockpit.masking import mask_dashboard, mask_rules
-
-        sharing = workspace.config.sharing
-        dashboard = mask_dashboard(dashboard, mask_rules(sharing.mask_labels, sharing.mask_tags))
-    text = render(dashboard, week, fmt, generated_at=now)
-    if masked:
-        from cockpit.masking import with_marker
-
-        text = with_marker(text, fmt)
-    return text
 
 
 def output_path(text: str) -> Path:

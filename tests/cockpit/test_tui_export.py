@@ -228,6 +228,7 @@ async def test_the_palette_and_the_keys_offer_the_export(workspace: Workspace) -
     async with app.run_test(size=SIZE) as pilot:
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Export weekly summary…" in titles
+        assert not [t for t in titles if t.startswith("Send weekly summary")]  # none configured
         # The footer and the help panel list the key, as they list every other.
         shown = {b.key: b for _, b, _, _ in app.screen.active_bindings.values()}
         assert shown["e"].description == "Export" and shown["e"].show

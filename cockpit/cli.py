@@ -141,9 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     init = command("init", "write a commented config template")
     init.add_argument("--force", action="store_true", help="overwrite an existing config")
 
-    auth = command("auth", "store or remove a source's token in the OS keyring")
+    auth = command(
+        "auth", "store or remove a source's token (or a destination's secret) in the OS keyring"
+    )
     auth.add_argument("action", choices=("set", "clear"))
-    auth.add_argument("source", metavar="SOURCE", help="the source name from the config")
+    auth.add_argument(
+        "source", metavar="NAME", help="the source's (or destination's) name from the config"
+    )
 
     team = command("team", "meeting slots and fairness for the team, from the cache")
     team_commands = team.add_subparsers(dest="team_command", metavar="WHAT", required=True)
@@ -222,6 +226,46 @@ def build_parser() -> argparse.ArgumentParser:
         type=_iso_day,
         metavar="YYYY-MM-DD",
         help="the day it is for (default: today in your time zone)",
+    )
+
+    send = command(
+        "send", "send the weekly summary to a configured destination, through the outbox"
+    )
+    send.add_argument("--to", required=True, metavar="NAME", help="a [destinations.NAME] block")
+    send.add_argument(
+        "--week", metavar="ISO-WEEK", help="e.g. 2026-W48 (default: the last full week)"
+    )
+    send.add_argument(
+        "--again", action="store_true", help="send a new copy of a week sent (or queued) before"
+    )
+    outbox = command("outbox", "list, send, retry or drop the messages in the outbox")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", metavar="WHAT")
+    for name, text in (
+        ("list", "list the messages (the default): state, attempts, last error, age"),
+        ("send", "send every waiting message now"),
+    ):
+        sub = outbox_commands.add_parser(name, help=text, description=text)
+        _global_options(sub, suppress=True)
+    retry = outbox_commands.add_parser(
+        "retry",
+        help="send a failed or unsure message again",
+        description="Put a failed or unsure message back in the queue and send it now (an"
+        " unsure one may then arrive twice: it may have been delivered before). --all retries"
+        " every failed one.",
+    )
+    _global_options(retry, suppress=True)
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?", type=_bounded(1, 2**62), metavar="ID")
+    which.add_argument("--all", action="store_true", help="every failed and waiting message")
+    drop = outbox_commands.add_parser(
+        "drop",
+        help="never send this message",
+        description="Never send this message; it stays in the list as dropped.",
+    )
+    _global_options(drop, suppress=True)
+    drop.add_argument("id", type=_bounded(1, 2**62), metavar="ID")
+    outbox.add_argument(
+        "--all", action="store_true", dest="include_dropped", help="list dropped messages too"
     )
     return parser
 
@@ -593,11 +637,13 @@ def _check_auth_source(args: argparse.Namespace) -> None:
         )
         return
     try:
-        configured = load_config(path).sources
+        config = load_config(path)
     except ConfigError as exc:
         print(f"cockpit: warning: cannot check {name!r} against the config: {exc}", file=sys.stderr)
         return
-    if name not in configured:
+    # A destination's secret (a webhook URL, a Confluence token) is kept under its name too.
+    configured = config.sources
+    if name not in configured and name not in config.destinations:
         listed = ", ".join(sorted(configured)) or "none"
         print(
             f"cockpit: warning: {path} has no source named {name!r} (configured: {listed});"
@@ -852,6 +898,116 @@ def cmd_okr(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _delivery_workspace(args: argparse.Namespace, clock: Clock) -> Workspace:
+    """The user's workspace, for the commands that keep an outbox (never the demo's)."""
+    workspace = _workspace(args, clock)
+    if workspace.store.read_only():
+        raise CliError(
+            f"the cache {workspace.store.path} is read-only for this user, and the outbox lives"
+            " in it; fix its permissions, or point `store` in [cockpit] at a file you may write"
+        )
+    return workspace
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    """`cockpit send --to NAME`: the summary is committed to the outbox first, then (unless
+    --offline) sent. Exit 0: sent, or kept as asked; 3: it waits or may have been sent (kept
+    in the outbox); 1: it failed for good."""
+    from cockpit.delivery import DeliveryConfigError, deliver_waiting, queue_weekly
+    from cockpit.export.weeks import ExportError, last_full_week, parse_week
+    from cockpit.text_safety import clean_line
+
+    clock = _clock()
+    now = clock.now()
+    try:
+        week = parse_week(args.week) if args.week else last_full_week(now)
+    except ExportError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    if week.monday > now.date():
+        raise CliError(f"--week {week.label} has not started yet", EXIT_CONFIG)
+    workspace = _delivery_workspace(args, clock)
+    try:
+        queued = queue_weekly(workspace, args.to, week, now, again=args.again)
+    except (DeliveryConfigError, ExportError) as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    message = queued.message
+    if queued.new:
+        size = len(message.body.encode("utf-8"))
+        masking = ", masked" if message.masked else ""
+        print(
+            clean_line(
+                f"queued #{message.id}: {message.week} → {message.destination}"
+                f" ({message.format}{masking}, {size:,} bytes)"
+            )
+        )
+    else:
+        print(clean_line(f"{message.week} → {message.destination}: {queued.already}"))
+        if message.state != "waiting":
+            return EXIT_OK
+    if args.offline:
+        print("offline: it waits in the outbox; `cockpit outbox send` sends it")
+        return EXIT_OK
+    report = deliver_waiting(workspace, now, only=[message.id], due_only=False)
+    for line in report.lines():
+        print(clean_line(line))
+    if report.sent:
+        return EXIT_OK
+    return EXIT_ERROR if report.failed else EXIT_PARTIAL
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    import contextlib
+
+    from cockpit.delivery import deliver_waiting, outbox_lines
+    from cockpit.outbox import Outbox, OutboxError
+    from cockpit.store import StoreError
+    from cockpit.text_safety import clean_line
+
+    clock = _clock()
+    now = clock.now()
+    what = args.outbox_command or "list"
+    workspace = _delivery_workspace(args, clock) if what != "list" else _workspace(args, clock)
+    if workspace.in_memory:
+        raise CliError("the demo workspace keeps no outbox; use your own config", EXIT_CONFIG)
+    outbox = Outbox(workspace.store)
+    try:
+        if what == "list":
+            if not workspace.store.exists():
+                print("the outbox is empty")
+                return EXIT_OK
+            # A crashed delivery's message shows as unsure (a read-only cache: as it stands).
+            with contextlib.suppress(StoreError):
+                outbox.recover(now)
+            for line in outbox_lines(outbox.list(include_dropped=args.include_dropped), now):
+                print(clean_line(line))
+            return EXIT_OK
+        if what == "drop":
+            dropped = outbox.drop(args.id)
+            print(clean_line(f"dropped #{dropped.id} ({dropped.week} → {dropped.destination})"))
+            return EXIT_OK
+        only = None
+        if what == "retry":
+            if args.all:
+                print(
+                    f"{outbox.retry_all()} message(s) queued again; unsure ones are retried"
+                    " only by id (each may have been delivered)"
+                )
+            else:
+                again = outbox.retry(args.id, now)
+                only = [again.id]
+        if args.offline:
+            print("offline: nothing sent; `cockpit outbox send` sends what waits")
+            return EXIT_OK
+        report = deliver_waiting(workspace, now, only=only, due_only=False)
+    except OutboxError as exc:
+        raise CliError(str(exc), EXIT_CONFIG) from None
+    for line in report.lines() or ["nothing waits in the outbox"]:
+        print(clean_line(line))
+    if report.failed:
+        return EXIT_ERROR
+    return EXIT_PARTIAL if report.waiting or report.unsure else EXIT_OK
+
+
 # Commands that build a screen or a report and end: the cyclic garbage collector only costs
 # them time (about 170 collections, 40-55 ms, before the TUI's first frame), since records and
 # view-models are untracked structs. The TUI turns it back on after its first frame.
@@ -886,6 +1042,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "auth": cmd_auth,
         "team": cmd_team,
         "okr": cmd_okr,
+        "send": cmd_send,
+        "outbox": cmd_outbox,
     }
     from cockpit.store import StoreError
 

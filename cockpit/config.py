@@ -13,6 +13,7 @@ from typing import Annotated, Literal, NoReturn
 
 import msgspec
 
+from cockpit.destination_settings import AnyDestination, DestinationError, convert_destination
 from cockpit.kinds import (  # re-exported: callers import settings from here
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -167,6 +168,8 @@ class Config(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     team: TeamSettings = msgspec.field(default_factory=TeamSettings)
     okrs: OkrSettings = msgspec.field(default_factory=OkrSettings)
     sharing: SharingSettings = msgspec.field(default_factory=SharingSettings)
+    # Where `cockpit send` delivers the weekly summary (cockpit/destination_settings.py).
+    destinations: dict[str, AnyDestination] = msgspec.field(default_factory=dict)
     path: Path | None = None  # where it was read from; not a TOML key
 
     def enabled_sources(self) -> dict[str, AnySourceSettings]:
@@ -223,12 +226,23 @@ def parse_config(text: str, path: Path) -> Config:
     if not isinstance(raw_sources, dict):
         raise ConfigError(f"{path}: `sources` must be a table of [sources.NAME] blocks")
     sources = {name: _convert_source(name, value, path) for name, value in raw_sources.items()}
+    raw_destinations = data.pop("destinations", {})
+    if not isinstance(raw_destinations, dict):
+        raise ConfigError(f"{path}: `destinations` must be a table of [destinations.NAME] blocks")
+    try:
+        destinations = {
+            name: convert_destination(name, value, config_dir=path.parent, sources=set(sources))
+            for name, value in raw_destinations.items()
+        }
+    except DestinationError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     try:
         config = msgspec.convert(data, Config, strict=True)
     except msgspec.ValidationError as exc:
         explained = explain_validation_error(str(exc), SOURCE_KINDS, data=data)
         raise ConfigError(f"{path}: {explained}") from None
     config.sources = sources
+    config.destinations = destinations
     _check_semantics(config, path)
     config.path = path
     return config
@@ -286,12 +300,21 @@ def _reject_inline_secrets(data: object, path: Path, where: str = "") -> None:
         for key, value in data.items():
             key_path = f"{where}.{key}" if where else str(key)
             if _SECRET_KEY.search(str(key)):
-                source = key_path.split(".")[1] if key_path.startswith("sources.") else "SOURCE"
+                source = _block_name(key_path)
                 raise ConfigError(
                     f"{path}: `{key_path}` looks like a credential; tokens never go in the "
                     f"config. Remove it and run `cockpit auth set {source}` instead"
                 )
             _reject_inline_secrets(value, path, key_path)
+
+
+def _block_name(key_path: str) -> str:
+    """The NAME of the [sources.NAME] or [destinations.NAME] block a key is in, which is also
+    the name its secret is stored under."""
+    parts = key_path.split(".")
+    if len(parts) > 2 and parts[0] in ("sources", "destinations"):
+        return parts[1]
+    return "SOURCE"
 
 
 def _reject_credentials_in_urls(data: object, path: Path, where: str = "") -> None:
@@ -304,8 +327,7 @@ def _reject_credentials_in_urls(data: object, path: Path, where: str = "") -> No
         for index, value in enumerate(data):
             _reject_credentials_in_urls(value, path, f"{where}.{index}")
     elif isinstance(data, str) and has_credentials(data):
-        parts = where.split(".")
-        source = parts[1] if len(parts) > 2 and parts[0] == "sources" else "SOURCE"
+        source = _block_name(where)
         raise ConfigError(
             f"{path}: `{where}`: the address holds a user name or password"
             f" ({redact_url(data)}); credentials never go in the config. Write the address"

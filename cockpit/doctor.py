@@ -207,4 +207,39 @@ def run_doctor(workspace: Workspace, now: datetime, *, offline: bool = False) ->
                     f"run `cockpit sync --source {name}`",
                 )
             )
+    rows += _destination_checks(config)
+    return rows
+
+
+def _destination_checks(config: Config) -> list[Check]:
+    """Each `[destinations.NAME]` and whether its secret is there (never its value). Nothing
+    is sent: a webhook cannot be tried without posting to the channel."""
+    from cockpit.secrets import env_var_for, secret_origin
+
+    rows = []
+    for name, settings in config.destinations.items():
+        label = f"{name} ({settings.kind})"
+        if settings.needs_secret:
+            origin = secret_origin(name)
+            if origin == "missing":
+                rows.append(
+                    Check(
+                        label,
+                        "fail",
+                        f"no {settings.secret_words} found; `cockpit send --to {name}` would wait",
+                        f"run `cockpit auth set {name}` or set {env_var_for(name)}",
+                    )
+                )
+                continue
+            detail = f"{settings.secret_words} from the {origin}"
+            if settings.kind == "confluence":
+                detail = f"{redact_url(settings.url)}, space {settings.space}; {detail}"
+            rows.append(Check(label, "ok", detail))
+            continue
+        folder = Path(settings.path)
+        if folder.is_dir() and not os.access(folder, os.W_OK):
+            rows.append(Check(label, "fail", f"{folder} is not writable", f"chmod u+w {folder}"))
+        else:
+            made = "" if folder.is_dir() else " (created on the first send)"
+            rows.append(Check(label, "ok", f"writes {settings.format} to {folder}{made}"))
     return rows

@@ -151,6 +151,33 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX kr_values_by_kr ON kr_values (source, kr, last_seen);
     """,
+    # The outbox (cockpit/outbox.py): weekly summaries to send, committed before anything is
+    # sent, so that a message survives being offline, a failing server and a crash. `body` is
+    # the rendered text, never a secret. `claimed_by`/`claimed_at` say which process took it
+    # into `sending` and when: a `sending` row whose process is gone was interrupted.
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        idem_key TEXT NOT NULL UNIQUE,
+        destination TEXT NOT NULL,
+        week TEXT NOT NULL,
+        format TEXT NOT NULL,
+        masked INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        next_try_at TEXT,
+        claimed_by TEXT NOT NULL DEFAULT '',
+        claimed_at TEXT,
+        sent_at TEXT,
+        remote_ref TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX outbox_by_state ON outbox (state, next_try_at);
+    CREATE INDEX outbox_by_week ON outbox (destination, week);
+    """,
 )
 STORE_SCHEMA_VERSION = len(_MIGRATIONS)
 

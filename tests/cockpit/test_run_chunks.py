@@ -420,7 +420,7 @@ def test_a_v1_cache_migrates_and_its_runs_are_still_read(tmp_path: Path) -> None
     assert store.latest("mlflow", with_runs=True).snapshot == old  # type: ignore[union-attr]
     assert store.last_attempts()["mlflow"].status == "ok"
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION == 6
 
     # The next sync keeps its runs apart and shares nothing with the old payload; once the
     # old snapshot is past its year, pruning it leaves only what the new one refers to.

@@ -567,6 +567,24 @@ burndown_weekends = "shade"
 #                                     but not applied yet: the run tables do not carry tags)
 # mask_by_default = false           # mask status and exports even without --masked
 
+# Where `cockpit send --to NAME` delivers the weekly summary, through the outbox (see
+# docs/sharing.md). Secrets never go here: `cockpit auth set NAME` stores a webhook URL or a
+# token. `masked` defaults to [sharing] mask_by_default.
+# [destinations.team-slack]
+# kind = "slack"                    # or "teams": an incoming webhook (Workflows for Teams)
+#
+# [destinations.wiki]
+# kind = "confluence"
+# url = "https://example.atlassian.net/wiki"
+# space = "MLT"
+# title = "Weekly status {week}"    # updated when it exists, created otherwise
+# user = "lead@example.com"         # Cloud: with an API token; empty: Server/DC with a PAT
+#
+# [destinations.archive]
+# kind = "folder"
+# path = "~/status-reports"
+# format = "md"                     # md | html | json
+
 # Cloud budgets shown in the Cost panel, each in its own currency (money is never converted).
 # [[budgets]]
 # name = "ML platform"

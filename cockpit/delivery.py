@@ -118,8 +118,8 @@ def unsure_words(message: Message) -> str:
 
 
 NETWORK_HINT = (
-    "it goes out when the network is back: `cockpit outbox send`, or the dashboard's next"
-    " successful sync"
+    "it waits in the outbox{when} and goes out when the network is back: `cockpit outbox"
+    " send`, or the dashboard's next successful sync"
 )
 FIX_HINT = "once that is fixed, `cockpit outbox send` sends it"
 
@@ -130,7 +130,8 @@ def outcome_line(outcome: Outcome) -> str:
     if outcome.state == "sent":
         return f"{what}: sent{': ' + outcome.detail if outcome.detail else ''}"
     if outcome.state == "waiting":
-        return f"{what}: waiting ({outcome.detail}); {outcome.hint or NETWORK_HINT}"
+        hint = outcome.hint or NETWORK_HINT.format(when="")
+        return f"{what}: waiting ({outcome.detail}); {hint}"
     if outcome.state == "unsure":
         return f"{what}: unsure, {unsure_words(m)} ({outcome.detail})"
     return f"{what}: failed ({outcome.detail}); fix it, then `cockpit outbox retry {m.id}`"
@@ -473,7 +474,7 @@ def _send_one(
         claimed.id, now, words, final=final, retry_after=getattr(error, "retry_after", None)
     )
     after = outbox.get(claimed.id)
-    hint = f"tried again from {clock_time(after.next_try_at)}, or {NETWORK_HINT}"
+    hint = NETWORK_HINT.format(when=f" (next try from {clock_time(after.next_try_at)})")
     return Outcome(after, state, words, hint if state == "waiting" else "")
 
 

@@ -292,7 +292,8 @@ def test_offline_then_online(tmp_path: Path) -> None:
     message = enqueue(outbox).message
     report = deliver_waiting(ws, NOW, factory=factory(slack))
     assert (report.sent, report.waiting) == (0, 1)
-    assert "when the network is back" in report.lines()[0] or "tried again" in report.lines()[0]
+    (line,) = report.lines()
+    assert "next try from 09:31" in line and "when the network is back" in line
     assert outbox.get(message.id).state == "waiting"
     # The pause after a failure holds the next automatic try back; a user's "send now" not.
     assert deliver_waiting(ws, NOW, factory=factory(slack)).outcomes == []

@@ -312,3 +312,25 @@ def test_send_and_outbox_never_import_textual(config: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert "LOADED [] [0, 0, 0]" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/sharing.md"])
+def test_the_documented_destinations_read(doc: str, tmp_path: Path) -> None:
+    import re
+
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[destinations\..*?)```", text, re.S)
+    assert block, f"{doc} shows no [destinations.NAME] example"
+    config = parse_config(block.group(1), tmp_path / "config.toml")
+    assert {"team-slack", "wiki", "archive"} <= set(config.destinations)
+
+
+def test_the_config_template_s_destinations_read(tmp_path: Path) -> None:
+    from cockpit.config import CONFIG_TEMPLATE
+
+    start = CONFIG_TEMPLATE.index("# [destinations.team-slack]")
+    end = CONFIG_TEMPLATE.index("# Cloud budgets")
+    lines = CONFIG_TEMPLATE[start:end].splitlines()
+    text = "\n".join(line.removeprefix("# ").removeprefix("#") for line in lines)
+    config = parse_config(text, tmp_path / "config.toml")
+    assert set(config.destinations) == {"team-slack", "wiki", "archive"}

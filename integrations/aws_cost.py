@@ -65,6 +65,7 @@ from integrations.base import (
     SourceUnreachable,
     TrafficMeter,
 )
+from integrations.net_words import network_failure
 from integrations.threads import run_abandonable
 
 
@@ -257,6 +258,9 @@ class _Aws:
         self.deadline = deadline
         self.meter = meter
         self._clients: dict[str, Any] = {}
+        # The last answer's status, and whether its body was shorter than announced: what an
+        # answer boto3 cannot parse said (seen before parsing, see `_seen`).
+        self._last_status, self._last_cut = 0, False
         self._session: Any = None
 
     # --- calls ---------------------------------------------------------------------------
@@ -331,11 +335,21 @@ class _Aws:
         """One call; with `unavailable`, AWS's "no data for that" answer is None."""
         _require_boto3(self.name)
         from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.parsers import ResponseParserError
 
         self._check_time()
+        self._last_status, self._last_cut = 0, False
         try:
             client = self._client(service)
             answer = getattr(client, method)(**args)
+        except ResponseParserError:
+            # Not AWS's own words: a proxy or gateway on the way answered instead.
+            raise self._unreadable(service) from None
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError):
+            if not self._last_status:
+                raise
+            # botocore stumbled over an answer of another shape (a Wi-Fi sign-in page).
+            raise self._unreadable(service) from None
         except (BotoCoreError, ClientError) as exc:
             if unavailable and _code(exc) == "DataUnavailableException":
                 return None
@@ -376,6 +390,7 @@ class _Aws:
             service, endpoint_url=settings.endpoint_url or None, config=config
         )
         client.meta.events.register("response-received", self._count)
+        client.meta.events.register("before-parse", self._seen)
         self._clients[service] = client
         return client
 
@@ -391,6 +406,42 @@ class _Aws:
             self.meter.failed(exception, self.name)
         elif status >= 400:  # what a sync cut by its deadline was struggling with
             self.meter.last_error = f"AWS answered {status}"
+
+    def _seen(self, response_dict: Mapping[str, Any] | None = None, **_: Any) -> None:
+        answer = response_dict or {}
+        self._last_status = int(answer.get("status_code") or 0)
+        body = answer.get("body")
+        headers = answer.get("headers") or {}
+        announced = str(headers.get("content-length") or headers.get("Content-Length") or "")
+        self._last_cut = (
+            isinstance(body, bytes | bytearray)
+            and announced.isdigit()
+            and len(body) < int(announced)
+        )
+
+    def _unreadable(self, service: str) -> SourceError:
+        """An answer boto3 could not parse, told by its HTTP status (botocore's message quotes
+        the body and names its XML parser)."""
+        name, status = self.name, self._last_status
+        where = self.settings.endpoint_url or f"{_SERVICES[service]}'s endpoint"
+        if self._last_cut:
+            return SourceUnreachable(
+                f"{name}: the connection dropped in the middle of the answer from {where}"
+            )
+        if status in (401, 403):
+            return SourceAuthError(
+                f"{name}: {where} rejected the credentials ({status}); check the AWS keys or"
+                " profile, and any proxy on the way",
+                status=status,
+            )
+        if status in (429, 503):
+            return SourceRateLimited(f"{name}: {where} is rate limiting requests ({status})")
+        if status >= 500:
+            return SourceUnreachable(f"{name}: the server failed ({status}) at {where}")
+        return SourceBadResponse(
+            f"{name}: the answer from {where} could not be read ({status or 'no status'}); it is"
+            " not what AWS sends (a Wi-Fi sign-in page, a proxy, or a wrong `endpoint_url`?)"
+        )
 
     def _reword(self, exc: BaseException, service: str, operation: str) -> SourceError:
         """A boto3 failure in the user's words: what is wrong, and what to do."""
@@ -419,7 +470,8 @@ class _Aws:
             return SourceAuthError(f"{name}: AWS credentials could not be obtained: {exc}")
         if isinstance(exc, boto.ConnectionError | boto.HTTPClientError):
             where = self.settings.endpoint_url or f"{what}'s endpoint"
-            return SourceUnreachable(f"{name}: cannot reach {where}: {_short(exc)}")
+            why = network_failure(exc) or _short(exc)
+            return SourceUnreachable(f"{name}: cannot reach {where}: {why}")
         if isinstance(exc, boto.ParamValidationError):
             return SourceConfigError(f"{name}: {what} refused the request: {_short(exc)}")
         if isinstance(exc, boto.ClientError):

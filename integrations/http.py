@@ -9,6 +9,8 @@ and bytes for the sync log and the benchmarks.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +26,7 @@ from integrations.base import (
     SourceUnreachable,
     TrafficMeter,
 )
+from integrations.net_words import dropped_answer, network_failure
 from integrations.retry import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,
@@ -40,6 +43,14 @@ class _Garbled(SourceBadResponse):
 
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The certificate store, loaded once for every client of the process. Loading it costs
+    40–60 ms of CPU, GIL held: a client per source made eight of those at the start of a
+    sync, which froze the TUI for half a second. An SSLContext is safe to share."""
+    return httpx.create_ssl_context()
 
 
 class HttpClient:
@@ -70,6 +81,7 @@ class HttpClient:
             auth=auth,
             transport=transport,
             follow_redirects=True,
+            verify=tls_context(),
         )
 
     @property
@@ -138,13 +150,17 @@ class HttpClient:
             raise self._failed(
                 SourceUnreachable(
                     f"{self.source}: the connection dropped in the middle of the answer from "
-                    f"{httpx.URL(url).path} ({type(exc).__name__})"
+                    f"{httpx.URL(url).path} ({dropped_answer(exc)})"
                 )
             ) from exc
         except httpx.TransportError as exc:
             self.meter.count(0)
             raise self._failed(
-                SourceUnreachable(f"{self.source}: cannot reach the server ({exc})")
+                SourceUnreachable(
+                    f"{self.source}: cannot reach the server: "
+                    # httpx's own words ("All connection attempts failed") say nothing useful.
+                    + (network_failure(exc) or str(exc) or "the connection failed")
+                )
             ) from exc
         # Bytes on the wire (compressed), which is what a slow link pays for.
         self.meter.count(response.num_bytes_downloaded)

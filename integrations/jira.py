@@ -69,6 +69,7 @@ from integrations.jira_parse import (
     parse_sprint,
     parse_time,
 )
+from integrations.net_words import dropped_answer, network_failure
 from integrations.retry import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUTS,
@@ -620,10 +621,11 @@ class _JiraApi:
             if _dropped_mid_answer(exc):
                 raise SourceUnreachable(
                     f"{name}: Jira was reached, but the connection dropped in the middle of the "
-                    f"answer from {path} ({type(exc).__name__})"
+                    f"answer from {path} ({dropped_answer(exc)})"
                 ) from None
             raise SourceUnreachable(
-                f"{name}: cannot reach {self.source.url} ({type(exc).__name__})"
+                f"{name}: cannot reach {self.source.url}: "
+                + (network_failure(exc) or f"the connection failed ({type(exc).__name__})")
             ) from None
         try:
             return response.json()

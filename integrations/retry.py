@@ -79,6 +79,7 @@ def fit_to_deadline(
     if wait <= left:
         return error
     return SourceDeadlineExceeded(
-        f"{source}: {asker} asked to wait {wait:.0f}s, more than the {left:.0f}s left of its "
+        f"{source} is rate limited: {asker} asked to wait {wait:.0f}s, more than the {left:.0f}s"
+        " left of its "
         f"{deadline.seconds:g}s deadline"
     )

@@ -211,7 +211,8 @@ async def test_a_retry_after_longer_than_the_deadline_leaves_fails_at_once(
     assert time.monotonic() - began < 2.0
     assert len(server.requests) == 1
     assert str(caught.value) == (
-        "tracker: the server asked to wait 60s, more than the 10s left of its 10s deadline"
+        "tracker is rate limited: the server asked to wait 60s, more than the 10s left of its 10s"
+        " deadline"
     )
 
 

@@ -141,7 +141,9 @@ async def _sync_one(
         paid = PaidCalls(job.paid_call_limit, used)
     meter: TrafficMeter = progress.meter
     ends = Deadline.starting_now(job.deadline)
-    http = _open_http(job, meter, ends) if source.uses_network else None
+    # Off the loop: the first client imports httpx and loads the certificate store (~150 ms),
+    # which would freeze a TUI that is drawing meanwhile.
+    http = await asyncio.to_thread(_open_http, job, meter, ends) if source.uses_network else None
     error = ""
     held = False
     snapshot = None

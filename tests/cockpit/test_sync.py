@@ -374,3 +374,48 @@ async def test_sources_get_the_deadline_they_must_finish_by(
     await sync_one(SyncJob(Recorder(), deadline=7.0), store, clock)
 
     assert len(seen) == 1 and 6.0 < seen[0] <= 7.0
+
+
+async def test_the_http_client_is_made_off_the_event_loop(
+    server: FaultServer, store: Store, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a client imports httpx and loads the certificate store: on the loop, eight
+    sources starting together froze the TUI for half a second (benchmarks/nomad.py)."""
+    import threading
+
+    import cockpit.sync
+
+    made_on: list[int] = []
+    real = cockpit.sync._open_http
+
+    def recording(*args: Any) -> Any:
+        made_on.append(threading.get_ident())
+        return real(*args)
+
+    monkeypatch.setattr(cockpit.sync, "_open_http", recording)
+    outcome = await sync_one(job_for(server), store, clock)
+
+    assert outcome.status == "ok", outcome.error
+    assert made_on and threading.get_ident() not in made_on
+
+
+def test_every_client_shares_one_certificate_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from integrations.http import HttpClient, tls_context
+
+    tls_context.cache_clear()
+    loads: list[int] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    try:
+        clients = [HttpClient(f"source-{n}") for n in range(4)]
+        assert len(loads) == 1
+        assert all(c._client._transport._pool._ssl_context is tls_context() for c in clients)
+    finally:
+        tls_context.cache_clear()

@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--masked", action="store_true", help=f"open masked: {MASKED_HELP}")
     _global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -84,6 +85,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "open the dashboard on the built-in demo workspace (no network)")
     demo.add_argument("--store", metavar="PATH", help="keep the demo cache here (default: private)")
     demo.add_argument("--still", action="store_true", help="do not simulate live changes")
+    # SUPPRESS: `cockpit --masked demo` keeps the --masked given before the command.
+    demo.add_argument("--masked", action="store_true", default=argparse.SUPPRESS, help=MASKED_HELP)
+
+    present = command(
+        "present", "screen-share mode: one panel at a time, large and high-contrast, cycling"
+    )
+    present.add_argument("--demo", action="store_true", help="present the demo workspace")
+    present.add_argument(
+        "--masked", action="store_true", default=argparse.SUPPRESS, help=MASKED_HELP
+    )
+    present.add_argument(
+        "--interval",
+        type=_bounded(3, 3600),
+        metavar="SECONDS",
+        help="seconds each panel stays (default: [sharing] present_seconds, 20)",
+    )
 
     sync = command("sync", "sync sources into the local cache")
     sync.add_argument("--source", action="append", metavar="NAME", help="only this source")
@@ -524,9 +541,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from cockpit.app import render_screenshot
     from cockpit.masking import MASK_MARKER
 
-    # Built here rather than by the app, so that the mask applies before anything is drawn.
+    # The app masks what it is given before its first frame, and shows the marker on screen.
     shown = workspace.dashboard(clock.now(), offline=args.offline)
-    dashboard = _masked(args, workspace, shown)
     svg = render_screenshot(
         workspace,
         clock,
@@ -534,8 +550,9 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
         offline=args.offline,
         panel=panel,
         tab=tab,
-        initial=dashboard,
-        marker=MASK_MARKER if dashboard is not shown else "",
+        initial=shown,
+        marker=MASK_MARKER if masking else "",
+        masked=masking,
     )
     _write_output(svg, args.output)
     return EXIT_OK
@@ -691,7 +708,8 @@ def _greeting(path: Path) -> str:
     )
 
 
-def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
+def cmd_tui(args: argparse.Namespace, *, demo: bool, present: bool = False) -> int:
+    """The dashboard (`cockpit`, `cockpit demo`) or present mode (`cockpit present`)."""
     from cockpit.cache_rescue import read_setting_aside
     from cockpit.clock import SystemClock
 
@@ -734,7 +752,18 @@ def cmd_tui(args: argparse.Namespace, *, demo: bool) -> int:
             print(f"cockpit: {said}", file=sys.stderr)
     from cockpit.app import run_app
 
-    return run_app(workspace, clock, offline=args.offline, initial=initial) or EXIT_OK
+    return (
+        run_app(
+            workspace,
+            clock,
+            offline=args.offline,
+            initial=initial,
+            masked=True if getattr(args, "masked", False) else None,  # None: the config says
+            present=present,
+            present_seconds=getattr(args, "interval", None),
+        )
+        or EXIT_OK
+    )
 
 
 def cmd_team(args: argparse.Namespace) -> int:
@@ -1011,7 +1040,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 # Commands that build a screen or a report and end: the cyclic garbage collector only costs
 # them time (about 170 collections, 40-55 ms, before the TUI's first frame), since records and
 # view-models are untracked structs. The TUI turns it back on after its first frame.
-NO_GC_UNTIL_DONE = frozenset({None, "demo", "status", "export"})
+NO_GC_UNTIL_DONE = frozenset({None, "demo", "present", "status", "export"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1050,6 +1079,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "demo"):
             return cmd_tui(args, demo=args.command == "demo")
+        if args.command == "present":
+            return cmd_tui(args, demo=args.demo, present=True)
         return handlers[args.command](args)
     except CliError as exc:
         print(f"cockpit: {_safe(exc)}", file=sys.stderr)

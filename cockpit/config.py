@@ -151,6 +151,8 @@ class SharingSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     mask_tags: list[NonEmpty] = msgspec.field(default_factory=list)
     # Mask every status and export without being asked (`--masked` is then implied).
     mask_by_default: bool = False
+    # Present mode (`cockpit present`, `p`): how long each panel stays before the next.
+    present_seconds: Annotated[float, msgspec.Meta(ge=3, le=3600)] = 20.0
 
 
 class GeneralSettings(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -566,6 +568,7 @@ burndown_weekends = "shade"
 # mask_tags = []                    # runs with any of these tags show only their run id (read
 #                                     but not applied yet: the run tables do not carry tags)
 # mask_by_default = false           # mask status and exports even without --masked
+# present_seconds = 20              # present mode: seconds each panel stays (3 to 3600)
 
 # Where `cockpit send --to NAME` delivers the weekly summary, through the outbox (see
 # docs/sharing.md). Secrets never go here: `cockpit auth set NAME` stores a webhook URL or a

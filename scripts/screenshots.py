@@ -1,6 +1,6 @@
 """Regenerate every picture in `screenshots/` from the demo workspace.
 
-    .venv/bin/python scripts/screenshots.py
+    .venv/bin/python scripts/screenshots.py [WORD ...]   # only the pictures named with WORD
 
 Each picture is one `cockpit screenshot` run, in its own process (a fresh app each time). The
 team pictures are taken in Europe/Berlin, so that the lead's zone is not UTC.
@@ -28,13 +28,19 @@ SHOTS: list[tuple[str, str, list[str]]] = [
     ("okrs-140x42.svg", "140x42", ["--panel", "okrs"]),
     ("team-140x42.svg", "140x42", ["--panel", "team"]),
     ("team-overlap-140x42.svg", "140x42", ["--screen", "team:overlap"]),
+    ("present-sprint-120x36.svg", "120x36", ["--screen", "present:sprint"]),
+    ("present-cost-masked-120x36.svg", "120x36", ["--screen", "present:cost", "--masked"]),
 ]
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Every picture, or only those whose file names contain one of the arguments
+    (`scripts/screenshots.py present` regenerates the present-mode pictures)."""
     OUT.mkdir(exist_ok=True)
     failed = 0
     for name, size, extra in SHOTS:
+        if argv and not any(word in name for word in argv):
+            continue
         env = dict(os.environ)
         if name.startswith("team"):
             env["TZ"] = TEAM_ZONE
@@ -48,4 +54,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -31,6 +31,12 @@ class SourceStatusBar(Widget):
     # What each syncing source says it is doing, by name. Set on its own, a few times a second
     # while a sync runs: only this bar re-renders, and only when the text changed.
     progress: reactive[dict[str, str]] = reactive(dict)
+    # Screen-share mode: the mask marker leads the bar for as long as masking is on.
+    masked: reactive[bool] = reactive(False)
+
+    def on_mount(self) -> None:
+        # A screen opened while masking is on says so from its first frame.
+        self.masked = bool(getattr(self.app, "masked", False))
 
     def show(
         self,
@@ -45,6 +51,11 @@ class SourceStatusBar(Widget):
 
     def render(self) -> Content:
         parts: list[str | tuple[str, str]] = []
+        if self.masked:
+            parts += [
+                (" MASKED ", "bold $background on $warning"),
+                (" money as % of budget, names as initials  ", "bold $warning"),
+            ]
         if self.offline:
             parts += [("OFFLINE", "bold $warning"), " cached data only  "]
         if not self.states:

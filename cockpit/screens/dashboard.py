@@ -67,6 +67,16 @@ class DashboardScreen(Screen[None]):
     def __init__(self, initial: Dashboard | None = None) -> None:
         super().__init__()
         self.initial = initial
+        self._shown_once = False
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen (present mode, an area's screen): fed what the app shows
+        # now, which a sync or the mask key may have changed meanwhile.
+        if self._shown_once:
+            show_current = getattr(self.app, "show_current", None)
+            if callable(show_current):
+                show_current()
+        self._shown_once = True
 
     def compose(self) -> ComposeResult:
         with Grid(id="panels"):

@@ -45,11 +45,15 @@ class Zygote:
             text=True,
         )
 
-    def spawn(self, argv: list[str], env: dict[str, str], **options: str) -> tuple[int, float]:
-        """Start a sync; returns its pid and the monotonic moment it was asked for."""
+    def spawn(
+        self, argv: list[str], env: dict[str, str], *, frozen: bool = True, **options: str
+    ) -> tuple[int, float]:
+        """Start a sync (at FROZEN_NOW unless not `frozen`); returns its pid and the monotonic
+        moment it was asked for."""
         assert self.process.stdin is not None and self.process.stdout is not None
         began = time.monotonic()
-        request = {"argv": argv, "now": FROZEN_NOW.isoformat(), "env": env, **options}
+        now = FROZEN_NOW.isoformat() if frozen else None
+        request = {"argv": argv, "now": now, "env": env, **options}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return json.loads(self.process.stdout.readline())["pid"], began

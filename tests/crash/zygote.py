@@ -7,7 +7,8 @@ child is a separate process running `cockpit.cli.main(argv)`, exactly what
 inputs write the same snapshot, which the test compares with). This process starts no thread
 before it forks.
 
-Protocol (one JSON object a line): the test writes {"argv", "now", "env", "timing", "die"};
+Protocol (one JSON object a line): the test writes {"argv", "now", "env", "timing", "die",
+"output"} ("now": null for the real clock; "output": a file for what the child prints);
 this answers {"pid"} at once and {"pid", "status"} when the child ends (status: the exit code,
 or minus the signal that ended it). `timing`: a file the child appends the monotonic times of
 its write (start, end) to. `die`: "before-commit" or "after-commit" makes the child kill itself
@@ -62,11 +63,15 @@ def _instrument(request: dict) -> None:
 
 def _child(request: dict) -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
+    os.dup2(devnull, 0)
+    output = request.get("output")
+    printed = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND) if output else devnull
+    for fd in (1, 2):
+        os.dup2(printed, fd)
     os.environ.update(request.get("env", {}))
-    moment = cockpit.cli.datetime.fromisoformat(request["now"])
-    cockpit.cli._clock = lambda at=None: FrozenClock(moment)  # type: ignore[assignment]
+    if request.get("now"):  # None: the real clock
+        moment = cockpit.cli.datetime.fromisoformat(request["now"])
+        cockpit.cli._clock = lambda at=None: FrozenClock(moment)  # type: ignore[assignment]
     _instrument(request)
     code = 1
     try:

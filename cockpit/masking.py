@@ -536,10 +536,13 @@ def with_marker(text: str, fmt: str) -> str:
         payload = json.loads(text)
         return json.dumps({"masked": MASK_MARKER, **payload}, indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
-        head, found, tail = text.partition("<body>")
-        if found:
-            return f"{head}<body><p><strong>{MASK_MARKER}</strong></p>{tail}"
-        return f"<p><strong>{MASK_MARKER}</strong></p>{text}"
+        # Right after the body's opening tag, whatever its attributes: a marker placed in
+        # the <head> would not be shown at all.
+        body = re.search(r"<body(?:\s[^>]*)?>", text, re.IGNORECASE)
+        marker = f"<p><strong>{MASK_MARKER}</strong></p>"
+        if body:
+            return f"{text[: body.end()]}{marker}{text[body.end() :]}"
+        return f"{marker}{text}"
     if fmt == "md":
         return f"**{MASK_MARKER}**\n\n{text}"
     return f"{MASK_MARKER}\n{text}"

@@ -80,6 +80,8 @@ def render_markdown(report: WeeklyReport) -> str:
     """Plain CommonMark that pastes into Slack, Confluence and GitHub: headings, paragraphs,
     lists and underscores for emphasis; no tables, no HTML."""
     out = [f"# {markdown_text(report.title)}", "", f"_{markdown_text(report.provenance)}_"]
+    if report.masked:
+        out[:0] = [f"**{_mask_marker()}**", ""]
     if report.highlights:
         out += ["", "## Highlights", "", " ".join(markdown_text(s) for s in report.highlights)]
     for section in report.sections:
@@ -100,8 +102,16 @@ def _freshness_line(row: Any) -> str:
     )
 
 
+def _mask_marker() -> str:
+    from cockpit.masking import MASK_MARKER  # only masked reports need the masking module
+
+    return MASK_MARKER
+
+
 def render_json(report: WeeklyReport) -> str:
-    payload = dict(report.figures)
+    # A masked report says so in its first key, as `status --json --masked` does.
+    payload: dict[str, Any] = {"masked": _mask_marker()} if report.masked else {}
+    payload.update(report.figures)
     payload["schema"] = WEEKLY_SCHEMA
     payload["compared"] = report.compared
     payload["previous_week"] = {
@@ -117,32 +127,11 @@ def render_json(report: WeeklyReport) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def _fallback_html(report: WeeklyReport) -> str:
-    """A plain page, for a tree without the charted HTML renderer."""
-    esc = html.escape
-    body = [f"<h1>{esc(report.title)}</h1>", f"<p><em>{esc(report.provenance)}</em></p>"]
-    if report.highlights:
-        body.append(f"<p>{esc(' '.join(report.highlights))}</p>")
-    for section in report.sections:
-        body.append(f"<h2>{esc(section.title)}</h2><p><em>{esc(section.age)}</em></p><ul>")
-        for change in section.changes:
-            body.append(f"<li>{esc(change.text)}</li>")
-        for line in section.lines:
-            cls = ' class="sub"' if line.startswith("  ") else ""
-            body.append(f"<li{cls}>{esc(line.strip())}</li>")
-        body.append("</ul>")
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
-        f"{esc(report.title)}</title></head><body>{''.join(body)}</body></html>\n"
-    )
-
-
 def render_html(report: WeeklyReport) -> str:
-    try:
-        from cockpit.export.weekly_html import render_html as charted
-    except ImportError:
-        return _fallback_html(report)
-    return charted(report)
+    # Imported here: the page and its charts are only loaded when HTML is asked for.
+    from cockpit.export.weekly_html import render_html as page
+
+    return page(report)
 
 
 def render(report: WeeklyReport, fmt: str) -> str:
@@ -178,13 +167,9 @@ def build_sections(d: Dashboard, week: Week | None = None) -> list[Section]:
 def weekly_text(
     workspace: Workspace, week: Week, fmt: str, now: datetime, *, masked: bool = False
 ) -> str:
-    """The report of `week` from the workspace's store, rendered, with the mask marker when
-    masked: what `cockpit export` prints and the outbox sends."""
+    """The report of `week` from the workspace's store, rendered: what `cockpit export` prints
+    and the outbox sends. A masked report carries the mask marker once, at its top: every
+    renderer shows it from `report.masked`, so nothing is added here."""
     if fmt not in FORMATS:
         raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    text = render(load_report(workspace, week, now, masked=masked), fmt)
-    if masked:
-        from cockpit.masking import with_marker
-
-        text = with_marker(text, fmt)
-    return text
+    return render(load_report(workspace, week, now, masked=masked), fmt)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.cli import EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL, main
+from tests.cockpit.weekly_page import section
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +134,8 @@ def test_export_writes_each_format(tmp_path: Path, fmt: str) -> None:
         data = json.loads(text)
         assert data["schema"] == "cockpit.weekly/7" and data["week"]["label"].count("-W") == 1
     elif fmt == "html":
-        assert text.startswith("<!doctype html>") and "<h2>Sprint</h2>" in text
+        assert text.startswith("<!DOCTYPE html>\n")
+        assert section(text, "sprint").title == "Sprint" and section(text, "cost").title == "Cost"
     else:
         assert text.startswith("# Weekly status") and "## Cost" in text
 

@@ -22,6 +22,7 @@ from tests.cockpit.test_status_team import (
     summary,
     window,
 )
+from tests.cockpit.weekly_page import section
 
 WEEK = Week(2026, 48)  # Mon 23 – Sun 29 Nov 2026; NOW is its Monday
 NEXT_MONDAY = date(2026, 11, 30)
@@ -128,10 +129,16 @@ def test_the_markdown_export_names_people_and_gives_both_zones() -> None:
 
 def test_the_html_export_has_the_same_team_lines() -> None:
     d = msgspec.structs.replace(dashboard(summary()), team_data=TEAM)
-    text = render(d, WEEK, "html", generated_at=NOW)
-    assert "<h2>Team</h2><p><em>data as of 19s ago</em></p>" in text
-    assert "Tue 24 Nov 14:00–16:00 CET (13:00–15:00 UTC), 2 h, 4 people: Tom Fletcher" in text
-    assert '<li class="sub">Wei Ling Tan: time off Fri 04 Dec (annual leave)</li>' in text
+    page = render(d, WEEK, "html", generated_at=NOW)
+    markdown = team_section(render(d, WEEK, "md", generated_at=NOW))
+    team = section(page, "team")  # read back with an XML parser: escaped and well-formed
+    assert team.title == "Team" and team.badge.endswith("· data as of 19s ago")
+    # The same changes and lines as the Markdown, sub-items (Wei Ling's leave) nested.
+    assert ["- " + c for c in team.changes] == markdown[6:9]
+    assert [f"{line[:2]}- {line.strip()}" if line.startswith("  ") else f"- {line}"
+            for line in team.lines] == markdown[12:-1]  # fmt: skip
+    assert "  Wei Ling Tan: time off Fri 04 Dec (annual leave)" in team.lines
+    assert "Each day&#39;s best:" in page  # escaped in the markup
 
 
 def test_nobody_away_next_week_is_said() -> None:

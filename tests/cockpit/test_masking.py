@@ -288,16 +288,35 @@ def test_the_unmasked_demo_shows_money_and_names(demo: Dashboard) -> None:
         assert MASK_MARKER not in text
 
 
+def _top(text: str, fmt: str) -> str:
+    """What a reader sees first: the first lines, or for HTML the start of the <body> (the
+    page's <head> holds a long stylesheet nobody reads)."""
+    if fmt == "html":
+        body = re.search(r"<body(?:\s[^>]*)?>", text)
+        assert body is not None, "an HTML page with no <body>"
+        return text[body.end() : body.end() + 400]
+    return text.split("\n", 3)[0] + text[:400]
+
+
 def test_masked_demo_shows_no_money_and_no_full_name(demo: Dashboard) -> None:
     names = _names(demo)
     for fmt, text in _surfaces(demo, masked=True).items():
         assert not MONEY.search(text), (fmt, MONEY.search(text))
         for name in names:
             assert name not in text, (fmt, name)
-        assert MASK_MARKER in text.split("\n", 3)[0] + text[:400], fmt
+        assert MASK_MARKER in _top(text, fmt), fmt
     text = _surfaces(demo, masked=True)["text"]
     assert "P.R." in text  # the names are there, as initials
     assert "% month to date" in text
+
+
+def test_the_html_marker_goes_right_after_the_body_tag_whatever_its_attributes() -> None:
+    page = '<!DOCTYPE html><html><head><style>body{x:1}</style></head><body class="a"><h1>W</h1>'
+    marked = with_marker(page, "html")
+    assert marked.count(MASK_MARKER) == 1
+    assert f'<body class="a"><p><strong>{MASK_MARKER}</strong></p><h1>W</h1>' in marked
+    bare = with_marker("<html><body><h1>W</h1></body></html>", "html")
+    assert f"<body><p><strong>{MASK_MARKER}</strong></p><h1>W</h1>" in bare
 
 
 def test_masking_is_pure_and_leaves_the_dashboard_as_it_was(demo: Dashboard) -> None:

@@ -3,6 +3,7 @@ the highlights' bounds as a property."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -23,6 +24,7 @@ from cockpit.export.report_model import Change, Section
 from cockpit.export.weekly import weekly_text
 from cockpit.export.weekly_report import build_report
 from cockpit.export.weeks import Week
+from cockpit.masking import MASK_MARKER
 from cockpit.models import StatusCategory
 from cockpit.workspace import open_demo_in_memory
 
@@ -184,6 +186,21 @@ def test_the_masked_export_holds_no_amount_and_no_full_name() -> None:
         text = weekly_text(workspace, WEEK, fmt, NOW, masked=True)
         assert not MONEY.search(text), (fmt, MONEY.search(text))
         assert not [n for n in names if n in text], fmt
+
+
+def test_a_masked_export_carries_the_marker_exactly_once_at_its_top() -> None:
+    workspace = open_demo_in_memory(FrozenClock(NOW))
+    for fmt in ("md", "html", "json"):
+        assert MASK_MARKER not in weekly_text(workspace, WEEK, fmt, NOW)
+        text = weekly_text(workspace, WEEK, fmt, NOW, masked=True)
+        assert text.count(MASK_MARKER) == 1, fmt
+    md = weekly_text(workspace, WEEK, "md", NOW, masked=True)
+    assert md.startswith(f"**{MASK_MARKER}**\n\n# Weekly status ")
+    payload = json.loads(weekly_text(workspace, WEEK, "json", NOW, masked=True))
+    assert next(iter(payload)) == "masked" and payload["masked"] == MASK_MARKER
+    page = weekly_text(workspace, WEEK, "html", NOW, masked=True)
+    body = page.partition("<body>")[2]
+    assert body.index(MASK_MARKER) < body.index("<h1>")
 
 
 def test_the_demo_export_compares_with_the_week_before() -> None:

@@ -66,7 +66,7 @@ class Section(msgspec.Struct, frozen=True, kw_only=True):
     key: Literal["sprint", "experiments", "okrs", "cost", "team"]
     title: str
     state: SectionState
-    age: str  # "data as of 2 h ago" / "never synced"
+    age: str  # "data as of 2h ago" / "data as of 2h before the week ended" / "never synced"
     changes: tuple[Change, ...] = ()  # since the week before, biggest first
     lines: tuple[str, ...] = ()  # where things stand; "  " at the start = a sub-item
     chart: Chart | None = None
@@ -79,7 +79,7 @@ class Freshness(msgspec.Struct, frozen=True, kw_only=True):
     areas: tuple[str, ...]
     state: str  # "fresh", "stale", "failed", "offline", "never synced"
     synced_at: datetime | None
-    age: str  # "2 h ago", "never"
+    age: str  # "2h ago", "2h before the week ended", "at the week's end", "never"
 
 
 class WeeklyReport(msgspec.Struct, frozen=True, kw_only=True):

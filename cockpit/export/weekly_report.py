@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from cockpit.analytics.freshness import Freshness as SourceFreshness
-from cockpit.analytics.freshness import SourceState, describe_age
+from cockpit.analytics.freshness import SourceState, describe_age, format_age
 from cockpit.dashboard import Dashboard
 from cockpit.export.changes_cost import cost_changes, spend_chart
 from cockpit.export.changes_experiments import experiment_changes, runs_chart
@@ -61,10 +61,26 @@ def title(week: Week) -> str:
     return f"Weekly status {week.label} ({week.monday:%d %b} – {week.sunday:%d %b %Y})"
 
 
+def shows_the_past(d: Dashboard, generated_at: datetime) -> bool:
+    """Whether the report shows the cache as it stood at a week's end, not as it is now."""
+    return d.now < generated_at - timedelta(minutes=1)
+
+
+def age_words(seconds: float | None, *, past: bool) -> str:
+    """How old data was at the moment the report shows: "2h ago" for the week in progress;
+    for a finished week, against the week's end ("2h before the week ended"), because a
+    reader days later would take "just now" to mean now."""
+    if not past or seconds is None:
+        return describe_age(seconds)
+    if seconds < 60:
+        return "at the week's end"
+    return f"{format_age(seconds)} before the week ended"
+
+
 def provenance(d: Dashboard, week: Week, generated_at: datetime) -> str:
     """When the report was made, and which moment of the cache it shows."""
     made = f"Generated {generated_at:%Y-%m-%d %H:%M} UTC from the local cache"
-    if d.now < generated_at - timedelta(minutes=1):
+    if shows_the_past(d, generated_at):
         return f"{made}, as it stood at the end of {week.label} ({d.now:%a %d %b %H:%M} UTC)."
     return f"{made}; {week.label} so far."
 
@@ -78,8 +94,9 @@ def _has(d: Dashboard, area: str) -> bool:
     return getattr(d, area) is not None
 
 
-def _state_and_age(d: Dashboard, area: str) -> tuple[str, str, list[str]]:
-    """The section's state, its age phrase, and the lines that explain a section with no data."""
+def _state_and_age(d: Dashboard, area: str, *, past: bool) -> tuple[str, str, list[str]]:
+    """The section's state, its age phrase, and the lines that explain a section with no data.
+    `past`: the report shows a finished week, so the age is told against its end."""
     configured = _configured(d, area)
     if not _has(d, area):
         if not configured:
@@ -102,7 +119,12 @@ def _state_and_age(d: Dashboard, area: str) -> tuple[str, str, list[str]]:
     inputs = d.areas.get(area)
     states = {s.state for s in inputs.sources} if inputs else set()
     seconds = d.age_of(area)
-    age = "no data" if seconds is None else f"data as of {describe_age(seconds)}"
+    if seconds is None:
+        age = "no data"
+    elif past and seconds < 60:
+        age = "data as of the week's end"
+    else:
+        age = f"data as of {age_words(seconds, past=past)}"
     if SourceFreshness.FAILED in states:
         return "failed", f"{age}; the last sync failed", []
     if states & {SourceFreshness.STALE, SourceFreshness.OFFLINE}:
@@ -118,8 +140,10 @@ def _section(
     changes: tuple[Change, ...],
     lines: list[str],
     chart: Chart | None,
+    *,
+    past: bool,
 ) -> Section:
-    state, age, empty = _state_and_age(this, area)
+    state, age, empty = _state_and_age(this, area, past=past)
     if before is None and _has(this, area):
         changes += (
             Change(text=f"Nothing in the cache from {previous_week(week).label} to compare with"),
@@ -140,8 +164,11 @@ def _section(
     )
 
 
-def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tuple[Section, ...]:
-    """Every area, in a fixed order, whether or not it has data."""
+def build_sections(
+    this: Dashboard, before: Dashboard | None, week: Week, *, past: bool = False
+) -> tuple[Section, ...]:
+    """Every area, in a fixed order, whether or not it has data. `past`: `this` is the cache
+    at the end of a finished week (ages are told against that end)."""
     through = this.now.date()
     sections = []
     s, e, o, c, t = this.sprint, this.experiments, this.okrs, this.cost, this.team
@@ -154,6 +181,7 @@ def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tup
             sprint_changes(s, before.sprint if before else None, week) if s else (),
             sprint_lines(this),
             burndown_chart(s) if s and s.state == "active" else None,
+            past=past,
         )
     )
     sections.append(
@@ -165,6 +193,7 @@ def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tup
             experiment_changes(e, before.experiments if before else None) if e else (),
             experiment_section_lines(this),
             runs_chart(e) if e else None,
+            past=past,
         )
     )
     sections.append(
@@ -176,6 +205,7 @@ def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tup
             okr_changes(o, before.okrs if before else None) if o else (),
             okr_lines(this),
             progress_chart(o) if o else None,
+            past=past,
         )
     )
     sections.append(
@@ -189,6 +219,7 @@ def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tup
             else (),
             cost_lines(this, week),
             spend_chart(c, min(through, week.sunday)) if c else None,
+            past=past,
         )
     )
     sections.append(
@@ -202,13 +233,15 @@ def build_sections(this: Dashboard, before: Dashboard | None, week: Week) -> tup
             else (),
             team_lines(this, week),
             None,
+            past=past,
         )
     )
     return tuple(sections)
 
 
-def freshness(d: Dashboard) -> tuple[Freshness, ...]:
-    """Each configured source: what it feeds, its state and how old its data was."""
+def freshness(d: Dashboard, *, past: bool = False) -> tuple[Freshness, ...]:
+    """Each configured source: what it feeds, its state and how old its data was (at the
+    week's end, when `past`)."""
     kinds = areas_by_kind()
     rows = []
     for s in d.sources:
@@ -226,7 +259,7 @@ def freshness(d: Dashboard) -> tuple[Freshness, ...]:
                 areas=feeds or kinds.get(s.kind, ()),
                 state="never synced" if never else s.state.value,
                 synced_at=s.taken_at,
-                age="never" if s.taken_at is None else describe_age(s.age_seconds),
+                age="never" if s.taken_at is None else age_words(s.age_seconds, past=past),
             )
         )
     return tuple(rows)
@@ -274,7 +307,8 @@ def build_report(
 ) -> WeeklyReport:
     """The report of `week` from the dashboard at its end (`this`) and at the end of the week
     before (`previous`, None when the cache holds nothing that old). Pure."""
-    sections = build_sections(this, previous, week)
+    past = shows_the_past(this, generated_at)
+    sections = build_sections(this, previous, week, past=past)
     return WeeklyReport(
         week=week,
         previous=previous_week(week),
@@ -284,7 +318,7 @@ def build_report(
         as_of=this.now,
         highlights=highlights(sections),
         sections=sections,
-        freshness=freshness(this),
+        freshness=freshness(this, past=past),
         compared=previous is not None,
         masked=masked,
         figures=figures(this, week, generated_at),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -21,7 +21,7 @@ from cockpit.export.changes_okrs import okr_changes
 from cockpit.export.changes_sprint import sprint_changes
 from cockpit.export.highlights import MAX_SENTENCES, highlights, sentence
 from cockpit.export.report_model import Change, Section
-from cockpit.export.weekly import weekly_text
+from cockpit.export.weekly import render, weekly_text
 from cockpit.export.weekly_report import build_report
 from cockpit.export.weeks import Week
 from cockpit.masking import MASK_MARKER
@@ -186,6 +186,24 @@ def test_the_masked_export_holds_no_amount_and_no_full_name() -> None:
         text = weekly_text(workspace, WEEK, fmt, NOW, masked=True)
         assert not MONEY.search(text), (fmt, MONEY.search(text))
         assert not [n for n in names if n in text], fmt
+
+
+def test_a_finished_week_tells_ages_against_its_end_never_as_just_now(demo: Dashboard) -> None:
+    synced = max(s.taken_at for s in demo.sources if s.taken_at is not None)
+    days_later = synced + timedelta(days=3)
+    at_end = build_report(demo.at(synced + timedelta(seconds=20)), None, WEEK, days_later)
+    ages = [s.age for s in at_end.sections] + [row.age for row in at_end.freshness]
+    assert [s.age for s in at_end.sections] == ["data as of the week's end"] * 5
+    assert [row.age for row in at_end.freshness] == ["at the week's end"]
+    assert not [age for age in ages if "just now" in age or "ago" in age]
+    assert "just now" not in render(at_end, "md")
+    earlier = build_report(demo.at(synced + timedelta(hours=2, minutes=5)), None, WEEK, days_later)
+    assert {s.age for s in earlier.sections} == {"data as of 2h before the week ended"}
+    assert [row.age for row in earlier.freshness] == ["2h before the week ended"]
+    # The week in progress, made now, says how old the data is now.
+    now = synced + timedelta(hours=2, minutes=5)
+    current = build_report(demo.at(now), None, WEEK, now)
+    assert {s.age for s in current.sections} == {"data as of 2h ago"}
 
 
 def test_a_masked_export_carries_the_marker_exactly_once_at_its_top() -> None:

@@ -324,6 +324,11 @@ class CockpitApp(App[None]):
         self._mark(screen)
         if self.plain is not None:
             if masked:
+                # Until the masked form is ready (a second at 5,000 issues), the panels show
+                # nothing rather than the names and money the mask is about to hide.
+                from cockpit.masking import hidden_until_masked
+
+                self.show(hidden_until_masked(self.plain.at(self.clock.now())))
                 self._mask_in_background(self._shown_build, self.plain)
             else:
                 self.show(self.plain.at(self.clock.now()))

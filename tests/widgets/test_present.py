@@ -378,3 +378,35 @@ async def test_the_mask_marker_stays_on_a_narrow_screen(make_app: MakeApp) -> No
         await pilot.press("2")
         await settle(pilot)
         assert "MASKED" in screen_text(app)
+
+
+async def test_nothing_unmasked_shows_while_the_mask_is_being_made(
+    make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 5,000 issues the masked form takes about a second: in that second a shared screen
+    showed the very names and money the user had just asked to hide."""
+    import threading
+
+    app = make_app()
+    release = threading.Event()
+    real = app.mask
+
+    def slow_mask(dashboard: Dashboard) -> Dashboard:
+        release.wait(10)
+        return real(dashboard)
+
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.dashboard is not None
+        names = demo_full_names(app.dashboard)
+        assert MONEY.search(screen_text(app))  # the check below would prove nothing otherwise
+        monkeypatch.setattr(app, "mask", slow_mask)
+        await pilot.press("m")
+        await settle(pilot)
+        waiting = screen_text(app)
+        assert "MASKED" in waiting
+        assert not MONEY.search(waiting)
+        assert not [name for name in names if name in waiting]
+        release.set()
+        await until(pilot, lambda: app.screen.query_one(CostPanel).summary is not None)
+        assert shown_cost(app) == "%"

@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from cockpit.models import Secret
+from integrations.net_words import network_failure
 from integrations.retry import parse_retry_after
 
 KINDS = ("slack", "teams", "confluence", "folder")
@@ -317,7 +318,8 @@ def send(
     request = client.build_request(method, url, timeout=clock.timeout(), **kwargs)
     # Only a request that writes can have done something when its answer is lost.
     writes = method in ("POST", "PUT", "PATCH", "DELETE")
-    try:
+
+    def exchange() -> tuple[httpx.Response, bytes]:
         response = client.send(request, stream=True)
         try:
             chunks = []
@@ -325,9 +327,15 @@ def send(
                 chunks.append(chunk)
                 if clock.left() <= 0:
                     raise httpx.ReadTimeout("deadline", request=request)
-            body = b"".join(chunks)
+            return response, b"".join(chunks)
         finally:
             response.close()
+
+    try:
+        # httpx bounds each read, not the whole answer: a server that trickles its status
+        # line and headers a byte at a time held a delivery ten times past its deadline. The
+        # exchange runs on a thread of its own, abandoned when the time is up.
+        response, body = _within(clock.left(), exchange, request)
     except httpx.ConnectTimeout:
         raise DeliveryError(
             f"{who}: could not connect within the {clock.seconds:g}s allowed; it will be "
@@ -350,12 +358,36 @@ def send(
         ) from None
     except httpx.TransportError as exc:
         # The library's own words may quote the URL: scrub them.
-        reason = scrubbed(str(exc) or type(exc).__name__, *secrets)
+        reason = network_failure(exc) or scrubbed(str(exc) or type(exc).__name__, *secrets)
         raise DeliveryError(
             f"{who}: cannot reach the service ({reason}); it will be tried again",
             retryable=True,
         ) from None
     return Answer(response.status_code, response.headers, body)
+
+
+def _within(
+    seconds: float, exchange: Callable[[], tuple[httpx.Response, bytes]], request: httpx.Request
+) -> tuple[httpx.Response, bytes]:
+    """`exchange()` if it ends within `seconds`; else a read timeout, the thread left to end
+    on its own (its reads are bounded, and it is a daemon: it never holds the process)."""
+    outcome: list[tuple[httpx.Response, bytes]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(exchange())
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="cockpit-delivery", daemon=True)
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if worker.is_alive():
+        raise httpx.ReadTimeout("deadline", request=request)
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def retry_after_of(answer: Answer) -> float | None:

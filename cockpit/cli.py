@@ -401,7 +401,7 @@ def _write_output(text: str, output: str | None) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     import asyncio
 
-    from cockpit.formatting import byte_size
+    from cockpit.formatting import byte_size, plural
 
     clock = _clock()
     workspace = _workspace(args, clock)
@@ -432,7 +432,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for outcome in outcomes:
         detail = f"{outcome.seconds:.2f}s"
         if outcome.requests:
-            detail += f", {outcome.requests} requests, {byte_size(outcome.bytes_in)}"
+            detail += f", {plural(outcome.requests, 'request')}, {byte_size(outcome.bytes_in)}"
         line = f"{outcome.source:<{width}}  {outcome.status:<7} {detail}"
         if outcome.error:
             line += f"  {outcome.error}"

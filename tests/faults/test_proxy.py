@@ -166,3 +166,18 @@ def test_faults_are_checked() -> None:
         Faults(bandwidth=0)
     with pytest.raises(ValueError):
         Faults(latency_down=-1)
+
+
+def test_latency_delays_the_answer_once_not_once_per_chunk(proxy: FaultProxy) -> None:
+    """A long link delays every byte by the same amount while the next ones are on their way.
+    At 1 Mbit/s (chunks of 6 kB) and 300 ms, a sleep per chunk carried 100 kB in ~6 s."""
+    proxy.set(latency_down=0.3, bandwidth=125_000)  # 100 kB: ~0.8 s on the wire + 0.3 s
+    answer, took = timed(proxy.port)
+    assert answer.endswith(BODY)
+    assert 0.9 <= took < 4.0
+
+
+def test_a_cut_answer_is_cut_behind_latency_too(proxy: FaultProxy) -> None:
+    proxy.set(latency_down=0.1, cut_after=500)
+    answer, _took = timed(proxy.port)
+    assert len(answer) == 500

@@ -565,8 +565,8 @@ burndown_weekends = "shade"
 # Money reads as % of its budget, people's names as initials, and the titles below as keys.
 # [sharing]
 # mask_labels = []                  # issues with any of these labels show only their key
-# mask_tags = []                    # runs with any of these tags show only their run id (read
-#                                     but not applied yet: the run tables do not carry tags)
+# mask_tags = []                    # runs with any of these tags (a name, or name=value) show
+#                                     only their run id
 # mask_by_default = false           # mask status and exports even without --masked
 # present_seconds = 20              # present mode: seconds each panel stays (3 to 3600)
 

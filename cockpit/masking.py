@@ -395,20 +395,31 @@ def mask_sprint(sprint: SprintSummary, people: _People, rules: MaskRules) -> Spr
     return replace(sprint, issues=issues, blockers=blockers, load=load)
 
 
-def _run(row: RunRow | None, people: _People) -> RunRow | None:
-    return None if row is None else replace(row, user=people.who(row.user))
+def tagged(row: RunRow, tags: frozenset[str]) -> bool:
+    """Whether `[sharing] mask_tags` covers the run: a tag's name (`confidential`) or a name
+    and value (`customer=acme`)."""
+    return any(key in tags or f"{key}={value}" in tags for key, value in row.tags)
 
 
-def mask_experiments(experiments: ExperimentsSummary, people: _People) -> ExperimentsSummary:
+def _run(row: RunRow | None, people: _People, tags: frozenset[str] = frozenset()) -> RunRow | None:
+    if row is None:
+        return None
+    name = row.run_id if tagged(row, tags) else row.name
+    return replace(row, user=people.who(row.user), name=name)
+
+
+def mask_experiments(
+    experiments: ExperimentsSummary, people: _People, tags: frozenset[str] = frozenset()
+) -> ExperimentsSummary:
     def rows(items: tuple[RunRow, ...]) -> tuple[RunRow, ...]:
-        return tuple(replace(r, user=people.who(r.user)) for r in items)
+        return tuple(_run(r, people, tags) for r in items)  # type: ignore[misc]
 
     boards = tuple(
         replace(
             b,
             top=rows(b.top),
-            champion=_run(b.champion, people),
-            challenger=_run(b.challenger, people),
+            champion=_run(b.champion, people, tags),
+            challenger=_run(b.challenger, people, tags),
         )
         for b in experiments.boards
     )
@@ -514,7 +525,9 @@ def mask_dashboard(dashboard: Dashboard, rules: MaskRules) -> Dashboard:
     masked = replace(
         d,
         sprint=None if d.sprint is None else mask_sprint(d.sprint, people, rules),
-        experiments=None if d.experiments is None else mask_experiments(d.experiments, people),
+        experiments=None
+        if d.experiments is None
+        else mask_experiments(d.experiments, people, rules.tags),
         okrs=None if d.okrs is None else mask_okrs(d.okrs, people),
         cost=None if d.cost is None else mask_cost(d.cost),
         team=None if d.team is None else mask_team(d.team, people),

@@ -74,6 +74,8 @@ class RunRow(msgspec.Struct, frozen=True, gc=False):
     delta: float | None = None
     # Whether that delta is an improvement, by the metric's direction.
     improves: bool | None = None
+    # The run's tags, for `[sharing] mask_tags`: a masked screen shows a tagged run's id.
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_champion(self) -> bool:
@@ -230,6 +232,7 @@ def _row(
         models=tuple(f"{m.model}@{m.alias} (v{m.version})" for m in mine),
         rank=rank,
         age_seconds=(now - since).total_seconds() if since else None,
+        tags=tuple(sorted(run.tags.items())),
     )
 
 

@@ -371,3 +371,31 @@ def test_sharing_settings_are_read_and_checked() -> None:
 
     with pytest.raises(ConfigError, match="sharing"):
         parse_config("[sharing]\nmask_lables = []\n", Path("config.toml"))
+
+
+def test_runs_with_a_masked_tag_show_their_run_id(demo: Dashboard) -> None:
+    assert demo.experiments is not None
+    board = demo.experiments.boards[0]
+    swept = [r for r in board.top if ("sweep:ls-grid", "") in r.tags]
+    others = [r for r in board.top if ("sweep:ls-grid", "") not in r.tags]
+    assert swept and others  # the check below would prove nothing otherwise
+
+    masked = mask_dashboard(demo, mask_rules(tags=["sweep:ls-grid"]))
+
+    assert masked.experiments is not None
+    rows = {r.run_id: r for r in masked.experiments.boards[0].top}
+    assert all(rows[r.run_id].name == r.run_id for r in swept)
+    assert all(rows[r.run_id].name == r.name for r in others)
+    text = "\n".join(status_lines(masked, "demo"))
+    assert not [r.name for r in swept if r.name in text]
+
+
+def test_a_tag_with_its_value_masks_only_runs_with_that_value(demo: Dashboard) -> None:
+    assert demo.experiments is not None
+    row = demo.experiments.boards[0].top[0]
+    key, value = row.tags[0]
+    ours = mask_dashboard(demo, mask_rules(tags=[f"{key}={value}"]))
+    theirs = mask_dashboard(demo, mask_rules(tags=[f"{key}=something-else"]))
+    assert ours.experiments is not None and theirs.experiments is not None
+    assert ours.experiments.boards[0].top[0].name == row.run_id
+    assert theirs.experiments.boards[0].top[0].name == row.name

@@ -20,6 +20,7 @@ literal text, because the widgets never parse data as markup. Stdlib only, so th
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -80,6 +81,20 @@ def clean_record(value: T) -> T:
     return _clean(value)  # type: ignore[no-any-return]
 
 
+# Values that hold no text: skipped without a call. A dashboard holds thousands of numbers and
+# times beside its strings, and a call for each was most of what cleaning one cost.
+_NO_TEXT = frozenset({int, float, bool, type(None), datetime, date})
+
+
+def _clean_part(value: Any) -> Any:
+    kind = type(value)
+    if kind in _NO_TEXT:
+        return value
+    if kind is str:
+        return value if not _UNSAFE_OR_BREAK.search(value) else clean_line(value)
+    return _clean(value)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return clean_line(value)
@@ -88,7 +103,7 @@ def _clean(value: Any) -> Any:
         changed = {}
         for name in fields:
             old = getattr(value, name)
-            new = _clean(old)
+            new = _clean_part(old)
             if new is not old:
                 changed[name] = new
         if not changed:
@@ -96,12 +111,12 @@ def _clean(value: Any) -> Any:
         # Structs take every field by keyword; no msgspec import keeps this module stdlib-only.
         return type(value)(**{name: changed.get(name, getattr(value, name)) for name in fields})
     if isinstance(value, tuple | list):
-        items = [_clean(item) for item in value]
+        items = [_clean_part(item) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value
         return tuple(items) if isinstance(value, tuple) else items
     if isinstance(value, dict):
-        pairs = [(_clean(k), _clean(v)) for k, v in value.items()]
+        pairs = [(_clean_part(k), _clean_part(v)) for k, v in value.items()]
         if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True)):
             return value
         return dict(pairs)

@@ -219,6 +219,19 @@ def test_clean_record_cleans_every_string_and_keeps_clean_ones() -> None:
     assert clean_record(ok) is ok
 
 
+def test_clean_record_skips_numbers_and_times_but_not_the_text_beside_them() -> None:
+    # Numbers and times are passed over without a look; strings next to them, in a tuple, a
+    # dict or a struct's field, are still cleaned, and a str subclass keeps its type.
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    change = models.StatusChange(when, "x\x1b[2J", models.StatusCategory.DONE)
+    data = {"n": (1, 2.5, None, True, when, when.date(), "a\u202eb"), "c": [change], 3: "k\x07"}
+    cleaned = clean_record(data)
+    assert cleaned["n"] == (1, 2.5, None, True, when, when.date(), "ab")
+    assert cleaned["c"][0].from_status == "x" and cleaned[3] == "k"
+    assert cleaned["c"][0].to_status is models.StatusCategory.DONE
+    assert cleaned["c"][0].at is when
+
+
 # --- parsers: the first gate ---------------------------------------------------------------
 
 NASTY = "\x1b]0;pwned\x07[bold]\x1b[2J\u202e\x9b1m\r\n\x00"

@@ -49,6 +49,12 @@ def _budget(b: BudgetView, before: BudgetView | None) -> Change:
     return Change(text=text, weight=weight, tone=tone)  # type: ignore[arg-type]
 
 
+def _forecast_head(view: CurrencyView, currency: str) -> str:
+    """Last week's expected forecast in the unit this week's is given in (`$69.6k`, not
+    `$69,613` beside `$70.0k`), without its range."""
+    return forecast_text(view.forecast, currency).partition(" (")[0]
+
+
 def _forecast(view: CurrencyView, before: CurrencyView | None) -> Change | None:
     if before is None or before.month != view.month or before.currency != view.currency:
         return None
@@ -56,7 +62,7 @@ def _forecast(view: CurrencyView, before: CurrencyView | None) -> Change | None:
     moved = view.forecast.expected - before.forecast.expected
     text = (
         f"Month forecast ({view.month}): {forecast_text(view.forecast, cur)}, "
-        f"last week {money(before.forecast.expected, cur)} ({signed_money(moved, cur)})"
+        f"last week {_forecast_head(before, cur)} ({signed_money(moved, cur)})"
     )
     ratio = moved / before.forecast.expected if before.forecast.expected else 0.0
     tone = "bad" if ratio > 0.05 else "good" if ratio < -0.05 else "neutral"

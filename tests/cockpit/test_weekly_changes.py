@@ -206,6 +206,16 @@ def test_a_finished_week_tells_ages_against_its_end_never_as_just_now(demo: Dash
     assert {s.age for s in current.sections} == {"data as of 2h ago"}
 
 
+def test_last_weeks_forecast_is_given_in_the_unit_of_this_weeks() -> None:
+    text = weekly_text(open_demo_in_memory(FrozenClock(NOW)), WEEK, "md", NOW)
+    (line,) = [line for line in text.splitlines() if line.startswith("- Month forecast")]
+    # "$70.0k (68.4k–71.6k), last week $69.6k (+$386)", not "last week $69,613" beside it.
+    assert re.fullmatch(
+        r"- Month forecast \(2026-11\): \$\d+\.\dk \(.+\), last week \$\d+\.\dk \([+-]\$[\d,]+\)",
+        line,
+    ), line
+
+
 def test_a_masked_export_carries_the_marker_exactly_once_at_its_top() -> None:
     workspace = open_demo_in_memory(FrozenClock(NOW))
     for fmt in ("md", "html", "json"):

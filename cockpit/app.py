@@ -320,6 +320,9 @@ class CockpitApp(App[None]):
         self.masked = masked
         if masked:
             self._leave_unmaskable_screens()
+            # Notifications on screen were written from unmasked data (a cost alert's dollars
+            # and services): they cannot be masked after the fact, so they go.
+            self.clear_notifications()
         screen = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
         self._mark(screen)
         if self.plain is not None:

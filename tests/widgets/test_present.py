@@ -410,3 +410,24 @@ async def test_nothing_unmasked_shows_while_the_mask_is_being_made(
         release.set()
         await until(pilot, lambda: app.screen.query_one(CostPanel).summary is not None)
         assert shown_cost(app) == "%"
+
+
+async def test_masking_takes_the_unmasked_cost_alerts_off_the_screen(make_app: MakeApp) -> None:
+    """A cost alert popped before the mask came on names dollars and services: a shared
+    screen must not keep showing it under the MASKED marker."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.dashboard is not None and app.dashboard.cost is not None
+        assert app.dashboard.cost.alerts  # the demo has some: else this proves nothing
+        app.announce_cost_alerts(app.dashboard)
+        await until(pilot, lambda: any(n.title == "Cost alert" for n in app._notifications))
+        await settle(pilot)
+        assert MONEY.search(screen_text(app))  # the alert's dollars are on screen
+        await open_present(pilot)
+        await pilot.press("4", "m")
+        await until(pilot, lambda: shown_cost(app) == "%")
+        assert not [n.message for n in app._notifications if MONEY.search(n.message)]
+        text = screen_text(app)
+        assert "MASKED" in text
+        assert not MONEY.search(text), MONEY.search(text)

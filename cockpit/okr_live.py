@@ -172,7 +172,7 @@ def okr_summary(
     source = okr_source(stored, order)
     bindings = bound_key_results(okrs)
     if not bindings:
-        history = store.kr_history(source, period_since(okrs)) if store and source else ()
+        history = store.kr_history(source, period_since(okrs), now) if store and source else ()
         return summarize_okrs(okrs, now, history=history, rules=rules)
     cost_parts = [stored[n].snapshot.cost for n in order if n in stored and stored[n].snapshot.cost]
     # Roll-ups the snapshot holds (the demo in memory, older caches) cost nothing to use.
@@ -193,7 +193,9 @@ def okr_summary(
         status=status() if wants_status and status is not None else None,
         as_of=areas_as_of(stored, order),
     )
-    recorded = store.bound_values(source) if store is not None and source else {}
+    # As of `now`: a past week's dashboard (the weekly summary's "last week") must not take
+    # values recorded after it.
+    recorded = store.bound_values(source, now) if store is not None and source else {}
 
     def load_cost_rows() -> BindingInputs:
         if store is None:
@@ -202,5 +204,5 @@ def okr_summary(
         return msgspec.structs.replace(inputs, cost_rows=rows, cost_rows_by_source=by_source)
 
     bound = pick_values(okrs, inputs, now, recorded, load_cost_rows=load_cost_rows)
-    history = store.kr_history(source, period_since(okrs)) if store and source else ()
+    history = store.kr_history(source, period_since(okrs), now) if store and source else ()
     return summarize_okrs(okrs, now, bound=bound, history=history, rules=rules)

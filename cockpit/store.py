@@ -814,36 +814,44 @@ class Store:
                 conn.execute("ROLLBACK")
                 raise
 
-    def bound_values(self, source: str) -> dict[str, BoundValue]:
-        """The latest resolved value of each binding of the OKR source `source`."""
+    def bound_values(self, source: str, at: datetime | None = None) -> dict[str, BoundValue]:
+        """The latest resolved value of each binding of the OKR source `source`; with `at`,
+        the value in force at that moment (a past week's report must not see later values)."""
         if not self.exists():
             return {}
+        until = _stamp(at) if at is not None else "9999"
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT kr, value, origin, detail, error, as_of FROM kr_values AS k"
                 " WHERE source = ? AND rowid = (SELECT rowid FROM kr_values"
-                " WHERE source = k.source AND kr = k.kr ORDER BY last_seen DESC, rowid DESC"
-                " LIMIT 1)",
-                (source,),
+                " WHERE source = k.source AND kr = k.kr AND first_seen <= ?"
+                " ORDER BY last_seen DESC, rowid DESC LIMIT 1)",
+                (source, until),
             ).fetchall()
-        return {
-            kr: BoundValue(kr, value, origin, detail, error, _parse_stamp(as_of) if as_of else None)
-            for kr, value, origin, detail, error, as_of in rows
-        }
+        values = {}
+        for kr, value, origin, detail, error, as_of in rows:
+            seen = _parse_stamp(as_of) if as_of else None
+            if seen is not None and at is not None:
+                seen = min(seen, at)  # the stretch went on after `at`; its data is not newer
+            values[kr] = BoundValue(kr, value, origin, detail, error, seen)
+        return values
 
-    def kr_history(self, source: str, since: datetime) -> tuple[KrPoint, ...]:
-        """Every value the bindings of `source` took since `since`, each at the first sync that
-        saw it (the value held until the next point), oldest first. The value in force at
-        `since` is included, at `since`."""
+    def kr_history(
+        self, source: str, since: datetime, until: datetime | None = None
+    ) -> tuple[KrPoint, ...]:
+        """Every value the bindings of `source` took since `since` (and, with `until`, first
+        seen by then), each at the first sync that saw it (the value held until the next
+        point), oldest first. The value in force at `since` is included, at `since`."""
         if not self.exists():
             return ()
         stamp = _stamp(since)
+        end = _stamp(until) if until is not None else "9999"
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT kr, value, origin, first_seen FROM kr_values"
-                " WHERE source = ? AND value IS NOT NULL AND last_seen >= ?"
+                " WHERE source = ? AND value IS NOT NULL AND last_seen >= ? AND first_seen <= ?"
                 " ORDER BY first_seen, rowid",
-                (source, stamp),
+                (source, stamp, end),
             ).fetchall()
         return tuple(
             KrPoint(kr, max(_parse_stamp(first), since), value, origin)

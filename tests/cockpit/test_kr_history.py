@@ -39,3 +39,32 @@ def test_a_store_without_the_file_has_no_values(tmp_path: Path) -> None:
     assert store.bound_values("okrs") == {}
     assert store.kr_history("okrs", T0) == ()
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_past_moment_sees_only_what_was_recorded_by_then(tmp_path: Path) -> None:
+    """The weekly summary of a finished week reads the cache as it stood at the week's end:
+    a value recorded the Monday after must not show as that week's (nor as "last week")."""
+    store = Store(tmp_path / "c.sqlite")
+    sunday = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
+    monday = sunday + timedelta(hours=11)
+    store.record_bound_values("okrs", [BoundValue("KR1", 0.86, "mlflow", "", as_of=sunday)], sunday)
+    store.record_bound_values("okrs", [BoundValue("KR1", 0.88, "mlflow", "", as_of=monday)], monday)
+    week_end = sunday + timedelta(hours=1, minutes=59)
+
+    assert store.bound_values("okrs")["KR1"].value == 0.88
+    then = store.bound_values("okrs", week_end)["KR1"]
+    assert (then.value, then.as_of) == (0.86, sunday)
+    since = sunday - timedelta(days=7)
+    assert [p.value for p in store.kr_history("okrs", since, week_end)] == [0.86]
+    assert [p.value for p in store.kr_history("okrs", since)] == [0.86, 0.88]
+
+
+def test_an_unchanged_stretch_past_the_moment_is_not_newer_than_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite")
+    first = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    later = first + timedelta(days=4)
+    for at in (first, later):  # the same value: one row, first_seen..last_seen
+        store.record_bound_values("okrs", [BoundValue("KR1", 0.86, "mlflow", "", as_of=at)], at)
+    moment = first + timedelta(days=1)
+    assert store.bound_values("okrs", moment)["KR1"].as_of == moment
+    assert store.bound_values("okrs", first - timedelta(seconds=1)) == {}

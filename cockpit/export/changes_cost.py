@@ -20,9 +20,19 @@ from cockpit.report_cost import (
 
 def _week(view: CurrencyView, first: date, last: date, through: date) -> Change:
     cur = view.currency
-    spent = week_spend(view, first, min(last, through))
-    before = week_spend(view, first - timedelta(days=7), first - timedelta(days=1))
-    text = f"Spend this week: {money(spent, cur)}, the week before {money(before, cur)}"
+    end = min(last, through)
+    spent = week_spend(view, first, end)
+    # Like for like: a week in progress against the same days of the week before (Monday's
+    # spend against a whole week read as "-90%").
+    before = week_spend(view, first - timedelta(days=7), end - timedelta(days=7))
+    if end < last:
+        days = f"{first:%a}" if end == first else f"{first:%a}–{end:%a}"
+        text = (
+            f"Spend this week ({days}): {money(spent, cur)}, the same days of the week before "
+            f"{money(before, cur)}"
+        )
+    else:
+        text = f"Spend this week: {money(spent, cur)}, the week before {money(before, cur)}"
     if before:
         ratio = spent / before - 1
         text += f" ({signed_money(spent - before, cur)}, {'+' if ratio >= 0 else ''}{share(ratio)})"

@@ -21,7 +21,9 @@ def sentence(change: Change) -> str:
     text = change.text.strip()
     if not text:
         return ""
-    text = text[0].upper() + text[1:]
+    # A name from a source keeps its spelling: "ranker-v3 val_ndcg@10 …", not "Ranker-v3".
+    if text.split(maxsplit=1)[0].isalpha():
+        text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 

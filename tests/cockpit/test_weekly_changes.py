@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 import pytest
@@ -262,3 +262,28 @@ def test_highlights_are_few_and_each_comes_from_a_change(per_section: list[list[
     assert len(set(found)) == len(found)
     if any(sentence(c) for s in sections for c in s.changes if c.weight > 0):
         assert found  # something worth saying is never left out entirely
+
+
+def test_a_highlight_keeps_the_spelling_of_a_name_it_starts_with() -> None:
+    assert sentence(Change(text="ranker-v3 val_ndcg@10: new best 0.4653")) == (
+        "ranker-v3 val_ndcg@10: new best 0.4653."
+    )
+    assert sentence(Change(text="spend rose 20%")) == "Spend rose 20%."
+
+
+def test_a_week_in_progress_is_compared_with_the_same_days_of_the_week_before() -> None:
+    """On a Monday, Monday's spend against the whole week before read as "-90%"."""
+    from types import SimpleNamespace
+
+    from cockpit.export.changes_cost import _week
+
+    monday = date(2026, 11, 30)
+    daily = [(monday - timedelta(days=n), 1000.0) for n in range(21)]
+    view = SimpleNamespace(currency="USD", daily=daily)
+    change = _week(view, monday, monday + timedelta(days=6), monday)  # type: ignore[arg-type]
+    assert change.text.startswith(
+        "Spend this week (Mon): $1,000, the same days of the week before $1,000"
+    )
+    assert "-90%" not in change.text and change.tone == "neutral"
+    finished = _week(view, monday - timedelta(days=7), monday - timedelta(days=1), monday)  # type: ignore[arg-type]
+    assert finished.text.startswith("Spend this week: $7,000, the week before $7,000")

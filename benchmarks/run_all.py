@@ -35,6 +35,7 @@ SCRIPTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("jira_sync.py", ("P5",)),
     ("sprint_screen.py", ("P3", "P10")),
     ("leaderboard_screen.py", ("P3", "P10")),
+    ("scale.py", ("P1", "P3", "P10")),
     ("experiments_cache.py", ("P1", "P2")),
     ("focus_rollup.py", ("P6", "P10")),
     ("mlflow_sync.py", ("P5", "P7")),

@@ -242,11 +242,22 @@ def already_words(message: Message) -> str:
 def render_weekly(
     workspace: Workspace, week: Week, fmt: str, now: datetime, *, masked: bool
 ) -> str:
-    """The summary exactly as `cockpit export --format fmt [--masked]` writes it."""
-    from cockpit.export.weekly import weekly_text
+    """The summary exactly as `cockpit export --format fmt [--masked]` writes it. A summary
+    with nothing in it (every source synced only after the week, or never) is not sent: a
+    manager would get five empty sections."""
+    from cockpit.export.weekly import FORMATS, ExportError, render
+    from cockpit.export.weekly_report import holds_data, load_report
     from cockpit.text_safety import clean_text
 
-    return clean_text(weekly_text(workspace, week, fmt, now, masked=masked))
+    if fmt not in FORMATS:
+        raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    report = load_report(workspace, week, now, masked=masked)
+    if not holds_data(report):
+        why = "; ".join(dict.fromkeys(line for s in report.sections for line in s.lines))
+        raise DeliveryConfigError(
+            f"nothing in the cache for {week.label}, so nothing was queued: {why}"
+        )
+    return clean_text(render(report, fmt))
 
 
 def destination_settings(workspace: Workspace, name: str) -> Any:

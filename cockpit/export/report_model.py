@@ -17,7 +17,9 @@ import msgspec
 from cockpit.export.weeks import Week
 
 ChartKind = Literal["line", "bars", "progress"]
-SectionState = Literal["ok", "stale", "failed", "never synced", "not configured"]
+SectionState = Literal[
+    "ok", "stale", "failed", "never synced", "not configured", "no data this week"
+]
 
 
 class Series(msgspec.Struct, frozen=True):

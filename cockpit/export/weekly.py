@@ -100,7 +100,7 @@ def _freshness_line(row: Any) -> str:
     """`demo (sprint, experiments): fresh, synced Sun 22 Nov 23:00 UTC, 59m before the report`"""
     feeds = f" ({', '.join(row.areas)})" if row.areas else ""
     if row.synced_at is None:
-        return f"{row.source}{feeds}: never synced"
+        return f"{row.source}{feeds}: {row.state}"
     return (
         f"{row.source}{feeds}: {row.state}, synced {row.synced_at:%a %d %b %H:%M} UTC ({row.age})"
     )

@@ -27,6 +27,7 @@ STATE_MARKS = {
     "failed": "✗",
     "never synced": "○",
     "not configured": "○",
+    "no data this week": "○",
 }
 
 # Colours: Paul Tol's schemes, each at least 4.5:1 against white. No url(), no @import, no

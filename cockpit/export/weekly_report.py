@@ -9,6 +9,7 @@ name can leak through a change or a highlight.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ from cockpit.export.standing import (
     sprint_lines,
     team_lines,
 )
-from cockpit.export.weeks import Week, previous_week
+from cockpit.export.weeks import Week, current_week, previous_week
 from cockpit.kinds import areas_by_kind
 from cockpit.report import status_json
 from cockpit.report_cost import week_json
@@ -94,9 +95,12 @@ def _has(d: Dashboard, area: str) -> bool:
     return getattr(d, area) is not None
 
 
-def _state_and_age(d: Dashboard, area: str, *, past: bool) -> tuple[str, str, list[str]]:
+def _state_and_age(
+    d: Dashboard, area: str, *, past: bool, later: Mapping[str, datetime] | None = None
+) -> tuple[str, str, list[str]]:
     """The section's state, its age phrase, and the lines that explain a section with no data.
-    `past`: the report shows a finished week, so the age is told against its end."""
+    `past`: the report shows a finished week, so the age is told against its end. `later`:
+    sources whose first data came after that end, and when."""
     configured = _configured(d, area)
     if not _has(d, area):
         if not configured:
@@ -106,6 +110,18 @@ def _state_and_age(d: Dashboard, area: str, *, past: bool) -> tuple[str, str, li
                 [f"Not configured: add {WHAT[area]} to the config to fill this section"],
             )
         names = ", ".join(s.source for s in configured)
+        later = later or {}
+        if configured and all(s.source in later for s in configured):
+            first = min(later[s.source] for s in configured)
+            then = current_week(first).label
+            return (
+                "no data this week",
+                "no data this week",
+                [
+                    f"{names} first synced {first:%a %d %b %H:%M} UTC, after this week;"
+                    f" the summary of {then} (`--week {then}`) has its data"
+                ],
+            )
         if all(s.state is SourceFreshness.NEVER for s in configured):
             return (
                 "never synced",
@@ -142,8 +158,9 @@ def _section(
     chart: Chart | None,
     *,
     past: bool,
+    later: Mapping[str, datetime] | None = None,
 ) -> Section:
-    state, age, empty = _state_and_age(this, area, past=past)
+    state, age, empty = _state_and_age(this, area, past=past, later=later)
     if before is None and _has(this, area):
         changes += (
             Change(text=f"Nothing in the cache from {previous_week(week).label} to compare with"),
@@ -165,10 +182,16 @@ def _section(
 
 
 def build_sections(
-    this: Dashboard, before: Dashboard | None, week: Week, *, past: bool = False
+    this: Dashboard,
+    before: Dashboard | None,
+    week: Week,
+    *,
+    past: bool = False,
+    later: Mapping[str, datetime] | None = None,
 ) -> tuple[Section, ...]:
     """Every area, in a fixed order, whether or not it has data. `past`: `this` is the cache
-    at the end of a finished week (ages are told against that end)."""
+    at the end of a finished week (ages are told against that end); `later`: sources whose
+    first data came after it."""
     through = this.now.date()
     sections = []
     s, e, o, c, t = this.sprint, this.experiments, this.okrs, this.cost, this.team
@@ -182,6 +205,7 @@ def build_sections(
             sprint_lines(this),
             burndown_chart(s) if s and s.state == "active" else None,
             past=past,
+            later=later,
         )
     )
     sections.append(
@@ -194,6 +218,7 @@ def build_sections(
             experiment_section_lines(this),
             runs_chart(e) if e else None,
             past=past,
+            later=later,
         )
     )
     sections.append(
@@ -206,6 +231,7 @@ def build_sections(
             okr_lines(this),
             progress_chart(o) if o else None,
             past=past,
+            later=later,
         )
     )
     sections.append(
@@ -220,6 +246,7 @@ def build_sections(
             cost_lines(this, week),
             spend_chart(c, min(through, week.sunday)) if c else None,
             past=past,
+            later=later,
         )
     )
     sections.append(
@@ -234,12 +261,15 @@ def build_sections(
             team_lines(this, week),
             None,
             past=past,
+            later=later,
         )
     )
     return tuple(sections)
 
 
-def freshness(d: Dashboard, *, past: bool = False) -> tuple[Freshness, ...]:
+def freshness(
+    d: Dashboard, *, past: bool = False, later: Mapping[str, datetime] | None = None
+) -> tuple[Freshness, ...]:
     """Each configured source: what it feeds, its state and how old its data was (at the
     week's end, when `past`)."""
     kinds = areas_by_kind()
@@ -253,11 +283,16 @@ def freshness(d: Dashboard, *, past: bool = False) -> tuple[Freshness, ...]:
             )
         )
         never = s.state is SourceFreshness.NEVER
+        first = (later or {}).get(s.source) if never else None
         rows.append(
             Freshness(
                 source=s.source,
                 areas=feeds or kinds.get(s.kind, ()),
-                state="never synced" if never else s.state.value,
+                state=f"first synced after the week, {first:%a %d %b %H:%M} UTC"
+                if first
+                else "never synced"
+                if never
+                else s.state.value,
                 synced_at=s.taken_at,
                 age="never" if s.taken_at is None else age_words(s.age_seconds, past=past),
             )
@@ -304,11 +339,12 @@ def build_report(
     generated_at: datetime,
     *,
     masked: bool = False,
+    later: Mapping[str, datetime] | None = None,
 ) -> WeeklyReport:
     """The report of `week` from the dashboard at its end (`this`) and at the end of the week
     before (`previous`, None when the cache holds nothing that old). Pure."""
     past = shows_the_past(this, generated_at)
-    sections = build_sections(this, previous, week, past=past)
+    sections = build_sections(this, previous, week, past=past, later=later)
     return WeeklyReport(
         week=week,
         previous=previous_week(week),
@@ -318,7 +354,7 @@ def build_report(
         as_of=this.now,
         highlights=highlights(sections),
         sections=sections,
-        freshness=freshness(this, past=past),
+        freshness=freshness(this, past=past, later=later),
         compared=previous is not None,
         masked=masked,
         figures=figures(this, week, generated_at),
@@ -346,4 +382,28 @@ def load_report(
         rules = mask_rules(sharing.mask_labels, sharing.mask_tags)
         this = mask_dashboard(this, rules)
         before = mask_dashboard(before, rules) if before is not None else None
-    return build_report(this, before, week, now, masked=masked)
+    later = synced_after(workspace, this) if past else {}
+    return build_report(this, before, week, now, masked=masked, later=later)
+
+
+def synced_after(workspace: Workspace, at_end: Dashboard) -> dict[str, datetime]:
+    """Sources with no data at the week's end but some since, and when they first had it: a
+    lead who set the cockpit up on Monday is told that, not that it "never synced"."""
+    store = workspace.store
+    if workspace.in_memory or not store.exists():
+        return {}
+    firsts = {}
+    for s in at_end.sources:
+        if s.taken_at is None:
+            times = store.snapshot_times(s.source)
+            if times:
+                firsts[s.source] = times[0]
+    return firsts
+
+
+def holds_data(report: WeeklyReport) -> bool:
+    """Whether any section has something to say about the week."""
+    return any(s.state not in EMPTY_STATES for s in report.sections)
+
+
+EMPTY_STATES = frozenset({"never synced", "not configured", "no data this week"})

@@ -74,11 +74,30 @@ class StandIn:
 
 
 def workspace(tmp_path: Path, **destinations: Any) -> Workspace:
+    """A demo source synced the evening before NOW (inside WEEK): a summary with data in it.
+    (One with nothing in it is refused; `test_an_empty_summary_is_not_queued` shows that.)"""
+    from cockpit.kinds import DemoSettings
+    from cockpit.store import SyncAttempt
+    from integrations.demo import build_demo_snapshot
+
     config = Config(
-        destinations=destinations or {"team-slack": SlackSettings(), "archive": folder(tmp_path)}
+        sources={"demo": DemoSettings()},
+        destinations=destinations or {"team-slack": SlackSettings(), "archive": folder(tmp_path)},
     )
     config.path = tmp_path / "config.toml"
-    return Workspace(config=config, store=Store(tmp_path / "cache.sqlite"))
+    ws = Workspace(config=config, store=Store(tmp_path / "cache.sqlite"))
+    synced = NOW - timedelta(hours=12)
+    ws.store.write_snapshot(build_demo_snapshot(synced), SyncAttempt("demo", synced, synced, "ok"))
+    return ws
+
+
+def test_an_empty_summary_is_not_queued(tmp_path: Path) -> None:
+    """Synced only after the week ended: five empty sections would reach the managers."""
+    ws = workspace(tmp_path)
+    later = NOW + timedelta(days=7)
+    with pytest.raises(DeliveryConfigError, match="nothing in the cache for 2026-W46"):
+        queue_weekly(ws, "archive", Week(2026, 46), later)
+    assert Outbox(ws.store).list() == []
 
 
 def folder(tmp_path: Path) -> FolderSettings:

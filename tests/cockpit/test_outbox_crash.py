@@ -15,13 +15,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cockpit.store import Store
 from tests.fakes.delivery_common import Reply
 from tests.fakes.slack_server import FakeSlack
+from tests.synced import synced
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = "2026-W47"
@@ -50,10 +53,13 @@ def env(tmp_path: Path, slack: FakeSlack) -> dict[str, str]:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[cockpit]\nstore = "{tmp_path / "cache.sqlite"}"\n\n'
+        '[sources.demo]\nkind = "demo"\n\n'
         '[destinations.team-slack]\nkind = "slack"\n\n'
         '[destinations.archive]\nkind = "folder"\npath = "reports"\n',
         encoding="utf-8",
     )
+    # Synced inside WEEK: an empty summary is refused.
+    synced(Store(tmp_path / "cache.sqlite"), "demo", datetime(2026, 11, 22, 20, tzinfo=UTC))
     return {
         **os.environ,
         "COCKPIT_CONFIG": str(config),

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ from cockpit.cli import EXIT_CONFIG, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
 from cockpit.config import ConfigError, parse_config
 from cockpit.destination_settings import FolderSettings
 from cockpit.outbox import this_process
+from cockpit.store import Store
 from tests.fakes.confluence_server import FakeConfluence
 from tests.fakes.slack_server import FakeSlack
+from tests.synced import synced
 
 WEEK = "2026-W47"
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +52,9 @@ def config(
         '[destinations.archive]\nkind = "folder"\npath = "reports"\nformat = "md"\n',
         encoding="utf-8",
     )
+    # The demo synced inside WEEK (and the week before): an empty summary is refused.
+    sundays = (datetime(2026, 11, 15, 20, tzinfo=UTC), datetime(2026, 11, 22, 20, tzinfo=UTC))
+    synced(Store(tmp_path / "cache.sqlite"), "demo", *sundays)
     monkeypatch.setenv("COCKPIT_CONFIG", str(path))
     monkeypatch.setenv("COCKPIT_TEAM_SLACK_TOKEN", slack.url)
     monkeypatch.setenv("COCKPIT_WIKI_TOKEN", wiki.token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from cockpit.screens.export_dialog import ExportDialog
 from cockpit.workspace import Workspace, open_user_workspace
 from tests.conftest import FROZEN_NOW, MemoryKeyring
 from tests.fakes.slack_server import FakeSlack
+from tests.synced import synced
 
 SIZE = (140, 44)
 OKRS = """\
@@ -54,7 +56,12 @@ def workspace(tmp_path: Path, slack: FakeSlack, memory_keyring: MemoryKeyring) -
         '[sources.okrs]\nkind = "okr-file"\npath = "okrs.toml"\n\n'
         '[destinations.team-slack]\nkind = "slack"\n'
     )
-    return open_user_workspace(str(config))
+    workspace = open_user_workspace(str(config))
+    # Synced inside the weeks the tests send (W46, and W47 the last full week): an empty
+    # summary is refused.
+    sundays = (datetime(2026, 11, 15, 20, tzinfo=UTC), datetime(2026, 11, 22, 20, tzinfo=UTC))
+    synced(workspace.store, "okrs", *sundays, only="okrs")
+    return workspace
 
 
 def make_app(workspace: Workspace, clock: FrozenClock, *, offline: bool = False) -> CockpitApp:

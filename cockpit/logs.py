@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,28 @@ LOG_FILENAME = "cockpit.log"
 MAX_BYTES = 1_000_000  # per file; with 2 backups the logs never take more than ~3 MB
 BACKUPS = 2
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+# Credentials a library prints at DEBUG: botocore logs every request's headers (the AWS session
+# token among them) and may log an STS answer's keys. The value is replaced, the name kept.
+_CREDENTIAL = re.compile(
+    r"""(?i)(?P<name>['"]?(?:x-amz-security-token|authorization|proxy-authorization|cookie"""
+    r"""|x-api-key|sessiontoken|secretaccesskey)['"]?\s*[:=]\s*(?:b(?=['"]))?)"""
+    r"""(?:(?P<q>['"]).*?(?P=q)|[^\r\n,;}<]+)"""
+    r"""|(?P<tag><(?:SessionToken|SecretAccessKey)>)[^<]*"""
+)
+
+
+def scrub_credentials(text: str) -> str:
+    """`text` with the value of every credential header or field in it replaced by `***`."""
+
+    def hide(match: re.Match[str]) -> str:
+        if match.group("tag"):
+            return match.group("tag") + "***"
+        quote = match.group("q") or ""
+        return f"{match.group('name')}{quote}***{quote}"
+
+    return _CREDENTIAL.sub(hide, text)
 
 
 def log_dir() -> Path:
@@ -77,6 +100,10 @@ class LazyRotatingFile(logging.Handler):
                 )
                 target.setFormatter(self.formatter)
                 self._target = target
+            message = record.getMessage()
+            scrubbed = scrub_credentials(message)
+            if scrubbed != message:
+                record.msg, record.args = scrubbed, ()
             self._target.emit(record)
         except Exception:  # noqa: BLE001 - see the class docstring
             self._broken = True
@@ -106,6 +133,9 @@ def setup_logging(*, verbose: bool = False) -> None:
     root.addHandler(handler)
     # Library loggers inherit the root's level. httpx logs every URL at INFO: only on request.
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # botocore writes every answer's whole body at DEBUG: a server that quotes the credentials
+    # back (or an STS answer) would put them in the file. Its other DEBUG lines stay.
+    logging.getLogger("botocore.parsers").setLevel(logging.INFO)
     # Without a handler on the root, Python's "last resort" prints warnings on stderr; with
     # ours there, nothing reaches the terminal unasked. Also keep a failing handler quiet.
     logging.raiseExceptions = False

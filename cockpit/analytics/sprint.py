@@ -6,8 +6,10 @@ The replay of each issue's history, and the sprint-day convention, are in `sprin
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from typing import TypeVar
 
 import msgspec
@@ -15,6 +17,7 @@ import msgspec
 from cockpit.analytics.sprint_history import (
     DAY,
     Histories,
+    History,
     Statuses,
     elapsed_working_days,
     sprint_periods,
@@ -215,6 +218,13 @@ def burndown(
                     changes.append((moment, delta))
     changes.sort(key=lambda change: change[0])
 
+    # Each day begun by `now` is read at the end of it (or at the horizon). Scope and done are
+    # step functions of time for each issue, so the totals are kept as their changes per day
+    # and summed up over the days: one pass over each issue's events, not one per day.
+    begun = [p for p in shown if p.begin <= now]
+    readings = [min(p.finish, horizon) for p in begun]
+    scope_at, done_at = _totals_at(histories, sprint.id, readings, by_points)
+
     days: list[BurndownDay] = []
     count = len(shown)
     cursor = 0
@@ -225,7 +235,7 @@ def burndown(
         if period.begin > now:
             days.append(BurndownDay(period.day, ideal, None, scope, weekend=period.weekend))
             continue
-        moment = min(period.finish, horizon)
+        moment = readings[index]
         added = removed = 0.0
         while cursor < len(changes) and previous < changes[cursor][0] <= moment:
             delta = changes[cursor][1]
@@ -235,13 +245,12 @@ def burndown(
                 removed -= delta
             cursor += 1
         previous = moment
-        scope = _round(sum(h.scope(sprint.id, moment, by_points) for h in histories))
-        done = sum(h.scope(sprint.id, moment, by_points) for h in histories if h.done(moment))
+        scope = _round(scope_at[index])
         days.append(
             BurndownDay(
                 day=period.day,
                 ideal=ideal,
-                remaining=_round(max(0.0, scope - done)),
+                remaining=_round(max(0.0, scope - done_at[index])),
                 scope=scope,
                 added=_round(added),
                 removed=_round(removed),
@@ -259,6 +268,38 @@ def burndown(
         scope_added=_round(sum(day.added for day in days)),
         scope_removed=_round(sum(day.removed for day in days)),
     )
+
+
+def _totals_at(
+    histories: Sequence[History], sprint_id: int, moments: Sequence[datetime], by_points: bool
+) -> tuple[list[float], list[float]]:
+    """The sprint's scope, and the part of it done, at each of `moments` (in time order).
+
+    Each issue is read once at the first moment; after that only its own events can change
+    what it adds, so each event adds its change to the first moment at or after it, and the
+    totals are running sums of those changes. This is linear in issues, events and days
+    (a board of 10,000 issues in the sprint read at every day was 10,000 × 14 replays).
+    """
+    if not moments:
+        return [], []
+    first, last = moments[0], moments[-1]
+    scope_steps = [0.0] * len(moments)
+    done_steps = [0.0] * len(moments)
+    for history in histories:
+        scope = history.scope(sprint_id, first, by_points)
+        done = scope if history.done(first) else 0.0
+        scope_steps[0] += scope
+        done_steps[0] += done
+        events = {*history.event_times(), *history.done_times}
+        for moment in sorted(m for m in events if first < m <= last):
+            now_scope = history.scope(sprint_id, moment, by_points)
+            now_done = now_scope if history.done(moment) else 0.0
+            if now_scope != scope or now_done != done:
+                index = bisect_left(moments, moment)
+                scope_steps[index] += now_scope - scope
+                done_steps[index] += now_done - done
+                scope, done = now_scope, now_done
+    return list(accumulate(scope_steps)), list(accumulate(done_steps))
 
 
 # --- Velocity -------------------------------------------------------------------------------

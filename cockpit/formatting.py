@@ -1,6 +1,7 @@
 """How numbers read on screen and in reports: one place, so a panel and an export agree.
 
-Stdlib only, so every layer that shows numbers may import it. A value keeps the digits it
+Stdlib only (and the stdlib-only `cockpit.text_safety`, for names quoted in messages), so
+every layer that shows numbers may import it. A value keeps the digits it
 needs to be told apart from its neighbours (an F1 of 0.446 against a target of 0.46 must not
 read "0.4 → 0.5"), and never turns into scientific notation in front of a manager.
 """
@@ -12,6 +13,8 @@ import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cockpit.text_safety import clean_line
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 SIGNIFICANT_DIGITS = 6  # enough for 0.9551 vs 0.9553, and for 1,234,567 spelt out
@@ -175,6 +178,21 @@ def byte_size(count: int) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`1 time zone`, `3 time zones`, `1 person`/`2 people` (with `nouns`)."""
     return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+QUOTED_LIMIT = 80  # characters of a quoted name before it is cut
+
+
+def quoted(text: str, limit: int = QUOTED_LIMIT) -> str:
+    """A name from a file or a source, quoted in a message: `'fraud-gbt'`.
+
+    Not `repr`: an escape sequence in the name would show as backslash text
+    (`'\\x1b]0;pwned'`). The name is cleaned to one line and shown as typed, and a long one
+    is cut with "…" so that the message stays readable."""
+    line = clean_line(text)
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return f"'{line}'"
 
 
 def rounded(value: float, digits: int) -> float:

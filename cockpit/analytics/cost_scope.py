@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cockpit.formatting import quoted
 from cockpit.models import Budget, CostRow
 
 SCOPE_DIMENSIONS = ("provider", "service", "account", "region", "category")
@@ -35,11 +36,11 @@ def parse_scope(scope: str) -> tuple[str, str] | None:
     name, sep, value = text.partition("=")
     name, value = name.strip().lower(), value.strip()
     if not sep or not name or not value:
-        raise ScopeError(f"{scope!r} is not a scope; {SCOPE_HELP}")
+        raise ScopeError(f"{quoted(scope)} is not a scope; {SCOPE_HELP}")
     if name.startswith("tag:"):
         key = name[4:].strip()
         if not key:
-            raise ScopeError(f"{scope!r} names no tag key; {SCOPE_HELP}")
+            raise ScopeError(f"{quoted(scope)} names no tag key; {SCOPE_HELP}")
         return f"tag:{key}", value.casefold()
     if name in SCOPE_DIMENSIONS:
         return name, value.casefold()

@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import msgspec
 
+from cockpit.formatting import quoted
 from cockpit.models import Issue, Sprint, StatusCategory
 
 __all__ = [
@@ -124,7 +125,7 @@ def _tokens(text: str) -> list[_Token]:
         if kind == "bad":
             if raw in "\"'":
                 raise JqlError(f"JQL: the quote at character {at + 1} is never closed")
-            raise JqlError(f"JQL: unexpected {raw!r} at character {at + 1}")
+            raise JqlError(f"JQL: unexpected {quoted(raw)} at character {at + 1}")
         found.append(_Token(kind, _unquote(raw) if kind == "string" else raw, at))
     found.append(_Token("end", "", len(text)))
     return found
@@ -471,7 +472,7 @@ def _category_value(clause: Clause, text: str) -> str:
     found = _CATEGORY_NAMES.get(text.strip().lower())
     if found is None:
         raise JqlError(
-            f"`{_written(clause)}`: {text!r} is not a status category; expected"
+            f"`{_written(clause)}`: {quoted(text)} is not a status category; expected"
             ' "To Do", "In Progress" or "Done"'
         )
     return found.value
@@ -583,7 +584,7 @@ def _moment(clause: Clause, value: Value, now: datetime) -> datetime:
         except ValueError:
             continue
     raise JqlError(
-        f"`{_written(clause)}`: {text!r} is not a date; expected 2026-10-01,"
+        f"`{_written(clause)}`: {quoted(text)} is not a date; expected 2026-10-01,"
         ' "2026-10-01 14:30", a relative time such as -14d, or startOfMonth()'
     )
 

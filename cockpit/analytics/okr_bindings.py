@@ -27,7 +27,7 @@ from cockpit.analytics.run_values import (
     ranking_value,
     the_champion,
 )
-from cockpit.formatting import money, plural, quantity
+from cockpit.formatting import money, plural, quantity, quoted
 from cockpit.models import (
     Binding,
     BoundValue,
@@ -135,7 +135,9 @@ def resolve_binding(
             kr.id,
             None,
             "status",
-            error=f"{binding.kind!r} is not a binding kind; expected one of {', '.join(KINDS)}",
+            error=(
+                f"{quoted(binding.kind)} is not a binding kind; expected one of {', '.join(KINDS)}"
+            ),
             as_of=as_of,
         )
     context = _Context(kr, binding, inputs, now, period_start, period_end)
@@ -219,7 +221,7 @@ class _Context:
                 f"{start:%b %Y}" if window == "month" else f"{start.year}-Q{start.month // 3 + 1}"
             )
             return start, end, label
-        raise _Broken(f"window {self.binding.window!r} is not one of {', '.join(WINDOWS)}")
+        raise _Broken(f"window {quoted(self.binding.window)} is not one of {', '.join(WINDOWS)}")
 
 
 class _Broken(Exception):
@@ -256,7 +258,7 @@ def _experiments(context: _Context) -> list[_Found]:
         found = [f for f in found if f.source.casefold() == wanted]
         if not found:
             raise _Broken(
-                f"no experiment source named {binding.source!r}"
+                f"no experiment source named {quoted(binding.source)}"
                 + (f" (the synced ones: {', '.join(sources)})" if sources else "")
             )
     return found
@@ -278,12 +280,13 @@ def _one_experiment(context: _Context) -> _Found:
         known = sorted({f.experiment.name for f in found})
         listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
         raise _Broken(
-            f"no experiment named {name!r}{where}" + (f" (there are: {listed})" if known else "")
+            f"no experiment named {quoted(name)}{where}"
+            + (f" (there are: {listed})" if known else "")
         )
     if len({(f.source, f.experiment.id) for f in matches}) > 1:
         sources = ", ".join(sorted({f.source or f.tracker for f in matches}))
         raise _Broken(
-            f"experiment {name!r} is in more than one source ({sources}): set `source` to one"
+            f"experiment {quoted(name)} is in more than one source ({sources}): set `source` to one"
         )
     return matches[0]
 
@@ -375,7 +378,7 @@ def _no_value(name: str, metric: str, runs: Sequence[Run]) -> str:
     known = _known_metrics(runs)
     if metric not in known:
         listed = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
-        return f"no run of {name} logs a metric named {metric!r}" + (
+        return f"no run of {name} logs a metric named {quoted(metric)}" + (
             f" (they log: {listed})" if known else ""
         )
     return f"no finished run of {name} has a finite {metric}"
@@ -410,12 +413,12 @@ def _resolve_champion(context: _Context) -> Answer:
         data = context.inputs.experiments
         pool = [r for d in data.digests for r in d.candidates] if data else []
         pool += list(data.runs) if data else []
-    whose = f"model {binding.model!r}" if binding.model.strip() else ""
+    whose = f"model {quoted(binding.model)}" if binding.model.strip() else ""
     if found is not None:
         whose = (whose + " of " if whose else "") + found.experiment.name
     if not models:
         raise _Broken(
-            f"no model version has the alias {alias!r}" + (f" in {whose}" if whose else "")
+            f"no model version has the alias {quoted(alias)}" + (f" in {whose}" if whose else "")
         )
     by_id = {r.run_id: r for r in pool}
     experiment = found.experiment if found is not None else None
@@ -495,7 +498,7 @@ def _resolve_model_versions(context: _Context) -> Answer:
         models = [m for m in models if m.model.casefold() == wanted]
         if not models:
             raise _Broken(
-                f"no registered model named {binding.model!r} has an alias"
+                f"no registered model named {quoted(binding.model)} has an alias"
                 + (f" (there are: {', '.join(known)})" if known else "")
             )
     alias = binding.alias.strip()
@@ -510,7 +513,7 @@ def _resolve_model_versions(context: _Context) -> Answer:
         for m in dated
         if start <= m.promoted.date() <= end  # type: ignore[union-attr]
     }
-    what = f"given the alias {alias!r}" if alias else "given an alias"
+    what = f"given the alias {quoted(alias)}" if alias else "given an alias"
     detail = f"{plural(len(promoted), 'model version')} {what} in {words}"
     if undated := len(models) - len(dated):
         detail += f" ({plural(undated, 'version')} without a date not counted)"
@@ -614,7 +617,9 @@ def _by_source(found: Mapping[str, T], source: str, what: str) -> T:
         if name.casefold() == wanted:
             return value
     names = ", ".join(sorted(found))
-    raise _Broken(f"no {what} named {source!r}" + (f" (the synced ones: {names})" if names else ""))
+    raise _Broken(
+        f"no {what} named {quoted(source)}" + (f" (the synced ones: {names})" if names else "")
+    )
 
 
 def _resolve_cost_spend(context: _Context) -> Answer:
@@ -640,7 +645,7 @@ def _runs_started(context: _Context, start: date, end: date) -> tuple[float, str
         )
         digests = [d for d in data.digests if not source or d.source.casefold() == source]
         if source and not digests:
-            raise _Broken(f"no experiment source named {context.binding.source!r}")
+            raise _Broken(f"no experiment source named {quoted(context.binding.source)}")
         ids = {d.experiment for d in digests}
         runs = [r for r in data.runs if not source or r.experiment in ids] if data.runs else None
     if runs is not None:
@@ -688,8 +693,10 @@ def _resolve_status(context: _Context) -> Answer:
         node = _step(node, part, ".".join(walked) or "status")
         walked.append(part)
     if isinstance(node, bool) or not isinstance(node, int | float):
-        shown = "nothing (null)" if node is None else f"{type(node).__name__} {str(node)[:40]!r}"
-        raise _Broken(f"status path {path!r} holds {shown}, not a number")
+        shown = (
+            "nothing (null)" if node is None else f"{type(node).__name__} {quoted(str(node), 40)}"
+        )
+        raise _Broken(f"status path {quoted(path)} holds {shown}, not a number")
     return float(node), "status", f"{path} in cockpit status --json", ""
 
 
@@ -698,7 +705,7 @@ def _step(node: object, part: str, where: str) -> object:
         if part in node:
             return node[part]
         keys = ", ".join(str(k) for k in list(node)[:12])
-        raise _Broken(f"{where} has no {part!r}" + (f" (it has: {keys})" if keys else ""))
+        raise _Broken(f"{where} has no {quoted(part)}" + (f" (it has: {keys})" if keys else ""))
     if isinstance(node, list | tuple):
         if part.lstrip("-").isdigit():
             index = int(part)
@@ -711,8 +718,8 @@ def _step(node: object, part: str, where: str) -> object:
                 for key in ("name", "id", "key", "experiment", "service")
             ):
                 return item
-        raise _Broken(f"{where} has no entry named {part!r}")
-    raise _Broken(f"{where} is not an object: it has no {part!r}")
+        raise _Broken(f"{where} has no entry named {quoted(part)}")
+    raise _Broken(f"{where} is not an object: it has no {quoted(part)}")
 
 
 _RESOLVERS: dict[str, Callable[[_Context], Answer]] = {

@@ -487,8 +487,12 @@ class CockpitApp(App[None]):
         """The one place worker failures become something the user sees."""
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             error = event.worker.error
+            from cockpit.redact import without_url_paths
+
+            # An unexpected error may quote the URL it was fetching: a webhook's path is its
+            # secret, so no URL is shown beyond its host.
             self.notify(
-                clean_line(f"{type(error).__name__}: {error}"),
+                clean_line(without_url_paths(f"{type(error).__name__}: {error}")),
                 title=event.worker.name,
                 severity="error",
                 timeout=10,

@@ -26,6 +26,17 @@ def redact_url(text: str) -> str:
     return _USERINFO.sub(r"\g<scheme>***@", text)
 
 
+_URL_TAIL = re.compile(r"(?P<site>\b[A-Za-z][A-Za-z0-9+.-]*://[^ \t\r\n/?#'\"<>]+)[^ \t\r\n'\"<>]+")
+
+
+def without_url_paths(text: str) -> str:
+    """`text` with every URL cut to its scheme and host: for messages about an unexpected
+    error, where the URL may be a Slack or Teams webhook whose path is the secret."""
+    if "://" not in text:
+        return text
+    return _URL_TAIL.sub(r"\g<site>/…", redact_url(text))
+
+
 def has_credentials(text: str) -> bool:
     """True when `text` holds a URL with a user name or password in it."""
     return "@" in text and _USERINFO.search(text) is not None

@@ -34,3 +34,16 @@ def test_no_part_of_the_userinfo_survives(user: str, password: str) -> None:
     redacted = redact_url(text)
     assert redacted == "failed: https://***@CANARY-HOST/path done"
     assert has_credentials(text)
+
+
+def test_an_error_message_shows_no_url_beyond_its_host() -> None:
+    from cockpit.redact import without_url_paths
+
+    text = (
+        "HTTPStatusError: Server error '500' for url "
+        "'https://hooks.slack.com/services/T0/B0/SeCrEt?x=1' and https://u:pw@wiki.example/p"
+    )
+    shown = without_url_paths(text)
+    assert "SeCrEt" not in shown and "pw" not in shown and "/services" not in shown
+    assert "'https://hooks.slack.com/…'" in shown
+    assert without_url_paths("no address here") == "no address here"

@@ -200,7 +200,13 @@ def load_config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: no config file here; run `cockpit init` to write one") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
+            "save the config as UTF-8"
+        ) from None
+    except OSError as exc:
         raise ConfigError(f"{path}: cannot read the config: {exc}") from None
     return parse_config(text, path)
 
@@ -220,6 +226,12 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        from cockpit.toml_lines import nesting_line
+
+        raise ConfigError(
+            f"{path}:{nesting_line(text)}: not valid TOML: values nested too deeply"
+        ) from None
     _reject_inline_secrets(data, path)
     _reject_credentials_in_urls(data, path)
     if "path" in data:

@@ -172,7 +172,7 @@ def _check(name: str, settings: AnyDestination, config_dir: Path | None) -> None
             )
         try:
             settings.title.format(week="2026-W48")
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError):  # AttributeError: {week.x}
             raise DestinationError(
                 f"`{where}.title`: {settings.title!r} may only use {{week}} (the ISO week, e.g."
                 " 2026-W48); write a literal brace as {{ or }}"

@@ -274,3 +274,20 @@ class _Scanner:
             # Past the comma; or, when nothing could be read here, past the odd character.
             if self.peek() == "," or self.pos == start:
                 self.pos += 1
+
+
+def nesting_line(text: str, limit: int = 100) -> int:
+    """The line where brackets and braces first nest `limit` deep: where to look when a file
+    nests too deeply for the TOML reader. Brackets inside strings count too; it is a hint."""
+    depth = 0
+    line = 1
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif char in "[{":
+            depth += 1
+            if depth >= limit:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return 1

@@ -19,6 +19,7 @@ What one sync asks Cost Explorer (`plan_sync`), and how its answers become `Cost
 from __future__ import annotations
 
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -125,8 +126,11 @@ def forecast_period(today: date) -> tuple[date, date]:
 def _amount(metrics: Any, metric: str) -> tuple[float, str]:
     try:
         value = metrics[metric]
-        return float(value["Amount"]), clean_line(str(value.get("Unit") or "USD")).upper()
-    except (KeyError, TypeError, ValueError):
+        amount = float(value["Amount"])
+        if not math.isfinite(amount):  # "NaN" would poison every sum it joins
+            raise ValueError(amount)
+        return amount, clean_line(str(value.get("Unit") or "USD")).upper()
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise AwsShapeError(
             f"a group without a numeric {metric} amount: {metrics!r:.200}"
         ) from None
@@ -137,14 +141,18 @@ def _groups(
 ) -> Iterable[tuple[date, str, str, float, str]]:
     """(day, first key, second key, amount, currency) for every group of every page."""
     for page in pages:
-        for period in page.get("ResultsByTime") or ():
+        periods = page.get("ResultsByTime") if isinstance(page, Mapping) else None
+        if not isinstance(periods, list | None):
+            raise AwsShapeError(f"an answer without a list of results: {page!r:.200}")
+        for period in periods or ():
             try:
                 day = date.fromisoformat(str(period["TimePeriod"]["Start"])[:10])
             except (KeyError, TypeError, ValueError):
                 raise AwsShapeError(f"a result without a start date: {period!r:.200}") from None
-            for group in period.get("Groups") or ():
-                keys = group.get("Keys") or []
-                if len(keys) != 2:
+            groups = period.get("Groups") if isinstance(period, Mapping) else None
+            for group in groups if isinstance(groups, list) else ():
+                keys = group.get("Keys") if isinstance(group, Mapping) else None
+                if not isinstance(keys, list) or len(keys) != 2:
                     raise AwsShapeError(f"a group without its two keys: {group!r:.200}")
                 amount, currency = _amount(group.get("Metrics"), metric)
                 yield day, clean_line(str(keys[0])), clean_line(str(keys[1])), amount, currency
@@ -271,6 +279,8 @@ def parse_budgets(budgets: Iterable[Mapping[str, Any]], now: datetime) -> list[B
 
 
 def parse_budget(raw: Mapping[str, Any], now: datetime) -> Budget | None:
+    if not isinstance(raw, Mapping):
+        raise AwsShapeError(f"a budget that is not an object: {raw!r:.200}")
     if raw.get("BudgetType", "COST") != "COST":
         return None
     period = _PERIODS.get(str(raw.get("TimeUnit")))
@@ -281,13 +291,15 @@ def parse_budget(raw: Mapping[str, Any], now: datetime) -> Budget | None:
         return None
     try:
         amount = float(limit["Amount"])
-    except (KeyError, TypeError, ValueError):
+        unit = limit.get("Unit")
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise AwsShapeError(f"a budget without a numeric limit: {raw!r:.200}") from None
-    spend = raw.get("CalculatedSpend") or {}
+    spend = raw.get("CalculatedSpend")
+    spend = spend if isinstance(spend, Mapping) else {}
     return Budget(
         name=clean_line(str(raw.get("BudgetName") or "AWS budget")),
         amount=amount,
-        currency=clean_line(str(limit.get("Unit") or "USD")).upper(),
+        currency=clean_line(str(unit or "USD")).upper(),
         provider=PROVIDER,
         period=period,  # type: ignore[arg-type]
         scope=budget_scope(raw),

@@ -70,6 +70,10 @@ def decode_page(body: bytes) -> Page:
         raise AzurePayloadError(
             f"the answer is not a Cost Management query result: {exc}"
         ) from None
+    except RecursionError:  # msgspec recurses once per level of nesting
+        raise AzurePayloadError(
+            "the answer is not a Cost Management query result: nested too deeply"
+        ) from None
     properties = answer.properties
     return Page(tuple(c.name for c in properties.columns), properties.rows, properties.next_link)
 

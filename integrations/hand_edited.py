@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from cockpit.toml_lines import key_lines
+from cockpit.toml_lines import key_lines, nesting_line
 from integrations.base import SourceConfigError
 
 Key = str | int
@@ -56,7 +56,13 @@ def read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SourceConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise SourceConfigError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.object[exc.start]:#04x}); "
+            "save the file as UTF-8"
+        ) from None
+    except OSError as exc:
         raise SourceConfigError(f"{path}: cannot read the file: {exc}") from None
 
 
@@ -71,7 +77,17 @@ def load_toml(text: str, name: str | Path) -> dict[str, Any]:
             raise SourceConfigError(
                 f"{name}:{where[1]}: not valid TOML: {reason} (column {where[2]})"
             ) from None
+        if str(exc).endswith("(at end of document)"):
+            reason = str(exc).removesuffix("(at end of document)").rstrip()
+            line = text.rstrip("\n").count("\n") + 1
+            raise SourceConfigError(
+                f"{name}:{line}: not valid TOML: {reason} (at the end of the file)"
+            ) from None
         raise SourceConfigError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise SourceConfigError(
+            f"{name}:{nesting_line(text)}: not valid TOML: values nested too deeply"
+        ) from None
 
 
 def spell_key(key: Sequence[Key]) -> str:

@@ -228,6 +228,6 @@ def _azure_retry_after(headers: httpx.Headers) -> float | None:
 def _json_of(response: httpx.Response, source: str) -> Any:
     try:
         return response.json()
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
         path = response.request.url.path
         raise _Garbled(f"{source}: the answer from {path} is not valid JSON") from exc

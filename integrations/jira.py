@@ -168,7 +168,7 @@ class JiraSource:
     def probe(self, token: Secret) -> str:
         """For `cockpit doctor`: reach the site, sign in and see the board. Blocking."""
         api = _JiraApi(self, token, threading.Event(), TrafficMeter())
-        info = api.get("/rest/api/2/serverInfo")
+        info = _object_of(api.get("/rest/api/2/serverInfo"), self.name, "serverInfo")
         cloud = self._is_cloud(info)
         if cloud and not self.email:
             raise SourceConfigError(
@@ -199,7 +199,7 @@ class JiraSource:
         progress = progress if progress is not None else Progress(meter)
         progress.begin("connecting")
         api = _JiraApi(self, token, cancel, meter, deadline)
-        info = api.get("/rest/api/2/serverInfo")
+        info = _object_of(api.get("/rest/api/2/serverInfo"), self.name, "serverInfo")
         cloud = self._is_cloud(info)
         if cloud and not self.email:
             raise SourceConfigError(
@@ -213,13 +213,14 @@ class JiraSource:
         statuses = api.get("/rest/api/2/status")
         if not isinstance(statuses, list):
             raise SourceBadResponse(f"{self.name}: /rest/api/2/status did not answer a list")
+        statuses = [s for s in statuses if isinstance(s, Mapping)]
         names_by_id = {str(s.get("id")): str(s.get("name")) for s in statuses}
         categories = {
             str(s.get("name")): CATEGORY_BY_KEY.get(
-                str((s.get("statusCategory") or {}).get("key", "")), CATEGORY_BY_KEY["new"]
+                str(_object_of(s.get("statusCategory") or {}).get("key", "")),
+                CATEGORY_BY_KEY["new"],
             )
             for s in statuses
-            if isinstance(s, Mapping)
         }
         fields, note = discover_fields(
             api.get("/rest/api/2/field"),
@@ -629,7 +630,7 @@ class _JiraApi:
             ) from None
         try:
             return response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise _Garbled(
                 f"{name}: the answer from {path} is not JSON; is {self.source.url} a Jira site?"
             ) from None
@@ -805,10 +806,22 @@ class _JiraApi:
                 return histories
 
 
+def _object_of(answer: Any, source: str = "", what: str = "") -> Mapping[str, Any]:
+    """`answer` when it is a JSON object. Without `what`, anything else reads as an empty
+    object (an optional part); with it, it is a bad response naming the endpoint."""
+    if isinstance(answer, Mapping):
+        return answer
+    if not what:
+        return {}
+    raise SourceBadResponse(f"{source}: the {what} answer is not an object; is this a Jira site?")
+
+
 def _issues_of(page: Any, source: str) -> list[Mapping[str, Any]]:
     issues = page.get("issues") if isinstance(page, Mapping) else None
     if not isinstance(issues, list):
         raise SourceBadResponse(f"{source}: a search answer has no issues list")
+    if not all(isinstance(issue, Mapping) for issue in issues):
+        raise SourceBadResponse(f"{source}: a search answer has an issue that is not an object")
     return issues
 
 

@@ -187,11 +187,16 @@ def parse_board_columns(
         columns = config["columnConfig"]["columns"]
     except (KeyError, TypeError):
         raise JiraPayloadError("the board configuration has no columnConfig.columns") from None
+    if not isinstance(columns, list):
+        raise JiraPayloadError("the board configuration's columnConfig.columns is not a list")
     parsed = []
     for column in columns:
+        if not isinstance(column, Mapping):
+            raise JiraPayloadError("a column of the board configuration is not an object")
+        listed = column.get("statuses")
         statuses = tuple(
             status_names.get(str(s.get("id")), str(s.get("id")))
-            for s in column.get("statuses", [])
+            for s in (listed if isinstance(listed, list) else [])
             if isinstance(s, Mapping)
         )
         parsed.append(BoardColumn(str(column.get("name", "")), statuses))
@@ -211,6 +216,8 @@ def discover_fields(
 ) -> tuple[FieldIds, str]:
     """Find the sprint, story-points and flagged fields. Returns the ids and, when no points
     field exists, the note the Sprint panel shows."""
+    if not isinstance(fields, list):
+        raise JiraPayloadError("the field list (/rest/api/2/field) is not a list")
     by_id = {str(f.get("id")): f for f in fields if isinstance(f, Mapping)}
 
     def custom_type(field: Mapping[str, Any]) -> str:

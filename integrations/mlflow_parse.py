@@ -177,6 +177,10 @@ def decode(body: bytes, shape: type[T], where: str) -> T:
         ) from None
     except msgspec.DecodeError as exc:
         raise MlflowGarbled(f"MLflow's answer from {where} is not valid JSON") from exc
+    except RecursionError:  # msgspec recurses once per level of nesting
+        raise MlflowPayloadError(
+            f"MLflow's answer from {where} has an unexpected shape: nested too deeply"
+        ) from None
 
 
 def convert(document: object, shape: type[T], where: str) -> T:
@@ -325,6 +329,6 @@ def server_message(body: bytes) -> str:
     """The `message` of MLflow's error JSON, cleaned, or "" when the body is something else."""
     try:
         error = msgspec.json.decode(body, type=ServerError, strict=False)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         return ""
     return clean_line(error.message)[:300]

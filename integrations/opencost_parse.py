@@ -102,6 +102,10 @@ def decode_sets(body: bytes) -> list[dict[str, Allocation]]:
         head = _HEAD.decode(body)
     except msgspec.ValidationError as exc:
         raise OpenCostPayloadError(f"the answer is not OpenCost's envelope: {exc}") from None
+    except RecursionError:  # msgspec recurses once per level of nesting
+        raise OpenCostPayloadError(
+            "the answer is not OpenCost's envelope: nested too deeply"
+        ) from None
     if head.code != 200:
         said = clean_line(head.message or head.status or "no message")[:300]
         raise OpenCostPayloadError(f"OpenCost answered an error (code {head.code}): {said}")
@@ -111,6 +115,10 @@ def decode_sets(body: bytes) -> list[dict[str, Allocation]]:
         sets = _SETS.decode(head.data)
     except msgspec.ValidationError as exc:
         raise OpenCostPayloadError(f"the allocation sets cannot be read: {exc}") from None
+    except RecursionError:
+        raise OpenCostPayloadError(
+            "the allocation sets cannot be read: nested too deeply"
+        ) from None
     return [s or {} for s in sets]
 
 

@@ -258,7 +258,7 @@ class ConfluencePage:
     def _json(self, answer: Answer) -> Any:
         try:
             return answer.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise self._not_confluence() from None
 
     def _not_confluence(self) -> DeliveryError:
@@ -319,7 +319,7 @@ def _version(page: dict[str, Any]) -> dict[str, Any]:
 def _message_of(answer: Answer) -> str:
     try:
         document = json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         return ""
     if isinstance(document, dict):
         message = document.get("message")

@@ -251,5 +251,5 @@ def _error_code(answer: Answer) -> str:
         document = answer.json()
         code = document["error"]["code"]
         return code if isinstance(code, str) else ""
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return ""

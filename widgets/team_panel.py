@@ -302,6 +302,14 @@ def zone_label(t: TeamSummary) -> str:
     return f"{name} {first}" if first == last or not last else f"{name} {first}→{last}"
 
 
+class RibbonFrame(msgspec.Struct, frozen=True):
+    """What every ribbon row shares at one width: the grid and the text columns' widths."""
+
+    grid: Grid
+    who: int
+    state: int
+
+
 class TeamPanel(Panel):
     PANEL_ID = "team"
     TITLE = "Team"
@@ -398,14 +406,19 @@ class TeamPanel(Panel):
         return parts
 
     @staticmethod
-    def _text_widths(people: Sequence[PersonNow], room: int) -> tuple[int, int]:
+    def _text_needs(people: Sequence[PersonNow]) -> tuple[int, int]:
+        """Columns the longest name and the longest state take."""
+        names = max((Content(who_text(p)).cell_length for p in people), default=0)
+        states = max((Content(state_text(p)).cell_length for p in people), default=0)
+        return names, states
+
+    def _text_widths(self, people: Sequence[PersonNow], room: int) -> tuple[int, int]:
         """Split `room` columns between name and state. Names come first; the state gets
         what is left of its longest text's needs, and at least STATE_MIN columns (enough for
         "between shifts"); none when the room is too small for both."""
         if room < 24:
             return max(room, 1), 0
-        names = max((Content(who_text(p)).cell_length for p in people), default=0)
-        states = max((Content(state_text(p)).cell_length for p in people), default=0)
+        names, states = self._text_needs(people)
         if names + 1 + states <= room:
             return names, room - 1 - names  # both whole; the state sits right after the names
         state = min(max(min(states, STATE_MIN), room - 1 - names), states, room // 2)
@@ -436,7 +449,23 @@ class TeamPanel(Panel):
     def _ribbons(self, t: TeamSummary, width: int, height: int) -> list[Content] | None:
         """Every person with a ribbon, or None when they do not all fit."""
         people = t.people
-        if width < STRIP_FROM or height - HEADER_ROWS < len(people) + 2:
+        if height - HEADER_ROWS < len(people) + 2:
+            return None
+        frame = self._ribbon_frame(t, width)
+        if frame is None:
+            return None
+        rows = self._ribbon_head(t, frame, width)
+        drawn: dict[tuple[object, ...], list[Part]] = {}
+        rows += [self._ribbon_row(person, frame, drawn) for person in people]
+        if height - HEADER_ROWS > len(rows):
+            legend = self._legend(t, frame.grid, width)
+            if legend is not None:
+                rows.append(legend)
+        return rows
+
+    def _ribbon_frame(self, t: TeamSummary, width: int) -> RibbonFrame | None:
+        """What every ribbon row shares at this width, or None when ribbons do not fit."""
+        if width < STRIP_FROM:
             return None
         cell = next(
             (
@@ -450,7 +479,12 @@ class TeamPanel(Panel):
             return None
         grid = make_grid(t, cell)
         room = width - LEFT - 1 - grid.cells
-        who_width, state_width = self._text_widths(people, room)
+        who_width, state_width = self._text_widths(t.people, room)
+        return RibbonFrame(grid, who_width, state_width)
+
+    def _ribbon_head(self, t: TeamSummary, frame: RibbonFrame, width: int) -> list[Content]:
+        """The axis (the lead's zone and hours) and the overlap band, above the ribbons."""
+        grid = frame.grid
         label_width = width - grid.cells - 1
         rows = [
             line(
@@ -470,19 +504,18 @@ class TeamPanel(Panel):
                 ),
             )
         )
-        drawn: dict[tuple[object, ...], list[Part]] = {}
-        for person in people:
-            # People in one zone with the same hours share a ribbon: draw it once.
-            key = (person.ribbon, person.marks)
-            ribbon = drawn.get(key)
-            if ribbon is None:
-                ribbon = drawn[key] = runs(ribbon_cells(person, grid))
-            rows.append(line(*self._person_parts(person, who_width, state_width), " ", *ribbon))
-        if height - HEADER_ROWS > len(rows):
-            legend = self._legend(t, grid, width)
-            if legend is not None:
-                rows.append(legend)
         return rows
+
+    def _ribbon_row(
+        self, person: PersonNow, frame: RibbonFrame, drawn: dict[tuple[object, ...], list[Part]]
+    ) -> Content:
+        """A person's row: their state and local time, then their ribbon. `drawn` keeps the
+        ribbons made for this frame: people in one zone with the same hours share one."""
+        key = (person.ribbon, person.marks)
+        ribbon = drawn.get(key)
+        if ribbon is None:
+            ribbon = drawn[key] = runs(ribbon_cells(person, frame.grid))
+        return line(*self._person_parts(person, frame.who, frame.state), " ", *ribbon)
 
     def _list(self, t: TeamSummary, width: int, height: int) -> list[Content]:
         """Names only, in one or two columns, cut to the rows there are ("+N more")."""
@@ -497,10 +530,7 @@ class TeamPanel(Panel):
             fits = max(room - 1, 0) * columns
             hidden = len(people) - fits
             people = people[:fits]
-        if cell - LEFT >= 10:
-            who_width, state_width = self._text_widths(people, cell - LEFT)
-        else:
-            who_width, state_width = -max(cell - SHORT_LEFT, 1), 0  # the short form
+        who_width, state_width = self._list_widths(people, cell)
         per_column = -(-len(people) // columns) if people else 0
         for index in range(per_column):
             parts: list[Part] = []
@@ -519,6 +549,12 @@ class TeamPanel(Panel):
             if legend is not None:
                 rows.append(legend)
         return rows
+
+    def _list_widths(self, people: Sequence[PersonNow], cell: int) -> tuple[int, int]:
+        """Name and state widths of the names-only list in columns of `cell` cells."""
+        if cell - LEFT >= 10:
+            return self._text_widths(people, cell - LEFT)
+        return -max(cell - SHORT_LEFT, 1), 0  # the short form
 
     def render_body(self, width: int, height: int) -> list[Content]:
         t = self.summary

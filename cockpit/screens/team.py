@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import SelectionList, Static, TabbedContent
@@ -39,7 +39,7 @@ from widgets.cost_table import CostTable
 from widgets.panel import PanelAge, Part, line, stack
 from widgets.status_bar import SourceStatusBar
 from widgets.team_heatmap import TeamHeatMap, window_text
-from widgets.team_panel import TeamPanel
+from widgets.team_people import TeamPeople
 from widgets.team_slots import LENGTHS, SlotTable, slot_detail, slot_model, slots_note
 
 if TYPE_CHECKING:
@@ -100,10 +100,6 @@ class TeamScreen(AreaScreen):
         height: auto;
         max-height: 4;
         padding: 0 1;
-    }
-    TeamScreen #team-people {
-        height: auto;
-        min-height: 100%;
     }
     TeamScreen #slot-picker {
         width: 32;
@@ -175,14 +171,9 @@ class TeamScreen(AreaScreen):
 
     def _tab_body(self, tab: str) -> list[Widget]:
         if tab == "people":
-            # Everyone, as the panel draws them, in full: what its "+N more" promised.
-            return [
-                VerticalScroll(
-                    TeamPanel(detailed=True, id="team-people"),
-                    can_focus=False,
-                    classes="tab-body",
-                )
-            ]
+            # Everyone, as the panel draws them, in full: what its "+N more" promised. Only
+            # the rows on screen are drawn.
+            return [TeamPeople(id="team-people")]
         note = Static(classes="tab-note", id=f"{tab}-notes")
         if tab == "overlap":
             return [Vertical(note, TeamHeatMap(id="heatmap"), classes="tab-body")]
@@ -222,6 +213,15 @@ class TeamScreen(AreaScreen):
             ]
         return [Vertical(note, CostTable(id="handover-table"), classes="tab-body")]
 
+    def on_mount(self) -> None:
+        # Runs before the frame's own on_mount, which feeds the tabs: the tab's widget takes
+        # the focus before the first paint, so that the screen is not painted once with the
+        # focus on the tab strip and again with it on the list (and the footer built twice).
+        # `set_focus` at once: `focus()` waits for the next idle moment, after that paint.
+        target = self._tab_target()
+        if target is not None and self.focused is not target:
+            self.set_focus(target)
+
     # --- feeding ----------------------------------------------------------------------
 
     def show(self, dashboard: Dashboard, syncing: frozenset[str]) -> None:
@@ -242,7 +242,7 @@ class TeamScreen(AreaScreen):
             # moves, and the slots are ranked again once the clock passes a step.
             self._show_header()
             if self._ready and "people" in self.built:
-                self.query_one("#team-people", TeamPanel).age = self._age
+                self.query_one("#team-people", TeamPeople).age = self._age
             if self._ready and self.ranked_for is not None:
                 self._rank()
             return
@@ -286,12 +286,9 @@ class TeamScreen(AreaScreen):
     # --- people -----------------------------------------------------------------------
 
     def _feed_people(self) -> None:
-        panel = self.query_one("#team-people", TeamPanel)
+        panel = self.query_one("#team-people", TeamPeople)
         panel.summary = self.summary
         panel.age = self._age
-        # Its height follows its rows: measured again.
-        panel.clear_cached_dimensions()
-        panel.refresh(layout=True)
 
     # --- overlap ----------------------------------------------------------------------
 
@@ -687,12 +684,18 @@ class TeamScreen(AreaScreen):
         self.app.pop_screen()
 
     def _focus_tab(self) -> None:
+        target = self._tab_target()
+        if target is not None and self.focused is not target:
+            target.focus()
+
+    def _tab_target(self) -> Widget | None:
+        """The widget that takes the active tab's keys (None while the tab is not built)."""
         active = self.query_one(TabbedContent).active
         if active not in self.built:
-            return
+            return None
         target: Widget
         if active == "people":
-            target = self.query_one("#team-people", TeamPanel)
+            target = self.query_one("#team-people", TeamPeople)
         elif active == "overlap":
             target = self.query_one(TeamHeatMap)
         elif active == "slots":
@@ -701,8 +704,7 @@ class TeamScreen(AreaScreen):
             target = self.query_one("#fairness-ledger", CostTable)
         else:
             target = self.query_one("#handover-table", CostTable)
-        if self.focused is not target:
-            target.focus()
+        return target
 
     def on_cost_table_sorted(self, event: CostTable.Sorted) -> None:
         event.stop()

@@ -18,6 +18,8 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.strip import Strip
+from textual.visual import Visual
 from textual.widgets import SelectionList
 
 from cockpit.analytics.freshness import Freshness, SourceState
@@ -34,9 +36,12 @@ from cockpit.dashboard import AreaInputs, Dashboard
 from cockpit.models import Meeting, Person, TeamData, TimeOff, WorkSpan
 from cockpit.screens.team import TeamScreen
 from tests.conftest import FROZEN_NOW
+from tests.widgets.test_team_panel import crowd
 from widgets.cost_table import CostTable
+from widgets.panel import ALL_ROWS, Part, stack
 from widgets.team_heatmap import TeamHeatMap, heat_rows
 from widgets.team_panel import TeamPanel
+from widgets.team_people import TeamPeople
 from widgets.team_slots import SlotTable
 
 LEAD = "Europe/Berlin"
@@ -302,6 +307,19 @@ def test_team_screen_without_data(snap_compare) -> None:
     assert snap_compare(Host(None, None), terminal_size=(100, 16), run_before=settle)
 
 
+def test_team_screen_three_hundred_people(snap_compare) -> None:
+    """The People tab at 300 people: the frame stays put around the rows, which scroll."""
+
+    async def run(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("pagedown")
+        await pilot.pause(0.5)  # the scroll's animation
+        await settle(pilot)
+
+    assert snap_compare(Host(crowd(300), None, tab="people"), terminal_size=(120, 30),
+                        run_before=run)  # fmt: skip
+
+
 # --- what the heat map says --------------------------------------------------------------
 
 
@@ -352,6 +370,93 @@ async def test_only_the_rows_on_screen_are_drawn() -> None:
         heatmap = pilot.app.screen.query_one(TeamHeatMap)
         assert len(heatmap.rows) == 28
         assert 0 < heatmap.redraws < 28
+
+
+# --- the People tab at 300 people ----------------------------------------------------------
+
+
+def _count_person_rows(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every person's row made (their state, time, name): the ids, in order."""
+    made: list[str] = []
+    person_parts = TeamPanel._person_parts
+
+    def counted(self: TeamPanel, person: PersonNow, who: int, state: int) -> list[Part]:
+        made.append(person.id)
+        return person_parts(self, person, who, state)
+
+    monkeypatch.setattr(TeamPanel, "_person_parts", counted)
+    return made
+
+
+async def test_the_people_tab_draws_only_the_rows_on_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300 people in a 30-line terminal: opening the tab makes the rows it shows, once each,
+    not 300 rows and ribbons (five times over: it used to take a second at this size)."""
+    made = _count_person_rows(monkeypatch)
+    async with Host(crowd(300), None, tab="people").run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        people = pilot.app.screen.query_one("#team-people", TeamPeople)
+        shown = people.scrollable_content_region.height
+        assert 10 < shown < 30
+        assert people.max_scroll_y > 250  # everyone is there to scroll to
+        assert 0 < len(made) <= shown  # the header rows are not people
+        assert len(set(made)) == len(made)  # each person's row made once
+        assert 0 < people.redraws <= shown  # each line drawn once: no second paint
+        assert pilot.app.focused is people  # focused before that paint, not after it
+
+        # A page down makes the next page's rows, not the rest of the team's.
+        before = len(made)
+        await pilot.press("pagedown")
+        await pilot.pause(0.5)  # the scroll's animation
+        await settle(pilot)
+        assert people.scroll_offset.y >= shown - 2
+        assert 0 < len(made) - before <= shown + 2
+
+
+def _whole(people: TeamPeople) -> list[Strip]:
+    """The lines of what the panel drew as one block, at the list's width."""
+    width = people.scrollable_content_region.width
+    body = stack(people.render_body(width, ALL_ROWS))
+    return Visual.to_strips(people, body, width, None, people.visual_style)
+
+
+async def _scrolled_to(pilot: Pilot, people: TeamPeople, offset: int) -> list[Strip]:
+    """The lines on screen once the list is scrolled to `offset`."""
+    people.scroll_to(y=offset, animate=False, immediate=True)
+    await settle(pilot)
+    return [people.render_line(y) for y in range(people.scrollable_content_region.height)]
+
+
+@pytest.mark.parametrize("columns", [120, 80])
+async def test_the_people_tab_reads_as_the_panel_in_full(columns: int) -> None:
+    """Line for line and style for style, what the panel drew as one block (ribbons from 90
+    columns of content, the names-only list below), wherever the list is scrolled to."""
+    async with Host(crowd(300), None, tab="people").run_test(size=(columns, 30)) as pilot:
+        await settle(pilot)
+        people = pilot.app.screen.query_one("#team-people", TeamPeople)
+        whole = _whole(people)
+        assert len(whole) == people.virtual_size.height
+        for offset in (0, 137, people.max_scroll_y):
+            lines = await _scrolled_to(pilot, people, offset)
+            for y, drawn in enumerate(lines):
+                assert list(drawn) == list(whole[offset + y]), (offset, y, drawn.text)
+        assert ("█" in whole[4].text) is (columns == 120)  # the ribbons, when wide
+
+
+async def test_a_new_summary_redraws_the_people() -> None:
+    async with Host(crowd(300), None, tab="people").run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        screen = screen_of(pilot)
+        people = screen.query_one("#team-people", TeamPeople)
+        await _scrolled_to(pilot, people, people.max_scroll_y)
+        screen.show(dashboard_with(crowd(120), None), frozenset())
+        await settle(pilot)
+        assert people.summary is not None and len(people.summary.people) == 120
+        whole = _whole(people)
+        assert people.virtual_size.height == len(whole)
+        lines = await _scrolled_to(pilot, people, people.max_scroll_y)
+        assert [line.text for line in lines] == [line.text for line in whole[-len(lines) :]]
 
 
 # --- keys --------------------------------------------------------------------------------

@@ -16,9 +16,20 @@ import msgspec
 
 from cockpit.models import CostRow, Run, Snapshot
 
+
+class _StoredPayload(Snapshot, frozen=True, gc=False):
+    """A snapshot as the store writes it: the record, and whether its text was found clean
+    when it was written (`cockpit.store.needs_no_cleaning`). Only the store's payload carries
+    the flag: a `Snapshot` in memory never does, so no copy or edit of one can claim it. A
+    payload from an earlier version lacks it and reads as not clean; an earlier version
+    ignores it."""
+
+    text_clean: bool = False
+
+
 _encoder = msgspec.json.Encoder()
 _pack = msgspec.msgpack.Encoder()
-_snapshot_decoder = msgspec.msgpack.Decoder(Snapshot)
+_snapshot_decoder = msgspec.msgpack.Decoder(_StoredPayload)
 _snapshot_json_decoder = msgspec.json.Decoder(Snapshot)
 # Chunks of runs are stored once per content (their key is a hash of these bytes): dict keys
 # are written sorted, so the same runs give the same bytes whatever order a tracker sent
@@ -36,7 +47,11 @@ _PACKED, _PACKED_ZLIB = b"M", b"N"
 _JSON, _JSON_ZLIB = b"J", b"Z"
 
 
-def encode_snapshot(snapshot: Snapshot) -> bytes:
+def encode_snapshot(snapshot: Snapshot, *, text_clean: bool = False) -> bytes:
+    """`text_clean`: every text in it was found clean; reads need not clean it."""
+    if text_clean:
+        fields = {name: getattr(snapshot, name) for name in Snapshot.__struct_fields__}
+        snapshot = _StoredPayload(**fields, text_clean=True)
     raw = _pack.encode(snapshot)
     if len(raw) >= _COMPRESS_FROM:
         return _PACKED_ZLIB + zlib.compress(raw, 6)
@@ -44,13 +59,20 @@ def encode_snapshot(snapshot: Snapshot) -> bytes:
 
 
 def decode_snapshot(payload: bytes) -> Snapshot:
+    return decode_stored_snapshot(payload)[0]
+
+
+def decode_stored_snapshot(payload: bytes) -> tuple[Snapshot, bool]:
+    """The snapshot, and whether its text was found clean when it was written."""
     marker, body = payload[:1], payload[1:]
     if marker in (_PACKED_ZLIB, _JSON_ZLIB):
         body = zlib.decompress(body)
     if marker in (_PACKED, _PACKED_ZLIB):
-        return _snapshot_decoder.decode(body)
+        stored = _snapshot_decoder.decode(body)
+        fields = {name: getattr(stored, name) for name in Snapshot.__struct_fields__}
+        return Snapshot(**fields), stored.text_clean
     if marker in (_JSON, _JSON_ZLIB):
-        return _snapshot_json_decoder.decode(body)
+        return _snapshot_json_decoder.decode(body), False
     raise ValueError(f"unknown snapshot payload marker {marker!r}")
 
 

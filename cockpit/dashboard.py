@@ -345,6 +345,12 @@ def load_dashboard(
     for name, snap in (in_hand or {}).items():
         if name in names and (not as_of_past or snap.taken_at <= now):
             stored.setdefault(name, snap)
+    # No text from a source may steer the terminal. The store checks each snapshot once, when
+    # it writes it, and marks those with nothing to clean (`text_clean`): only what it does not
+    # vouch for is cleaned here, on every read: payloads written by earlier versions (until
+    # the next sync replaces them), ones that came with text to clean, and snapshots held in
+    # memory (the demo).
+    stored = {name: _clean_snapshot(snap) for name, snap in stored.items()}
     attempts = {} if as_of_past or store is None else store.last_attempts()
     states = []
     for fact in facts:
@@ -380,6 +386,16 @@ def load_dashboard(
         lead_zone=lead_zone,
         okr_rules=okr_rules,
     )
-    # Every surface (TUI, status, export, screenshot) shows this. A cache written before the
-    # parsers cleaned text may still hold escape sequences: none gets past here (about 2 ms).
-    return clean_record(dashboard)
+    # Every surface (TUI, status, export, screenshot) shows this. The sprint summary and the
+    # merged team are made from the snapshots alone, clean by now, and are most of the text
+    # (10,000 issue rows cost about 0.1 s to check); everything else may also hold text from
+    # the config, the sync log, the cost roll-ups or the recorded key results, and is cleaned.
+    rest = clean_record(msgspec.structs.replace(dashboard, sprint=None, team_data=None))
+    return msgspec.structs.replace(rest, sprint=dashboard.sprint, team_data=dashboard.team_data)
+
+
+def _clean_snapshot(stored: StoredSnapshot) -> StoredSnapshot:
+    if stored.text_clean:
+        return stored
+    snapshot = clean_record(stored.snapshot)
+    return msgspec.structs.replace(stored, snapshot=snapshot, text_clean=True)

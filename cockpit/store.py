@@ -19,6 +19,16 @@ the same at 50 runs or 50,000. Runs are read only when asked for (`with_runs=Tru
 A cache this user may read but not change (a read-only file or folder) is opened with SQLite's
 `mode=ro`: it can still be shown, and only writing to it fails, with a message that says so. Every
 failure is a `StoreError` whose `cause` says which kind it is, so that the advice fits it.
+
+Text from sources must never steer the terminal (`cockpit.text_safety`). The parsers clean
+what they read; the store checks each snapshot it writes, once, and marks a payload whose text
+needs no cleaning. A read hands the mark on (`StoredSnapshot.text_clean`), and the dashboard
+cleans only what is not marked: payloads of earlier versions (which may hold text from before
+the parsers cleaned it), a snapshot that came with text to clean (kept as it came: the store
+never changes what it keeps, since a re-sync compares some of it, such as file paths, with the
+source), and snapshots held in memory. The runs and cost roll-ups kept apart are not covered
+by the mark: whoever reads them cleans what it shows of them (the leaderboard, the cost
+summary).
 """
 
 from __future__ import annotations
@@ -40,6 +50,7 @@ from cockpit.codec import (
     decode_run_order,
     decode_runs,
     decode_snapshot,
+    decode_stored_snapshot,
     encode_cost_rows,
     encode_run_order,
     encode_runs,
@@ -47,6 +58,7 @@ from cockpit.codec import (
 )
 from cockpit.models import BoundValue, CostRow, KrPoint, Run, Snapshot
 from cockpit.redact import redact_url
+from cockpit.text_safety import clean_record
 
 # Bump when a record changes shape in a way old payloads cannot be decoded into.
 RECORD_SCHEMA_VERSION = 1
@@ -228,6 +240,11 @@ class StoredSnapshot(msgspec.Struct, frozen=True, gc=False):
     # The row it was read from (0: not from the store, e.g. the demo held in memory):
     # `Store.load_runs` reads its runs by it.
     snapshot_id: int = 0
+    # True: its text was found clean when it was written (`needs_no_cleaning`; the runs and
+    # cost roll-ups kept apart are not covered), so it need not be cleaned again. False for
+    # payloads of earlier versions, ones written with text to clean, and snapshots that did
+    # not come from the store.
+    text_clean: bool = False
 
 
 class _Chunk(msgspec.Struct, frozen=True, gc=False):
@@ -281,6 +298,21 @@ def without_cost_rows(snapshot: Snapshot) -> Snapshot:
         return snapshot
     apart = msgspec.structs.replace(data, rows=(), rows_apart=len(data.rows))
     return msgspec.structs.replace(snapshot, cost=apart)
+
+
+def needs_no_cleaning(snapshot: Snapshot) -> bool:
+    """True when `text_safety.clean_record` would give the snapshot back as it is: checked once
+    when it is written (0.3 s for a 10,000-issue board), so that no read has to clean it.
+
+    The JQL and the fields a board's issues were read with are not checked: a re-sync compares
+    them with Jira's as Jira wrote them (a filter's JQL may span lines), and no view shows
+    them. A view that did would have to clean them itself.
+    """
+    sprint = snapshot.sprint
+    if sprint is not None and (sprint.jql or sprint.fields):
+        bare = msgspec.structs.replace(sprint, jql="", fields=())
+        snapshot = msgspec.structs.replace(snapshot, sprint=bare)
+    return clean_record(snapshot) is snapshot
 
 
 def _week(started: datetime | None) -> tuple[int, int] | None:
@@ -582,7 +614,8 @@ class Store:
         if snapshot.cost is not None and snapshot.cost.rows_apart and not cost_rows:
             # Read without its roll-ups: writing it would lose them.
             raise ValueError("a snapshot read without its cost rows cannot be written back")
-        payload = encode_snapshot(without_cost_rows(without_runs(snapshot)))
+        kept = without_cost_rows(without_runs(snapshot))
+        payload = encode_snapshot(kept, text_clean=needs_no_cleaning(kept))
         with self._connect(write=True) as conn:
             cost = self._cost_blob(conn, cost_rows, previous) if cost_rows else None
             chunks, order = _chunks_of(runs, self._reusable(conn, previous) if runs else {})
@@ -951,9 +984,7 @@ class Store:
             if sources is not None:
                 rows = [row for row in rows if row[1] in sources]
             found = {
-                source: StoredSnapshot(
-                    source, _parse_stamp(taken_at), self._decode(source, payload), snapshot_id
-                )
+                source: self._stored(snapshot_id, source, taken_at, payload)
                 for snapshot_id, source, taken_at, payload in rows
             }
             if with_runs:
@@ -1078,10 +1109,7 @@ class Store:
                 " AND schema_version = ? ORDER BY taken_at",
                 (source, _stamp(since), RECORD_SCHEMA_VERSION),
             ).fetchall()
-            found = [
-                StoredSnapshot(source, _parse_stamp(t), self._decode(source, p), i)
-                for i, t, p in rows
-            ]
+            found = [self._stored(i, source, t, p) for i, t, p in rows]
             if with_runs:
                 found = self._with_runs(conn, found, None)
             if with_cost_rows:
@@ -1090,16 +1118,23 @@ class Store:
                 conn.execute("COMMIT")
         return found
 
-    def _decode(self, source: str, payload: bytes) -> Snapshot:
+    def _stored(
+        self, snapshot_id: int, source: str, taken_at: str, payload: bytes
+    ) -> StoredSnapshot:
+        snapshot, clean = self._decode(source, payload)
+        return StoredSnapshot(source, _parse_stamp(taken_at), snapshot, snapshot_id, clean)
+
+    def _decode(self, source: str, payload: bytes) -> tuple[Snapshot, bool]:
+        """The snapshot, and whether its text was found clean when it was written."""
         try:
             # Payloads written before runs were kept apart still hold them. With digests, the
             # runs are dropped, so that every read without runs looks the same; without (a
             # cache from before digests), they are kept: the dashboard digests them until the
             # next sync, instead of showing 0 runs.
-            snapshot = decode_snapshot(payload)
+            snapshot, clean = decode_stored_snapshot(payload)
             if snapshot.experiments is not None and not snapshot.experiments.digests:
-                return snapshot
-            return without_runs(snapshot)
+                return snapshot, clean
+            return without_runs(snapshot), clean
         except (ValueError, zlib.error, msgspec.DecodeError) as exc:
             raise self._corrupt_error(f"the snapshot of {source} cannot be decoded: {exc}") from exc
 

@@ -9,8 +9,11 @@ what it is; a control byte makes the SVG screenshot invalid XML.
 line breaks and tabs become one space, other control characters and bidi overrides go.
 `clean_text` is for whole documents (the status report, an export): it keeps newlines and tabs.
 `clean_record` applies `clean_line` to every string inside a record, a view-model, or plain
-JSON-like data. Parsers call it once on what they build; the outputs call it again, because a
-cache written by an older cockpit may hold records from before the parsers cleaned them.
+JSON-like data. Parsers call it once on what they build. The store checks each snapshot it
+writes and marks the payloads with nothing left to clean (`cockpit.store.needs_no_cleaning`);
+the dashboard cleans the snapshots it reads without that mark (a cache written by an older
+cockpit may hold records from before the parsers cleaned them), and the outputs clean what
+they add.
 
 Ordinary Unicode (accents, CJK, emoji) and square brackets are kept: Rich markup in data stays
 literal text, because the widgets never parse data as markup. Stdlib only, so that every layer
@@ -111,6 +114,8 @@ def _clean(value: Any) -> Any:
         # Structs take every field by keyword; no msgspec import keeps this module stdlib-only.
         return type(value)(**{name: changed.get(name, getattr(value, name)) for name in fields})
     if isinstance(value, tuple | list):
+        if _NO_TEXT.issuperset(map(type, value)):
+            return value  # numbers and times only (a metric's history): one pass in C
         items = [_clean_part(item) for item in value]
         if all(new is old for new, old in zip(items, value, strict=True)):
             return value

@@ -201,7 +201,9 @@ class Workspace(msgspec.Struct):
             # As a sync fills them before it writes: in memory and in the store look the same.
             experiments = digest_experiments(snapshot.experiments, now)
             snapshot = msgspec.structs.replace(snapshot, experiments=experiments)
-        return StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot)
+        # Every text of the demo is the cockpit's own, made from a seed, never read from
+        # outside: nothing to clean (tests/test_stored_text.py holds it to that).
+        return StoredSnapshot(DEMO_SOURCE_NAME, now, snapshot, text_clean=True)
 
     def write_in_hand(self) -> list[str]:
         """Keep what `hold_demo` built, as a sync of it would have; returns the sources written.

@@ -149,6 +149,7 @@ def test_is_there_anything_is_a_query_not_a_decode(
         raise AssertionError("decoded a snapshot")
 
     monkeypatch.setattr("cockpit.store.decode_snapshot", refuse)
+    monkeypatch.setattr("cockpit.store.decode_stored_snapshot", refuse)
     assert store.latest_times() == {"demo": FROZEN_NOW}
 
 

@@ -33,6 +33,11 @@ class PanelAge(msgspec.Struct, frozen=True):
     age: str
     sources: str = ""
 
+    @property
+    def label(self) -> str:
+        """'fresh · 2m ago', 'failed · just now': how every border and header says it."""
+        return f"{self.state} · {age_phrase(self.age)}"
+
 
 # Shown when the cache holds nothing for a panel: no source feeds it yet, or none has synced.
 NO_DATA: tuple[Part, ...] = (
@@ -132,7 +137,7 @@ class Panel(Widget, can_focus=True):
             self.border_subtitle = "no data"
         else:
             prefix = f"{age.sources} · " if age.sources else ""
-            self.border_subtitle = f"{prefix}{age.state} · {age_phrase(age.age)}"
+            self.border_subtitle = f"{prefix}{age.label}"
 
     def action_open(self) -> None:
         self.post_message(self.Opened(self.PANEL_ID))

@@ -14,7 +14,6 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from cockpit.analytics.freshness import age_phrase
 from cockpit.analytics.sprint import Blocker, SprintHealth, SprintSummary
 from cockpit.formatting import amount, working_days_left
 from cockpit.models import StatusCategory
@@ -274,7 +273,7 @@ class SprintHeader(Widget):
             return ("no data", "$foreground-muted")
         prefix = f"{age.sources} · " if age.sources else ""
         style = "$foreground-muted" if age.state == "fresh" else STATE_STYLE.get(age.state, "")
-        return (f"{prefix}{age.state} · {age_phrase(age.age)}", style)
+        return (f"{prefix}{age.label}", style)
 
     def render(self) -> Content:
         s = self.summary

@@ -501,7 +501,7 @@ class CostScreen(AreaScreen):
             style = {"fresh": "$text-success", "failed": "$text-error"}.get(
                 age.state, "$text-warning"
             )
-            parts += [("   ", ""), (f"{age.state} · {age.age}", style)]
+            parts += [("   ", ""), (age.label, style)]
         self.query_one("#cost-header", Static).update(line(*parts))
         notes = self._screen_notes()
         box = self.query_one("#cost-notes", Static)

@@ -267,7 +267,7 @@ class LeaderboardScreen(Screen[None]):
             style = {"fresh": "$text-success", "failed": "$text-error"}.get(
                 age.state, "$text-warning"
             )
-            parts += [("   ", ""), (f"{age.state} · {age.age}", style)]
+            parts += [("   ", ""), (age.label, style)]
         self.query_one("#leaderboard-header", Static).update(line(*parts))
 
     def _refresh_options(self) -> None:

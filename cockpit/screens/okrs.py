@@ -295,7 +295,7 @@ class OkrScreen(AreaScreen):
             style = {"fresh": "$text-success", "failed": "$text-error"}.get(
                 age.state, "$text-warning"
             )
-            parts += [("   ", ""), (f"{age.state} · {age.age}", style)]
+            parts += [("   ", ""), (age.label, style)]
         self.query_one("#okr-header", Static).update(line(*parts))
 
     # --- actions ----------------------------------------------------------------------

@@ -68,10 +68,9 @@ def spaced(title: str) -> str:
 def age_words(age: PanelAge | None) -> str:
     if age is None:
         return "no data"
-    from cockpit.analytics.freshness import age_phrase
 
     prefix = f"{age.sources} · " if age.sources else ""
-    return f"{prefix}{age.state} · {age_phrase(age.age)}"
+    return f"{prefix}{age.label}"
 
 
 class PresentHeader(Widget):

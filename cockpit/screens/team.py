@@ -665,7 +665,7 @@ class TeamScreen(AreaScreen):
             style = {"fresh": "$text-success", "failed": "$text-error"}.get(
                 age.state, "$text-warning"
             )
-            parts += [("   ", ""), (f"{age.state} · {age.age}", style)]
+            parts += [("   ", ""), (age.label, style)]
         self.query_one("#team-header", Static).update(line(*parts))
 
     # --- actions ----------------------------------------------------------------------

@@ -207,23 +207,9 @@ def burndown(
     shown = [p for p in periods if not (skip_weekends and p.weekend)] or periods
     committed = _round(sum(h.scope(sprint.id, start, by_points) for h in histories))
 
-    changes: list[tuple[datetime, float]] = []
-    for history in histories:
-        for moment in history.event_times():
-            if start < moment <= horizon:
-                delta = history.scope(sprint.id, moment, by_points) - history.scope(
-                    sprint.id, moment, by_points, before=True
-                )
-                if delta:
-                    changes.append((moment, delta))
-    changes.sort(key=lambda change: change[0])
-
-    # Each day begun by `now` is read at the end of it (or at the horizon). Scope and done are
-    # step functions of time for each issue, so the totals are kept as their changes per day
-    # and summed up over the days: one pass over each issue's events, not one per day.
-    begun = [p for p in shown if p.begin <= now]
-    readings = [min(p.finish, horizon) for p in begun]
-    scope_at, done_at = _totals_at(histories, sprint.id, readings, by_points)
+    # Each day begun by `now` is read at the end of it (or at the horizon).
+    readings = [min(p.finish, horizon) for p in shown if p.begin <= now]
+    changes, scope_at, done_at = _replay(histories, sprint.id, start, horizon, readings, by_points)
 
     days: list[BurndownDay] = []
     count = len(shown)
@@ -270,36 +256,55 @@ def burndown(
     )
 
 
-def _totals_at(
-    histories: Sequence[History], sprint_id: int, moments: Sequence[datetime], by_points: bool
-) -> tuple[list[float], list[float]]:
-    """The sprint's scope, and the part of it done, at each of `moments` (in time order).
+def _replay(
+    histories: Sequence[History],
+    sprint_id: int,
+    start: datetime,
+    horizon: datetime,
+    readings: Sequence[datetime],
+    by_points: bool,
+) -> tuple[list[tuple[datetime, float]], list[float], list[float]]:
+    """Each issue's events read once, in time order: every change of scope after `start` up to
+    `horizon` (oldest first), and the sprint's scope, and the part of it done, at each of
+    `readings` (in time order).
 
-    Each issue is read once at the first moment; after that only its own events can change
-    what it adds, so each event adds its change to the first moment at or after it, and the
-    totals are running sums of those changes. This is linear in issues, events and days
-    (a board of 10,000 issues in the sprint read at every day was 10,000 × 14 replays).
+    Scope and done are step functions of time for each issue: read once at the first reading,
+    an issue changes them only at its own events, so each event adds its change to the first
+    reading at or after it, and the totals are running sums of those changes. This is linear
+    in issues, events and days (a board of 10,000 issues in the sprint, each replayed at the
+    end of each of 14 days, was 140,000 replays).
     """
-    if not moments:
-        return [], []
-    first, last = moments[0], moments[-1]
-    scope_steps = [0.0] * len(moments)
-    done_steps = [0.0] * len(moments)
+    changes: list[tuple[datetime, float]] = []
+    scope_steps = [0.0] * len(readings)
+    done_steps = [0.0] * len(readings)
+    first, last = (readings[0], readings[-1]) if readings else (start, start)  # none read
     for history in histories:
-        scope = history.scope(sprint_id, first, by_points)
-        done = scope if history.done(first) else 0.0
-        scope_steps[0] += scope
-        done_steps[0] += done
-        events = {*history.event_times(), *history.done_times}
-        for moment in sorted(m for m in events if first < m <= last):
+        before = history.scope(sprint_id, start, by_points)  # what it added just before
+        scope = done = 0.0
+        if readings:
+            scope = history.scope(sprint_id, first, by_points)
+            done = scope if history.done(first) else 0.0
+            scope_steps[0] += scope
+            done_steps[0] += done
+        for moment in sorted({*history.event_times(), *history.done_times}):
+            changed = start < moment <= horizon
+            read = first < moment <= last
+            if not (changed or read):
+                continue
             now_scope = history.scope(sprint_id, moment, by_points)
-            now_done = now_scope if history.done(moment) else 0.0
-            if now_scope != scope or now_done != done:
-                index = bisect_left(moments, moment)
-                scope_steps[index] += now_scope - scope
-                done_steps[index] += now_done - done
-                scope, done = now_scope, now_done
-    return list(accumulate(scope_steps)), list(accumulate(done_steps))
+            if changed:
+                if now_scope != before:
+                    changes.append((moment, now_scope - before))
+                before = now_scope
+            if read:
+                now_done = now_scope if history.done(moment) else 0.0
+                if now_scope != scope or now_done != done:
+                    index = bisect_left(readings, moment)
+                    scope_steps[index] += now_scope - scope
+                    done_steps[index] += now_done - done
+                    scope, done = now_scope, now_done
+    changes.sort(key=lambda change: change[0])
+    return changes, list(accumulate(scope_steps)), list(accumulate(done_steps))
 
 
 # --- Velocity -------------------------------------------------------------------------------

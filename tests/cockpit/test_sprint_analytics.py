@@ -622,6 +622,17 @@ def test_burndown_matches_the_day_by_day_replay(
     )
 
 
+def test_burndown_of_a_sprint_closed_before_it_began_read_before_it_began() -> None:
+    """No day has begun and the horizon is before the start: nothing is read, nothing fails."""
+    sprint = Sprint(10, "Sprint 10", "closed", start=START, end=START + timedelta(minutes=1),
+                    completed=START - timedelta(minutes=2))  # fmt: skip
+    d = data(issue("A-1", 3.0, created=START - timedelta(minutes=1)), sprints=(sprint,))
+    now = START - timedelta(minutes=1)
+    chart = burndown(d, sprint, now)
+    assert chart == reference_burndown(d, sprint, now)
+    assert chart is not None and [day.remaining for day in chart.days] == [None]
+
+
 def test_burndown_is_linear_in_issues_and_days() -> None:
     """10,000 issues in a 14-day sprint, each with a changelog: the replay reads each issue
     once and then only its events, so this takes well under a second (it took 10,000 × 14

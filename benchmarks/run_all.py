@@ -59,11 +59,13 @@ def update_docs(text: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="figures to run, e.g. P3,P9 (default: all)")
+    parser.add_argument("--skip", default="", help="scripts to leave out, e.g. mlflow_sync.py")
     parser.add_argument("--update-docs", action="store_true", help="write docs/performance.md")
     args = parser.parse_args()
     wanted = {f.strip().upper() for f in args.only.split(",") if f.strip()}
     scripts = [s for s, figs in SCRIPTS if not wanted or wanted & set(figs)]
-    scripts = [s for s in scripts if (HERE / s).exists()]
+    skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
+    scripts = [s for s in scripts if (HERE / s).exists() and s not in skipped]
 
     results = Path(tempfile.mkdtemp(prefix="cockpit-figures-")) / "figures.jsonl"
     env = {**os.environ, FIGURES_ENV: str(results)}

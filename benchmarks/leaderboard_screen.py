@@ -129,7 +129,8 @@ def main() -> int:
 
     timed_keys = {n: p95([v * 1000 for v in vs]) for n, vs in results.items()}
     base = next((t for n, t in timed_keys.items() if n.startswith("baseline")), 0.0)
-    keys = {n: t for n, t in timed_keys.items() if not n.startswith("baseline")}
+    # The model is built on a worker thread (indented rows): not a key the user waits on.
+    keys = {n: t for n, t in timed_keys.items() if not n.startswith(("baseline", " "))}
     if keys:
         worst = max(keys, key=keys.__getitem__)
         record("P3", f"leaderboard, {args.size:,} runs, worst key p95 ({worst})", keys[worst],

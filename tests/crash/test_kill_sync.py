@@ -56,8 +56,12 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rigs(folder: Path) -> Iterator[dict[str, Rig]]:
+    from datetime import timedelta
+
     from tests.fakes.jira_data import BOARD_ID, make_board
     from tests.fakes.jira_server import FakeJira
+    from tests.fakes.opencost_server import FakeOpenCost, cluster
+    from tests.fakes.wandb_server import FakeWandb, make_runs
     from tests.focus_files import write_focus
 
     roster = (FIXTURES / "roster" / "team.toml").read_text(encoding="utf-8")
@@ -81,7 +85,18 @@ def rigs(folder: Path) -> Iterator[dict[str, Rig]]:
         )
         for seed in (1, 2)
     ]
-    for site in sites:
+    # Two more network kinds with their own write paths: W&B (runs kept apart, in chunks)
+    # and OpenCost (cost roll-ups). Variant 1 has more runs, and a day more of the cluster.
+    today = FROZEN_NOW.date()
+    trackers = [
+        FakeWandb({"acme/fraud": make_runs("acme/fraud", count, now=FROZEN_NOW)})
+        for count in (12, 15)
+    ]
+    clusters = [
+        FakeOpenCost(cluster(today - timedelta(days=10), today - timedelta(days=last)))
+        for last in (1, 0)
+    ]
+    for site in (*sites, *trackers, *clusters):
         site.start()
     try:
         yield {
@@ -97,9 +112,17 @@ def rigs(folder: Path) -> Iterator[dict[str, Rig]]:
                 ),
                 {"COCKPIT_JIRA_TOKEN": sites[0].pat},
             ),
+            "wandb": Rig(
+                "wandb",
+                lambda v: f'kind = "wandb"\nurl = "{trackers[v].url}"\nprojects = ["acme/fraud"]\n',
+                {"COCKPIT_WANDB_TOKEN": trackers[0].api_key},
+            ),
+            "opencost": Rig(
+                "opencost", lambda v: f'kind = "opencost"\nurl = "{clusters[v].url}"\ndays = 3\n'
+            ),
         }
     finally:
-        for site in sites:
+        for site in (*sites, *trackers, *clusters):
             site.stop()
 
 
@@ -189,7 +212,7 @@ def check_after(
     return new
 
 
-KINDS = ["team", "okrs", "focus", "demo", "jira"]
+KINDS = ["team", "okrs", "focus", "demo", "jira", "wandb", "opencost"]
 
 
 @pytest.mark.crash_loop

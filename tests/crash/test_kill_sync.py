@@ -2,9 +2,10 @@
 `PRAGMA integrity_check`, and holds exactly the previous snapshot of the source or the new one.
 
 Each kind that writes gets two variants of its input (two roster files, two OKR files, two FOCUS
-exports, two demo seeds, two Jira sites), whose snapshots differ; each sync asks for the variant
-the store does not hold, so "previous" and "new" can always be told apart, and both are known
-byte for byte from an uninterrupted sync of the same variant (the clock is frozen).
+exports, two demo seeds, two Jira sites, two W&B projects, two OpenCost clusters), whose
+snapshots differ; each sync asks for the variant the store does not hold, so "previous" and
+"new" can always be told apart, and both are known byte for byte from an uninterrupted sync of
+the same variant (the clock is frozen).
 
 The syncs are forked from a process that has imported the cockpit once (tests/crash/zygote.py):
 a fresh interpreter would spend half a second importing before it wrote anything, and 50 kills

@@ -408,3 +408,22 @@ def rate_limited(who: str, answer: Answer) -> DeliveryError:
 def host_of(url: str) -> str:
     """The host of a URL, for a repr or a `remote_ref` (never its path, which may be a secret)."""
     return urlsplit(url).hostname or "?"
+
+
+class WebhookDestination:
+    """A destination reached by POSTing to a URL that is itself the secret (a Slack incoming
+    webhook, a Teams Workflows trigger): it is kept as a `Secret` and shown by its host only."""
+
+    kind = ""
+
+    __slots__ = ("_url", "name", "transport")
+
+    def __init__(
+        self, name: str, webhook: Secret, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.name = name
+        self._url = webhook
+        self.transport = transport
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, host={host_of(self._url.reveal())!r})"

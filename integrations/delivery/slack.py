@@ -28,7 +28,6 @@ import json
 
 import httpx
 
-from cockpit.models import Secret
 from cockpit.text_safety import clean_line
 from integrations.delivery.base import (
     Answer,
@@ -36,6 +35,7 @@ from integrations.delivery.base import (
     DeliveryError,
     DeliveryResult,
     OutgoingMessage,
+    WebhookDestination,
     host_of,
     rate_limited,
     scrubbed,
@@ -212,20 +212,10 @@ _CODES: dict[str, tuple[bool, str]] = {
 }
 
 
-class SlackWebhook:
+class SlackWebhook(WebhookDestination):
     kind = "slack"
 
-    __slots__ = ("_url", "name", "transport")
-
-    def __init__(
-        self, name: str, webhook: Secret, *, transport: httpx.BaseTransport | None = None
-    ) -> None:
-        self.name = name
-        self._url = webhook
-        self.transport = transport
-
-    def __repr__(self) -> str:
-        return f"SlackWebhook({self.name!r}, host={host_of(self._url.reveal())!r})"
+    __slots__ = ()
 
     def deliver(self, message: OutgoingMessage, *, deadline: float) -> DeliveryResult:
         clock = Clock(deadline)

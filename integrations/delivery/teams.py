@@ -29,7 +29,6 @@ from typing import Any
 
 import httpx
 
-from cockpit.models import Secret
 from cockpit.text_safety import clean_line
 from integrations.delivery.base import (
     Answer,
@@ -37,6 +36,7 @@ from integrations.delivery.base import (
     DeliveryError,
     DeliveryResult,
     OutgoingMessage,
+    WebhookDestination,
     host_of,
     rate_limited,
     scrubbed,
@@ -177,20 +177,10 @@ def encoded(message: OutgoingMessage) -> bytes:
         budget -= len(body) - SIZE_LIMIT + 500
 
 
-class TeamsWorkflow:
+class TeamsWorkflow(WebhookDestination):
     kind = "teams"
 
-    __slots__ = ("_url", "name", "transport")
-
-    def __init__(
-        self, name: str, webhook: Secret, *, transport: httpx.BaseTransport | None = None
-    ) -> None:
-        self.name = name
-        self._url = webhook
-        self.transport = transport
-
-    def __repr__(self) -> str:
-        return f"TeamsWorkflow({self.name!r}, host={host_of(self._url.reveal())!r})"
+    __slots__ = ()
 
     def deliver(self, message: OutgoingMessage, *, deadline: float) -> DeliveryResult:
         clock = Clock(deadline)

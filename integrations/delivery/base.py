@@ -427,3 +427,21 @@ class WebhookDestination:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, host={host_of(self._url.reveal())!r})"
+
+    def post(self, body: bytes, clock: Clock, who: str) -> Answer:
+        """POST the JSON `body` to the webhook within `clock`; redirects are not followed (a
+        webhook that redirects is not the one configured)."""
+        with (
+            secret_in_flight(self._url),
+            httpx.Client(follow_redirects=False, transport=self.transport) as client,
+        ):
+            return send(
+                client,
+                clock,
+                who,
+                "POST",
+                self._url.reveal(),
+                content=body,
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                secrets=(self._url,),
+            )

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import json
 
-import httpx
-
 from cockpit.text_safety import clean_line
 from integrations.delivery.base import (
     Answer,
@@ -39,8 +37,6 @@ from integrations.delivery.base import (
     host_of,
     rate_limited,
     scrubbed,
-    secret_in_flight,
-    send,
 )
 from integrations.delivery.markdown import Line, Span, more_lines, parse
 
@@ -222,20 +218,7 @@ class SlackWebhook(WebhookDestination):
         payload = payload_for(message)
         body = json.dumps(payload, ensure_ascii=False).encode()
         who = f"{self.name} (Slack)"
-        with (
-            secret_in_flight(self._url),
-            httpx.Client(follow_redirects=False, transport=self.transport) as client,
-        ):
-            answer = send(
-                client,
-                clock,
-                who,
-                "POST",
-                self._url.reveal(),
-                content=body,
-                headers={"Content-Type": "application/json; charset=utf-8"},
-                secrets=(self._url,),
-            )
+        answer = self.post(body, clock, who)
         if answer.status == 200:
             blocks = len(payload["blocks"])  # type: ignore[arg-type]
             return DeliveryResult(

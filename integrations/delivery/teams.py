@@ -27,8 +27,6 @@ import json
 import re
 from typing import Any
 
-import httpx
-
 from cockpit.text_safety import clean_line
 from integrations.delivery.base import (
     Answer,
@@ -40,8 +38,6 @@ from integrations.delivery.base import (
     host_of,
     rate_limited,
     scrubbed,
-    secret_in_flight,
-    send,
 )
 from integrations.delivery.markdown import Line, Span, more_lines, parse
 
@@ -186,20 +182,7 @@ class TeamsWorkflow(WebhookDestination):
         clock = Clock(deadline)
         who = f"{self.name} (Teams)"
         body = encoded(message)
-        with (
-            secret_in_flight(self._url),
-            httpx.Client(follow_redirects=False, transport=self.transport) as client,
-        ):
-            answer = send(
-                client,
-                clock,
-                who,
-                "POST",
-                self._url.reveal(),
-                content=body,
-                headers={"Content-Type": "application/json; charset=utf-8"},
-                secrets=(self._url,),
-            )
+        answer = self.post(body, clock, who)
         if answer.status in (200, 202):
             return DeliveryResult(
                 remote_ref=f"teams:{host_of(self._url.reveal())}",

@@ -49,6 +49,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -446,6 +447,13 @@ def _read_file(
         _locate(con, path, scan, fmt, cost, _amount(*cost), "a number", bad_amounts)
     if bad_days:
         _locate(con, path, scan, fmt, start, _day(*start), "a date and time", bad_days)
+    if any(not isinstance(row[0], date) for row in result):
+        # A damaged Parquet file can declare its period column as another type: its values
+        # then come back as text, which no day can be compared with.
+        raise SourceConfigError(
+            f"{path}: `{start[0]}` does not hold dates and times in this file; fix the export "
+            "or leave the file out of `paths`"
+        )
     return _fold_case(result, len(tag_keys), tag_keys, _detect_version(columns))
 
 

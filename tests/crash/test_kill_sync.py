@@ -214,10 +214,14 @@ def check_after(
 
 
 KINDS = ["team", "okrs", "focus", "demo", "jira", "wandb", "opencost"]
+# OpenCost's write comes after a network wait whose length under a loaded CI machine differs
+# from the one measured first: its fifty random kills all landed before the commit once, which
+# proves nothing about the commit. It keeps the kills exactly before and after the commit below.
+LOOP_KINDS = [kind for kind in KINDS if kind != "opencost"]
 
 
 @pytest.mark.crash_loop
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", LOOP_KINDS)
 def test_kill_9_during_sync_leaves_the_previous_or_the_new_snapshot(
     kind: str,
     zygote: Zygote,

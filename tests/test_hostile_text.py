@@ -366,15 +366,9 @@ location = {location}
 
 def test_a_jira_sync_stores_clean_text(tmp_path: Path) -> None:
     """The whole Jira path, on a real socket: board, sprints, issues and people."""
-    import asyncio
 
-    from cockpit.models import Secret
-    from cockpit.sync import SyncJob, sync_one
-    from integrations.jira import JiraSource
-    from integrations.retry import RetryPolicy, Timeouts
     from tests.conftest import FROZEN_NOW
     from tests.fakes.jira_data import make_board
-    from tests.fakes.jira_server import FakeJira
 
     board = make_board(now=FROZEN_NOW, issues=20, closed_sprints=2)
     board.boards[0]["name"] = f"MLP board{NASTY}"
@@ -385,19 +379,7 @@ def test_a_jira_sync_stores_clean_text(tmp_path: Path) -> None:
         record.labels = [f"{label}{NASTY}" for label in record.labels]
     board.users = [dataclasses.replace(u, display_name=u.display_name + NASTY) for u in board.users]
     store = Store(tmp_path / "cache.sqlite")
-    with FakeJira(board) as fake:
-        source = JiraSource(
-            "jira",
-            url=fake.url,
-            board_id=42,
-            email=fake.email,
-            retry=RetryPolicy(attempts=2, wait_initial=0.01, wait_max=0.02, wait_jitter=0.0),
-            timeouts=Timeouts(2.0, 5.0, 30.0),
-        )
-        job = SyncJob(source, connect_timeout=2.0, read_timeout=5.0, deadline=30.0)
-        outcome = asyncio.run(
-            sync_one(job, store, FrozenClock(FROZEN_NOW), secret=lambda _n: Secret(fake.token))
-        )
+    outcome = sync_fake_board(board, store)
     assert outcome.status == "ok", outcome.error
     stored = store.latest("jira")
     assert stored is not None and stored.snapshot.sprint is not None
@@ -675,3 +657,30 @@ def test_markdown_text_is_one_line_of_literal_text(text: str, markdown: str) -> 
     from cockpit.export.weekly import markdown_text
 
     assert markdown_text(text) == markdown
+
+
+def sync_fake_board(board: Any, store: Store) -> Any:
+    """One sync of `board` through the real Jira source, against the fake Jira on a socket,
+    at the frozen moment: the path a user's text takes into the store."""
+    import asyncio
+
+    from cockpit.models import Secret
+    from cockpit.sync import SyncJob, sync_one
+    from integrations.jira import JiraSource
+    from integrations.retry import RetryPolicy, Timeouts
+    from tests.conftest import FROZEN_NOW
+    from tests.fakes.jira_server import FakeJira
+
+    with FakeJira(board) as fake:
+        source = JiraSource(
+            "jira",
+            url=fake.url,
+            board_id=42,
+            email=fake.email,
+            retry=RetryPolicy(attempts=2, wait_initial=0.01, wait_max=0.02, wait_jitter=0.0),
+            timeouts=Timeouts(2.0, 5.0, 30.0),
+        )
+        job = SyncJob(source, connect_timeout=2.0, read_timeout=5.0, deadline=30.0)
+        return asyncio.run(
+            sync_one(job, store, FrozenClock(FROZEN_NOW), secret=lambda _n: Secret(fake.token))
+        )

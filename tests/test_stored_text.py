@@ -8,7 +8,6 @@ by earlier versions, snapshots that came with text to clean, and snapshots held 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -19,9 +18,8 @@ import msgspec
 import pytest
 
 import cockpit.dashboard
-from cockpit.clock import FrozenClock
 from cockpit.codec import decode_stored_snapshot, encode_snapshot
-from cockpit.models import Board, Person, Secret, Snapshot, SprintData, TeamData
+from cockpit.models import Board, Person, Snapshot, SprintData, TeamData
 from cockpit.store import RECORD_SCHEMA_VERSION, Store, SyncAttempt, without_runs
 from cockpit.text_safety import clean_record
 from cockpit.workspace import open_user_workspace
@@ -36,6 +34,7 @@ from tests.test_hostile_text import (
     hostile_workspace,
     poison,
     run_cli,
+    sync_fake_board,
 )
 
 
@@ -63,11 +62,7 @@ def _write_as_an_older_version(store: Store, source: str, snapshot: Snapshot, at
 def test_a_fresh_sync_stores_its_payload_clean_and_marked(tmp_path: Path) -> None:
     """A Jira board full of escapes, through the real source on a socket: the payload kept is
     clean and says so, and the JQL it was read with is kept as it was (a re-sync compares it)."""
-    from cockpit.sync import SyncJob, sync_one
-    from integrations.jira import JiraSource
-    from integrations.retry import RetryPolicy, Timeouts
     from tests.fakes.jira_data import make_board
-    from tests.fakes.jira_server import FakeJira
 
     board = make_board(now=FROZEN_NOW, issues=12, closed_sprints=1)
     for record in board.issues.values():
@@ -75,19 +70,7 @@ def test_a_fresh_sync_stores_its_payload_clean_and_marked(tmp_path: Path) -> Non
     for sprint in board.sprints:
         sprint.goal = f"goal{NASTY}"
     store = Store(tmp_path / "cache.sqlite")
-    with FakeJira(board) as fake:
-        source = JiraSource(
-            "jira",
-            url=fake.url,
-            board_id=42,
-            email=fake.email,
-            retry=RetryPolicy(attempts=2, wait_initial=0.01, wait_max=0.02, wait_jitter=0.0),
-            timeouts=Timeouts(2.0, 5.0, 30.0),
-        )
-        job = SyncJob(source, connect_timeout=2.0, read_timeout=5.0, deadline=30.0)
-        outcome = asyncio.run(
-            sync_one(job, store, FrozenClock(FROZEN_NOW), secret=lambda _n: Secret(fake.token))
-        )
+    outcome = sync_fake_board(board, store)
     assert outcome.status == "ok", outcome.error
 
     snapshot, marked = decode_stored_snapshot(_payload_of(store, "jira"))
